@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# leakmon: .bpf.c -> .bpf.o -> linked BPF object -> skeleton -> objects -> build/leakmon
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+AR ?= ar
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+DESTDIR ?=
+V ?= 0
+SANITIZE ?= 0
+WERROR ?= 0
+BUILD ?= build
+ARCH := x86
+UNISTD_H ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+# What a fresh Debian 12 needs to build and test leakmon.
+DEB_PACKAGES := clang make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
+	linux-libc-dev jq procps util-linux
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-9s %s\n' $(1) $(2)
+endif
+
+ifeq ($(SANITIZE),1)
+BUILD := build/sanitize
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -iquote $(BUILD) -iquote bpf -iquote user \
+	-DLEAKMON_VERSION='"$(VERSION)"' $(SAN_FLAGS)
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+endif
+LDFLAGS += $(SAN_FLAGS)
+LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib 2>/dev/null || echo -lbpf -lelf -lz) -lm
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall
+
+# state.bpf.c defines the shared maps: the linker must meet it before their extern uses.
+BPF_SRCS := bpf/state.bpf.c $(filter-out bpf/state.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
+FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS))
+
+.PHONY: all deps run test check bench fixtures unit-tests install uninstall vmlinux analyze format clean
+
+all: $(BUILD)/leakmon
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/shared.bpf.h bpf/leakmon.h vmlinux/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/leakmon.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK-BPF,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/leakmon.skel.h: $(BUILD)/leakmon.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name leakmon_bpf > $@
+
+$(BUILD)/syscall_names.h: $(UNISTD_H) user/gen-syscalls.awk
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)awk -f user/gen-syscalls.awk $< > $@
+
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/leakmon.h $(BUILD)/leakmon.skel.h \
+		$(BUILD)/syscall_names.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libleakmon.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/leakmon: $(BUILD)/user/main.o $(BUILD)/libleakmon.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libleakmon.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -iquote tests/unit $< $(BUILD)/libleakmon.a $(LDFLAGS) $(LDLIBS) -o $@
+
+# Fixtures keep their frames and symbols: they are what tests unwind and name.
+$(BUILD)/fixtures/%: tests/fixtures/%.c tests/fixtures/fixture.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures $< -o $@
+
+fixtures: $(FIXTURE_BINS)
+
+# Installs what is missing (root); a no-op when everything is there.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS      installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BUILD)/leakmon snapshot
+
+unit-tests: $(UNIT_BINS)
+
+# Every test, against the release build and an ASan/UBSan build.
+test: deps
+	$(Q)$(MAKE) --no-print-directory WERROR=1 all fixtures unit-tests
+	$(Q)$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 all unit-tests
+	$(Q)BUILDS="$(BUILD) build/sanitize" FIXTURES=$(BUILD)/fixtures tests/run.sh
+
+# Benchmarks: ratios against a baseline measured in the same run (see BENCHMARKS.md).
+bench: all fixtures
+	$(Q)for b in tests/bench/*.sh; do BUILD=$(BUILD) $$b || exit 1; done
+
+# The tests of this build only, without installing anything.
+check: all fixtures unit-tests
+	$(Q)BUILDS=$(BUILD) FIXTURES=$(BUILD)/fixtures tests/run.sh
+
+install: $(BUILD)/leakmon
+	install -D -m 0755 $(BUILD)/leakmon $(DESTDIR)$(PREFIX)/sbin/leakmon
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/leakmon
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+analyze: $(BUILD)/leakmon.skel.h $(BUILD)/syscall_names.h
+	$(CLANG) --analyze -Xanalyzer -analyzer-output=text $(filter-out $(SAN_FLAGS),$(CFLAGS)) \
+		$(wildcard user/*.c)
+
+format:
+	clang-format -i $(wildcard user/*.c user/*.h bpf/*.c bpf/*.h tests/unit/*.c tests/unit/*.h \
+		tests/fixtures/*.c tests/fixtures/*.h)
+
+clean:
+	rm -rf build

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Records shared by the BPF programs and userspace. Fixed-width types only, every record starts
+ * with its type and size, and sizes are pinned so both sides agree on the layout.
+ */
+#ifndef LEAKMON_H
+#define LEAKMON_H
+
+/* BPF programs get the fixed-width types from vmlinux.h; userspace from the UAPI. */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define LEAKMON_COMM_LEN 16
+
+/* Saved user registers in DWARF x86_64 numbering: 0 rax ... 15 r15, 16 rip. */
+#define LEAKMON_NREGS 17
+#define LEAKMON_REG_DX 1
+#define LEAKMON_REG_BX 3
+#define LEAKMON_REG_SI 4
+#define LEAKMON_REG_DI 5
+#define LEAKMON_REG_BP 6
+#define LEAKMON_REG_SP 7
+#define LEAKMON_REG_R8 8
+#define LEAKMON_REG_R9 9
+#define LEAKMON_REG_R10 10
+#define LEAKMON_REG_IP 16
+
+enum leakmon_record_type {
+	LEAKMON_RECORD_TASK = 1,
+};
+
+/* task_record.flags */
+#define LEAKMON_TASK_ON_CPU (1U << 0)	  /* running on a CPU when read */
+#define LEAKMON_TASK_HAS_REGS (1U << 1)	  /* regs[] and syscall_nr are valid */
+#define LEAKMON_TASK_HAS_FILE (1U << 2)	  /* file_ino/file_mode describe fd arg0 */
+#define LEAKMON_TASK_SINCE_EXACT (1U << 3) /* blocked_since_ns seen by sched_switch */
+
+/* One thread, written by the task iterator. */
+struct task_record {
+	__u32 type;
+	__u32 size;
+	__u32 tid;
+	__u32 tgid;
+	__u32 state;	  /* task->__state */
+	__u32 exit_state; /* task->exit_state */
+	__u32 flags;	  /* LEAKMON_TASK_* */
+	__u32 cpu;
+	char comm[LEAKMON_COMM_LEN];
+	char group_comm[LEAKMON_COMM_LEN]; /* the thread group leader's comm: the process name */
+	__s64 syscall_nr;		   /* pending syscall, -1 when not in one */
+	__u64 regs[LEAKMON_NREGS];
+	__u64 blocked_since_ns; /* CLOCK_MONOTONIC when it last went to sleep, if exact */
+	__u64 last_arrival_ns;	/* rq clock when last switched in */
+	__u64 last_run_ns;	/* how long it ran that time */
+	__u64 nvcsw;
+	__u64 nivcsw;
+	__u64 file_ino; /* inode of the file behind fd arg0 of the pending syscall */
+	__u32 file_mode;
+	__u32 pad;
+};
+
+/* Per-process thread accounting, keyed by tgid. */
+struct proc_count {
+	__s64 threads; /* live threads */
+	__u64 created; /* threads created since leakmon attached */
+	__u64 exited;  /* threads exited since leakmon attached */
+};
+
+/* Per-CPU sample of CLOCK_MONOTONIC minus the run-queue clock. */
+struct clock_sample {
+	__u64 mono_ns;
+	__s64 offset_ns;
+};
+
+_Static_assert(sizeof(struct task_record) == 264, "task_record layout changed");
+_Static_assert(sizeof(struct proc_count) == 24, "proc_count layout changed");
+_Static_assert(sizeof(struct clock_sample) == 16, "clock_sample layout changed");
+
+#endif /* LEAKMON_H */

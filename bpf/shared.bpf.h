@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the BPF programs of leakmon share: the maps, counters and knobs defined once in
+ * state.bpf.c, and the small helpers every program inlines.
+ */
+#ifndef SHARED_BPF_H
+#define SHARED_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "leakmon.h"
+
+#define PF_EXITING 0x00000004
+#define PF_KTHREAD 0x00200000
+#define TASK_INTERRUPTIBLE 0x0001
+#define TASK_UNINTERRUPTIBLE 0x0002
+#define CLOCK_SAMPLE_INTERVAL_NS 100000000ULL
+
+/* Whether a thread is in its process's live count: each thread is counted exactly once. */
+enum count_state {
+	TASK_UNCOUNTED = 0,
+	TASK_COUNTED = 1,
+	TASK_GONE = 2,
+};
+
+struct task_info {
+	__u64 blocked_since_ns;
+	__u32 count_state;
+	__u32 pad;
+};
+
+struct task_info_map {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_info);
+};
+
+struct proc_counts_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by userspace */
+	__type(key, __u32);
+	__type(value, struct proc_count);
+};
+
+struct clock_samples_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct clock_sample);
+};
+
+struct tgid_filter_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by userspace */
+	__type(key, __u32);
+	__type(value, __u8);
+};
+
+struct task_record_buf_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct task_record);
+};
+
+extern struct task_info_map task_info SEC(".maps");
+extern struct proc_counts_map proc_counts SEC(".maps");
+extern struct clock_samples_map clock_samples SEC(".maps");
+extern struct tgid_filter_map tgid_filter SEC(".maps");
+extern struct task_record_buf_map task_record_buf SEC(".maps");
+
+/* Set by userspace between open and load. */
+extern const volatile __u32 filter_by_tgid;
+/* Set by userspace while an iterator run only seeds the counts. */
+extern __u32 seeding_only;
+
+/*
+ * Failures the programs could not avoid, read and reported by userspace. Task storage fails
+ * when another program on the same CPU holds its lock (the iterator, if preempted there).
+ */
+extern __u64 count_state_dropped;   /* a thread's count state was unreachable: counts may be off */
+extern __u64 blocked_state_dropped; /* a sleep went unrecorded: its start will be estimated */
+extern __u64 proc_count_dropped;    /* the per-process map was full */
+
+/* task_struct.state was renamed __state in 5.14. */
+struct task_struct___old {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task__state(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->__state))
+		return BPF_CORE_READ(task, __state);
+	return BPF_CORE_READ((struct task_struct___old *)task, state);
+}
+
+static __always_inline struct task_info *task__info(struct task_struct *task)
+{
+	return bpf_task_storage_get(&task_info, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+static __always_inline struct proc_count *proc__count(__u32 tgid)
+{
+	struct proc_count zero = {}, *count;
+
+	count = bpf_map_lookup_elem(&proc_counts, &tgid);
+	if (count)
+		return count;
+	/* EEXIST means another CPU created it first: the lookup below finds it. */
+	bpf_map_update_elem(&proc_counts, &tgid, &zero, BPF_NOEXIST);
+	count = bpf_map_lookup_elem(&proc_counts, &tgid);
+	if (!count)
+		__sync_fetch_and_add(&proc_count_dropped, 1);
+	return count;
+}
+
+/*
+ * Add a live thread to its process's count unless it already is in it. Seeding (the task
+ * iterator) and thread creation race for new threads; the compare-and-swap lets exactly one win.
+ */
+static __always_inline void task__count(struct task_struct *task, bool created)
+{
+	struct proc_count *count;
+	struct task_info *info;
+
+	info = task__info(task);
+	if (!info) {
+		__sync_fetch_and_add(&count_state_dropped, 1);
+		return;
+	}
+	if (__sync_val_compare_and_swap(&info->count_state, TASK_UNCOUNTED, TASK_COUNTED) !=
+	    TASK_UNCOUNTED)
+		return;
+	count = proc__count(BPF_CORE_READ(task, tgid));
+	if (!count)
+		return;
+	__sync_fetch_and_add(&count->threads, 1);
+	if (created)
+		__sync_fetch_and_add(&count->created, 1);
+}
+
+#endif /* SHARED_BPF_H */

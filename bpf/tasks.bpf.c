@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The task iterator: one record per user thread, read by userspace for snapshots. The same pass
+ * seeds the per-process thread counts with the threads that existed before we attached.
+ */
+#include "shared.bpf.h"
+
+/* task_struct.cpu moved into thread_info in 5.16. */
+struct task_struct___cpu {
+	unsigned int cpu;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task__cpu(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->thread_info.cpu))
+		return BPF_CORE_READ(task, thread_info.cpu);
+	return BPF_CORE_READ((struct task_struct___cpu *)task, cpu);
+}
+
+static __always_inline void record__regs(struct task_record *rec, struct task_struct *task)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+	if (!regs)
+		return;
+	rec->regs[0] = BPF_CORE_READ(regs, ax);
+	rec->regs[LEAKMON_REG_DX] = BPF_CORE_READ(regs, dx);
+	rec->regs[2] = BPF_CORE_READ(regs, cx);
+	rec->regs[LEAKMON_REG_BX] = BPF_CORE_READ(regs, bx);
+	rec->regs[LEAKMON_REG_SI] = BPF_CORE_READ(regs, si);
+	rec->regs[LEAKMON_REG_DI] = BPF_CORE_READ(regs, di);
+	rec->regs[LEAKMON_REG_BP] = BPF_CORE_READ(regs, bp);
+	rec->regs[LEAKMON_REG_SP] = BPF_CORE_READ(regs, sp);
+	rec->regs[LEAKMON_REG_R8] = BPF_CORE_READ(regs, r8);
+	rec->regs[LEAKMON_REG_R9] = BPF_CORE_READ(regs, r9);
+	rec->regs[LEAKMON_REG_R10] = BPF_CORE_READ(regs, r10);
+	rec->regs[11] = BPF_CORE_READ(regs, r11);
+	rec->regs[12] = BPF_CORE_READ(regs, r12);
+	rec->regs[13] = BPF_CORE_READ(regs, r13);
+	rec->regs[14] = BPF_CORE_READ(regs, r14);
+	rec->regs[15] = BPF_CORE_READ(regs, r15);
+	rec->regs[LEAKMON_REG_IP] = BPF_CORE_READ(regs, ip);
+	rec->syscall_nr = (__s64)BPF_CORE_READ(regs, orig_ax);
+	rec->flags |= LEAKMON_TASK_HAS_REGS;
+}
+
+/* The file behind the pending syscall's first argument, if it is an open fd. */
+static __always_inline void record__file(struct task_record *rec, struct task_struct *task)
+{
+	struct file **fds, *file = NULL;
+	struct fdtable *fdt;
+	struct inode *inode;
+	__u64 fd = rec->regs[LEAKMON_REG_DI];
+
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return;
+	inode = BPF_CORE_READ(file, f_inode);
+	if (!inode)
+		return;
+	rec->file_ino = BPF_CORE_READ(inode, i_ino);
+	rec->file_mode = BPF_CORE_READ(inode, i_mode);
+	rec->flags |= LEAKMON_TASK_HAS_FILE;
+}
+
+SEC("iter/task")
+int dump_task(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct task_record *rec;
+	struct task_info *info;
+	__u32 zero = 0, tgid;
+
+	if (!task || (task->flags & PF_KTHREAD))
+		return 0;
+	/* Exiting threads are no longer counted; the exit hook has seen them or will. */
+	if (!(task->flags & PF_EXITING))
+		task__count(task, false);
+
+	tgid = task->tgid;
+	if (seeding_only)
+		return 0;
+	if (filter_by_tgid && !bpf_map_lookup_elem(&tgid_filter, &tgid))
+		return 0;
+	rec = bpf_map_lookup_elem(&task_record_buf, &zero);
+	if (!rec)
+		return 0;
+	__builtin_memset(rec, 0, sizeof(*rec));
+	rec->type = LEAKMON_RECORD_TASK;
+	rec->size = sizeof(*rec);
+	rec->tid = task->pid;
+	rec->tgid = tgid;
+	rec->state = task__state(task);
+	rec->exit_state = task->exit_state;
+	rec->cpu = task__cpu(task);
+	rec->syscall_nr = -1;
+	if (BPF_CORE_READ(task, on_cpu))
+		rec->flags |= LEAKMON_TASK_ON_CPU;
+	bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), task->comm);
+	bpf_probe_read_kernel_str(rec->group_comm, sizeof(rec->group_comm),
+				  BPF_CORE_READ(task, group_leader, comm));
+	rec->nvcsw = task->nvcsw;
+	rec->nivcsw = task->nivcsw;
+	if (bpf_core_field_exists(task->sched_info.last_arrival))
+		rec->last_arrival_ns = BPF_CORE_READ(task, sched_info.last_arrival);
+	rec->last_run_ns = task->se.sum_exec_runtime - task->se.prev_sum_exec_runtime;
+
+	info = bpf_task_storage_get(&task_info, task, 0, 0);
+	if (info && info->blocked_since_ns) {
+		rec->blocked_since_ns = info->blocked_since_ns;
+		rec->flags |= LEAKMON_TASK_SINCE_EXACT;
+	}
+	/* Registers are only stable, and only worth reading, while the thread is off-CPU. */
+	if (!(rec->flags & LEAKMON_TASK_ON_CPU)) {
+		record__regs(rec, task);
+		if (rec->syscall_nr >= 0)
+			record__file(rec, task);
+	}
+	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
+	return 0;
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Thread creation and exit: keep each process's live thread count. Typed tracepoints hand us the
+ * new task; the raw-tracepoint variants, for kernels that refuse tp_btf, only see the current
+ * task, so there a new thread is counted when it first leaves a CPU (blocked.bpf.c).
+ */
+#include "shared.bpf.h"
+
+static __always_inline void task__exited(struct task_struct *task)
+{
+	struct proc_count *count;
+	struct task_info *info;
+	__u32 tgid;
+
+	tgid = BPF_CORE_READ(task, tgid);
+	/*
+	 * do_exit() drops signal->live before this tracepoint: zero means the whole process is
+	 * gone and no thread of it can be created or counted any more. Deleting only then, not
+	 * when a count reaches zero, keeps a count being seeded from being deleted under it.
+	 */
+	if (!BPF_CORE_READ(task, signal, live.counter)) {
+		bpf_map_delete_elem(&proc_counts, &tgid);
+		return;
+	}
+	info = task__info(task);
+	if (!info) {
+		__sync_fetch_and_add(&count_state_dropped, 1);
+		return;
+	}
+	if (__sync_lock_test_and_set(&info->count_state, TASK_GONE) != TASK_COUNTED)
+		return;
+	count = bpf_map_lookup_elem(&proc_counts, &tgid);
+	if (!count)
+		return;
+	__sync_fetch_and_add(&count->exited, 1);
+	__sync_fetch_and_add(&count->threads, -1);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(thread_created_btf, struct task_struct *parent, struct task_struct *child)
+{
+	task__count(child, true);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(thread_exited_btf, struct task_struct *task)
+{
+	task__exited(task);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(thread_exited_raw)
+{
+	/* The exiting task is the current one. */
+	task__exited(bpf_get_current_task_btf());
+	return 0;
+}

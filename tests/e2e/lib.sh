@@ -1,0 +1,159 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Shared by the end-to-end tests: real kernel, real processes. A test fails unless its checks
+# pass explicitly; every process a test starts is killed when it exits.
+set -u
+
+BUILD=${BUILD:-build}
+LEAKMON=$BUILD/leakmon
+FIXTURES=${FIXTURES:-$BUILD/fixtures}
+TEST_NAME=$(basename "$0" .sh)
+TMP=$(mktemp -d "/tmp/leakmon-$TEST_NAME.XXXXXX")
+STARTED_PIDS=()
+PASSED=0
+FAILED=0
+unset DEBUGINFOD_URLS
+
+cleanup() {
+	local pid
+	for pid in "${STARTED_PIDS[@]}"; do
+		kill -9 "$pid" 2>/dev/null
+	done
+	for pid in "${STARTED_PIDS[@]}"; do
+		while kill -0 "$pid" 2>/dev/null; do
+			sleep 0.01
+		done
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+pass() {
+	echo "PASS $TEST_NAME: $*"
+	PASSED=$((PASSED + 1))
+}
+
+fail() {
+	echo "FAIL $TEST_NAME: $*"
+	FAILED=$((FAILED + 1))
+}
+
+# check DESCRIPTION COMMAND...: passes only if COMMAND succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		pass "$desc"
+	else
+		fail "$desc"
+	fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then
+		pass "$1"
+	else
+		fail "$1: expected '$2', got '$3'"
+	fi
+}
+
+# check_near DESCRIPTION EXPECTED ACTUAL TOLERANCE (numbers)
+check_near() {
+	if awk -v e="$2" -v a="$3" -v t="$4" 'BEGIN { d = e - a; if (d < 0) d = -d; exit !(a != "" && d <= t) }'; then
+		pass "$1 ($3 vs $2)"
+	else
+		fail "$1: expected $2 +- $4, got '$3'"
+	fi
+}
+
+finish() {
+	if [ $((PASSED + FAILED)) -eq 0 ]; then
+		fail "no checks ran"
+	fi
+	[ "$FAILED" -eq 0 ]
+	exit $?
+}
+
+# fixture_start NAME [ARGS...]: start a fixture, wait for its "ready"; sets FIXTURE_PID and
+# FIXTURE_OUT. Its stdin is FIXTURE_STDIN, a FIFO this shell holds open on fd 7.
+fixture_start() {
+	local name=$1 i
+	shift
+	FIXTURE_OUT=$TMP/$name.out
+	FIXTURE_STDIN=$TMP/$name.in
+	rm -f "$FIXTURE_STDIN"
+	mkfifo "$FIXTURE_STDIN"
+	exec 7<>"$FIXTURE_STDIN"
+	"$FIXTURES/$name" "$@" <"$FIXTURE_STDIN" >"$FIXTURE_OUT" 2>&1 &
+	FIXTURE_PID=$!
+	disown "$FIXTURE_PID"
+	STARTED_PIDS+=("$FIXTURE_PID")
+	for i in $(seq 200); do
+		grep -q '^ready$' "$FIXTURE_OUT" && return 0
+		sleep 0.05
+	done
+	fail "fixture $name did not get ready"
+	return 1
+}
+
+# json_valid FILE: one parseable JSON document.
+json_valid() {
+	jq -e . "$1" >/dev/null
+}
+
+# json_matches FILE FILTER [JQ ARGS...]: FILTER is true for FILE.
+json_matches() {
+	local file=$1 filter=$2
+	shift 2
+	jq -e "$@" "$filter" "$file" >/dev/null
+}
+
+# Seconds since the epoch of a snapshot's ISO-8601 "time".
+snapshot_epoch() {
+	date -d "$(jq -r .time "$1")" +%s.%N
+}
+
+# Tids of a live process, sorted.
+proc_tids() {
+	ls "/proc/$1/task" | sort -n | tr '\n' ' '
+}
+
+json_tids() {
+	jq -r --argjson pid "$2" '.processes[] | select(.pid == $pid) | .threads[].tid' "$1" |
+		sort -n | tr '\n' ' '
+}
+
+# json_thread FILE TID FIELD: one field of one thread, "null" when missing.
+json_thread() {
+	jq -r --argjson tid "$2" --arg f "$3" '.processes[].threads[] | select(.tid == $tid) | .[$f]' "$1"
+}
+
+# The ground truth a fixture announced: "TID KIND EPOCH" lines, the last one per thread.
+fixture_blocked() {
+	awk '$1 == "blocked" { last[$2] = $3 " " $4 } END { for (t in last) print t, last[t] }' \
+		"$1" | sort -n
+}
+
+# check_against_truth JSON PID FIXTURE_OUT ESTIMATED: counts, tids, wait kinds, syscalls and
+# blocked times of a fixture's snapshot against /proc and the fixture's own record. ESTIMATED:
+# what every thread's blocked_since_estimated must be (true, false), or any.
+check_against_truth() {
+	local json=$1 pid=$2 out=$3 estimated=$4 when tid kind at nr
+	when=$(snapshot_epoch "$json")
+	check_eq "pid $pid thread_count equals /proc/$pid/task" "$(ls /proc/$pid/task | wc -l)" \
+		"$(jq --argjson pid "$pid" '.processes[] | select(.pid == $pid) | .thread_count' "$json")"
+	check_eq "pid $pid threads listed equal /proc/$pid/task" "$(proc_tids "$pid")" \
+		"$(json_tids "$json" "$pid")"
+	while read -r tid kind at; do
+		nr=$(cut -d' ' -f1 "/proc/$pid/task/$tid/syscall")
+		check_eq "tid $tid waits on $kind" "$kind" "$(json_thread "$json" "$tid" wait)"
+		check_eq "tid $tid syscall agrees with /proc" "$nr" "$(json_thread "$json" "$tid" syscall)"
+		check_near "tid $tid blocked_s within 1s of the truth" \
+			"$(awk -v w="$when" -v a="$at" 'BEGIN { printf "%.3f", w - a }')" \
+			"$(json_thread "$json" "$tid" blocked_s)" 1
+		[ "$estimated" == any ] ||
+			check_eq "tid $tid blocked_since_estimated" "$estimated" \
+				"$(json_thread "$json" "$tid" blocked_since_estimated)"
+	done < <(fixture_blocked "$out")
+}

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Bad input: a one-line error naming the problem, the right exit code, nothing on stdout, and
+# nothing attached.
+. "$(dirname "$0")/lib.sh"
+
+# expect_error CODE PATTERN ARGS...: exit CODE, one stderr line matching PATTERN, empty stdout.
+expect_error() {
+	local code=$1 pattern=$2 rc
+	shift 2
+	"$LEAKMON" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" -eq "$code" ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+		grep -qE -- "$pattern" "$TMP/err"; then
+		pass "leakmon $* -> exit $code: $(cat "$TMP/err")"
+	else
+		fail "leakmon $*: want exit $code and one line matching '$pattern'; got exit $rc," \
+			"stderr '$(cat "$TMP/err")', stdout $(wc -c <"$TMP/out") bytes"
+	fi
+}
+
+links_before=$(bpftool link list 2>/dev/null | grep -c .)
+no_pid=$(($(cat /proc/sys/kernel/pid_max) + 1))
+
+expect_error 2 "no such process: $no_pid" snapshot -p "$no_pid"
+expect_error 2 "--pid: 'abc' is not valid" snapshot -p abc
+expect_error 2 "--pid: '1,,2' is not valid" snapshot -p 1,,2
+expect_error 2 "--pid: '-5' is not valid" snapshot --pid=-5
+expect_error 2 "--pid: '12x' is not valid" snapshot -p 12x
+expect_error 2 "--min-blocked: '5x' is not valid: expected a duration" snapshot --min-blocked 5x
+expect_error 2 "--min-blocked: '' is not valid" snapshot --min-blocked ''
+expect_error 2 "--delay: '-1s' is not valid" snapshot --delay -1s
+expect_error 2 "--max-processes: '0' is not valid" snapshot --max-processes 0
+expect_error 2 "--hooks: 'fentry' is not valid: expected auto, tp_btf or raw_tp" snapshot --hooks fentry
+expect_error 2 "unknown option '--bogus'" snapshot --bogus
+expect_error 2 "option '--min-blocked' needs a value" snapshot --min-blocked
+expect_error 2 "unexpected argument 'extra'" snapshot extra
+expect_error 2 "unknown command 'frobnicate'" frobnicate
+expect_error 2 "no command given" -p 1
+expect_error 2 "no command given"
+
+# A thread id is not a process id.
+fixture_start unsignalled_condvar && {
+	tid=$(fixture_blocked "$FIXTURE_OUT" | awk '$2 == "futex" { print $1; exit }')
+	expect_error 2 "$tid is a thread of process $FIXTURE_PID" snapshot -p "$tid"
+}
+
+# --json makes errors JSON too.
+"$LEAKMON" snapshot --json -p abc >/dev/null 2>"$TMP/err"
+check_eq "--json error exit code" 2 "$?"
+check "--json error is a JSON object naming the problem" \
+	json_matches "$TMP/err" '.error | test("--pid")'
+
+# Not privileged: which privilege is missing, exit 1.
+if id nobody >/dev/null 2>&1; then
+	cp "$LEAKMON" "$TMP/leakmon" && chmod 755 "$TMP" "$TMP/leakmon"
+	LEAKMON="$TMP/leakmon"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+		"$LEAKMON" snapshot >"$TMP/out" 2>"$TMP/err"
+	check_eq "unprivileged: exit 1" 1 "$?"
+	check "unprivileged: names CAP_BPF and CAP_PERFMON" \
+		grep -q 'missing privilege: CAP_BPF and CAP_PERFMON' "$TMP/err"
+	check_eq "unprivileged: one line" 1 "$(wc -l <"$TMP/err")"
+	LEAKMON=$BUILD/leakmon
+fi
+
+check_eq "nothing left attached" "$links_before" "$(bpftool link list 2>/dev/null | grep -c .)"
+finish

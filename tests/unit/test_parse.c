@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdint.h>
+
+#include "parse.h"
+#include "unit.h"
+
+static void test_durations(void)
+{
+	static const struct {
+		const char *text;
+		uint64_t ns;
+	} good[] = {
+		{ "0", 0 },
+		{ "1", 1000000000ULL },
+		{ "1.5s", 1500000000ULL },
+		{ "250ms", 250000000ULL },
+		{ "10us", 10000ULL },
+		{ "7ns", 7ULL },
+		{ "5m", 300000000000ULL },
+		{ "2h", 7200000000000ULL },
+		{ "1d", 86400000000000ULL },
+		{ ".5s", 500000000ULL },
+	};
+	static const char *const bad[] = { "", "s", "5x", "-1s", "1s2", " 1s", "1 s", "nan",
+					   "inf", "1e400s", "400d", "+1s", "0x10s" };
+	uint64_t ns;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ns = 12345;
+		CHECK(parse__duration(good[i].text, &ns) == 0 && ns == good[i].ns,
+		      "'%s' -> %llu", good[i].text, (unsigned long long)ns);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ns = 12345;
+		CHECK(parse__duration(bad[i], &ns) < 0 && ns == 12345, "'%s' accepted", bad[i]);
+	}
+}
+
+static void test_u32(void)
+{
+	uint32_t v = 7;
+
+	CHECK(parse__u32("42", 1, 100, &v) == 0 && v == 42, "42");
+	CHECK(parse__u32("0", 1, 100, &v) == -ERANGE && v == 42, "below min");
+	CHECK(parse__u32("101", 1, 100, &v) == -ERANGE, "above max");
+	CHECK(parse__u32("99999999999999999999", 1, UINT32_MAX, &v) == -ERANGE, "overflow");
+	CHECK(parse__u32("4x", 1, 100, &v) == -EINVAL, "trailing junk");
+	CHECK(parse__u32("-4", 0, 100, &v) == -EINVAL, "negative");
+	CHECK(parse__u32(" 4", 0, 100, &v) == -EINVAL, "leading space");
+}
+
+static void test_pid_lists(void)
+{
+	uint32_t pids[3];
+	size_t n = 0;
+
+	CHECK(parse__pid_list("12", pids, 3, &n) == 0 && n == 1 && pids[0] == 12, "one");
+	CHECK(parse__pid_list("1,2,1,3", pids, 3, &n) == 0 && n == 3 && pids[2] == 3,
+	      "duplicates dropped");
+	CHECK(parse__pid_list("1,2,3,4", pids, 3, &n) == -ERANGE, "too many");
+	CHECK(parse__pid_list("1,,2", pids, 3, &n) == -EINVAL, "empty item");
+	CHECK(parse__pid_list("1,", pids, 3, &n) == -EINVAL, "trailing comma");
+	CHECK(parse__pid_list("0", pids, 3, &n) == -ERANGE, "pid 0");
+	CHECK(parse__pid_list("2147483648", pids, 3, &n) == -ERANGE, "past pid range");
+	CHECK(parse__pid_list("abc", pids, 3, &n) == -EINVAL, "not a number");
+	CHECK(parse__pid_list("12345678901234567890", pids, 3, &n) < 0, "long item");
+}
+
+int main(void)
+{
+	test_durations();
+	test_u32();
+	test_pid_lists();
+	return unit__finish("test_parse");
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "text.h"
+#include "unit.h"
+
+static void test_escape_for_terminal(void)
+{
+	static const struct {
+		const char *in;
+		size_t len, out_size;
+		const char *want;
+	} cases[] = {
+		{ "plain", 5, 128, "plain" },
+		{ "\x1b[31mred", 8, 128, "\\x1b[31mred" },
+		{ "a\nb\tc\x7f", 6, 128, "a\\x0ab\\x09c\\x7f" },
+		{ "back\\slash", 10, 128, "back\\\\slash" },
+		{ "bad\xff\xfe", 5, 128, "bad\\xff\\xfe" },
+		{ "\xe2\x82\xac ok", 6, 128, "\xe2\x82\xac ok" },
+		/* A sequence cut short, overlong and surrogate forms are not UTF-8. */
+		{ "\xe2\x82", 2, 128, "\\xe2\\x82" },
+		{ "\xc0\xaf", 2, 128, "\\xc0\\xaf" },
+		{ "\xed\xa0\x80", 3, 128, "\\xed\\xa0\\x80" },
+		/* Never overflows, never splits an escape or a character. */
+		{ "\x01\x02\x03", 3, 9, "\\x01\\x02" },
+		{ "ab\xe2\x82\xac", 5, 5, "ab" },
+		{ "stops\0here", 10, 128, "stops" },
+	};
+	char out[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		text__escape(cases[i].in, cases[i].len, out, cases[i].out_size);
+		CHECK_STR(out, cases[i].want);
+	}
+}
+
+static void test_durations(void)
+{
+	static const struct {
+		unsigned long long ns;
+		const char *text;
+	} cases[] = {
+		{ 0, "0ms" },
+		{ 250000000ULL, "250ms" },
+		{ 1000000000ULL, "1.0s" },
+		{ 12500000000ULL, "12.5s" },
+		{ 903000000000ULL, "15m3s" },
+		{ 7503000000000ULL, "2h5m3s" },
+		{ 273900000000000ULL, "3d4h5m" },
+	};
+	char out[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		text__duration(cases[i].ns, out, sizeof(out));
+		CHECK_STR(out, cases[i].text);
+	}
+}
+
+int main(void)
+{
+	test_escape_for_terminal();
+	test_durations();
+	return unit__finish("test_text");
+}

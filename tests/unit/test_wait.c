@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "unit.h"
+#include "wait.h"
+
+#define SLEEPING 0x0001
+
+static struct task_record blocked_in(long nr, unsigned long long a0, unsigned long long a1,
+				     unsigned long long a2, unsigned long long a3)
+{
+	struct task_record rec = {
+		.type = LEAKMON_RECORD_TASK,
+		.size = sizeof(rec),
+		.state = SLEEPING,
+		.flags = LEAKMON_TASK_HAS_REGS,
+		.syscall_nr = nr,
+	};
+
+	rec.regs[LEAKMON_REG_DI] = a0;
+	rec.regs[LEAKMON_REG_SI] = a1;
+	rec.regs[LEAKMON_REG_DX] = a2;
+	rec.regs[LEAKMON_REG_R10] = a3;
+	return rec;
+}
+
+static struct task_record on_file(struct task_record rec, unsigned int mode, unsigned long ino)
+{
+	rec.flags |= LEAKMON_TASK_HAS_FILE;
+	rec.file_mode = mode;
+	rec.file_ino = ino;
+	return rec;
+}
+
+static void test_futexes(void)
+{
+	struct task_record rec;
+	struct wait_info w;
+
+	/* pthread_cond_wait: FUTEX_WAIT_BITSET|PRIVATE, no timeout. */
+	rec = blocked_in(SYS_futex, 0x7f0000001000ULL, 9 | 128, 0, 0);
+	wait__classify(&rec, &w);
+	CHECK(w.blocked, "blocked");
+	CHECK_STR(w.kind, "futex");
+	CHECK_STR(w.object, "0x7f0000001000");
+	CHECK(w.timed == 0, "untimed: %d", w.timed);
+	/* pthread_cond_timedwait: FUTEX_WAIT_BITSET|PRIVATE|CLOCK_REALTIME with a timeout. */
+	rec = blocked_in(SYS_futex, 0x1000, 9 | 128 | 256, 0, 0x7ffd0000ULL);
+	wait__classify(&rec, &w);
+	CHECK(w.timed == 1, "timed: %d", w.timed);
+	/* PI mutexes wait with FUTEX_LOCK_PI. */
+	rec = blocked_in(SYS_futex, 0x1000, 6 | 128, 0, 0);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "futex");
+	CHECK(w.timed == 0, "lock_pi untimed: %d", w.timed);
+	/* The futex_wait syscall (455) keeps its timeout in the fifth argument. */
+	rec = blocked_in(455, 0x2000, 0, 0, 0);
+	rec.regs[LEAKMON_REG_R8] = 0x7ffd1000ULL;
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "futex");
+	CHECK_STR(w.object, "0x2000");
+	CHECK(w.timed == 1, "futex_wait timed: %d", w.timed);
+	rec = blocked_in(SYS_futex_waitv, 0x3000, 2, 0, 0);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "futex");
+	CHECK(w.timed == 0, "waitv untimed: %d", w.timed);
+}
+
+static void test_pipes_and_fds(void)
+{
+	struct task_record rec;
+	struct wait_info w;
+
+	rec = on_file(blocked_in(SYS_read, 3, 0, 1, 0), S_IFIFO | 0600, 4242);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "pipe_read");
+	CHECK_STR(w.object, "pipe:[4242]");
+	CHECK(w.timed == 0, "untimed");
+	rec = on_file(blocked_in(SYS_writev, 5, 0, 1, 0), S_IFIFO | 0600, 7);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "pipe_write");
+	rec = on_file(blocked_in(SYS_read, 4, 0, 1, 0), S_IFSOCK | 0777, 99);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "read");
+	CHECK_STR(w.object, "socket:[99]");
+	rec = on_file(blocked_in(SYS_accept4, 6, 0, 0, 0), S_IFSOCK | 0777, 100);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "accept4");
+	rec = blocked_in(SYS_epoll_wait, 8, 0, 64, (unsigned long long)-1);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "epoll_wait");
+	CHECK_STR(w.object, "fd:8");
+	CHECK(w.timed == 0, "infinite epoll timeout: %d", w.timed);
+	rec = blocked_in(SYS_epoll_wait, 8, 0, 64, 100);
+	wait__classify(&rec, &w);
+	CHECK(w.timed == 1, "epoll timeout: %d", w.timed);
+}
+
+static void test_other_syscalls_and_states(void)
+{
+	struct task_record rec;
+	struct wait_info w;
+
+	rec = blocked_in(SYS_clock_nanosleep, 1, 0, 0, 0);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "clock_nanosleep");
+	CHECK(w.timed == 1, "sleeps are timed");
+	rec = blocked_in(SYS_poll, 0, 1, (unsigned long long)-1, 0);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "poll");
+	CHECK(w.timed == 0, "poll forever");
+	rec = blocked_in(9999, 0, 0, 0, 0);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "syscall");
+	rec = blocked_in(-1, 0, 0, 0, 0);
+	wait__classify(&rec, &w);
+	CHECK_STR(w.kind, "fault");
+
+	rec = blocked_in(SYS_futex, 0x1000, 0, 0, 0);
+	rec.flags |= LEAKMON_TASK_ON_CPU;
+	wait__classify(&rec, &w);
+	CHECK(!w.blocked && !w.kind, "a thread on a CPU is not blocked");
+	CHECK_STR(wait__state_name(&rec), "running");
+	rec = blocked_in(SYS_futex, 0x1000, 0, 0, 0);
+	CHECK_STR(wait__state_name(&rec), "sleeping");
+	rec.state = 0x0002;
+	CHECK_STR(wait__state_name(&rec), "disk_sleep");
+	rec.state = 0x0402;
+	CHECK_STR(wait__state_name(&rec), "idle");
+	rec.state = 0x0104;
+	wait__classify(&rec, &w);
+	CHECK_STR(wait__state_name(&rec), "stopped");
+	CHECK(!w.blocked, "stopped is not blocked");
+	rec.state = 0x0008;
+	CHECK_STR(wait__state_name(&rec), "tracing_stop");
+	rec.state = 0;
+	rec.exit_state = 0x0020;
+	CHECK_STR(wait__state_name(&rec), "zombie");
+}
+
+int main(void)
+{
+	test_futexes();
+	test_pipes_and_fds();
+	test_other_syscalls_and_states();
+	return unit__finish("test_wait");
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* leakmon snapshot: load, seed, read every thread once, print, detach. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+#include "log.h"
+#include "output.h"
+#include "preflight.h"
+#include "signals.h"
+#include "snapshot.h"
+#include "tracker.h"
+
+/* Long enough for every busy CPU to pass sched_switch once and sample its clock offset. */
+#define SETTLE_NS 2000000ULL
+
+int cmd_snapshot(int argc, char **argv)
+{
+	struct output_opts out_opts = {};
+	struct tracker_opts opts = {};
+	struct snapshot *snap = NULL;
+	struct tracker *t = NULL;
+	struct config cfg;
+	int err, ret = EXIT_USAGE;
+
+	log__setup(LOG_LEVEL_INFO, config__wants_json(argc, argv));
+	if (config__init(&cfg) || config__parse_args(&cfg, argc, argv))
+		return EXIT_USAGE;
+	log__setup(cfg.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, cfg.json);
+	if (cfg.help) {
+		usage();
+		return EXIT_OK;
+	}
+	if (preflight__check_pids(cfg.pids, cfg.n_pids, true))
+		return EXIT_USAGE;
+	ret = EXIT_FAIL;
+	err = signals__install();
+	if (err) {
+		log_err("installing signal handlers failed: %s", strerror(-err));
+		return ret;
+	}
+	if (preflight__check_btf(KERNEL_BTF_PATH) || preflight__check_privileges())
+		return ret;
+
+	opts.max_processes = cfg.max_processes;
+	opts.hooks = cfg.hooks;
+	opts.tgids = cfg.pids;
+	opts.n_tgids = cfg.n_pids;
+	err = tracker__new(&opts, &t);
+	if (err)
+		goto cleanup;
+	log_debug("attached; reading threads in %.3fs", (double)(cfg.delay_ns + SETTLE_NS) / 1e9);
+	if (signals__sleep(cfg.delay_ns + SETTLE_NS)) {
+		log_err("interrupted before the snapshot was taken");
+		goto cleanup;
+	}
+	err = snapshot__take(t, &snap);
+	if (err) {
+		log_err("taking the snapshot failed: %s", strerror(-err));
+		goto cleanup;
+	}
+	for (size_t i = 0; i < cfg.n_pids; i++) {
+		size_t j;
+
+		for (j = 0; j < snap->n_procs && snap->procs[j].pid != cfg.pids[i]; j++)
+			;
+		if (j < snap->n_procs)
+			continue;
+		if (preflight__check_pids(&cfg.pids[i], 1, false))
+			log_warn("process %u exited before the snapshot", cfg.pids[i]);
+		else
+			log_warn("process %u is alive but hidden from BPF task iterators by this "
+				 "kernel",
+				 cfg.pids[i]);
+	}
+	out_opts.min_blocked_ns = cfg.min_blocked_ns;
+	if (cfg.json)
+		output__snapshot_json(stdout, snap, &out_opts);
+	else
+		output__snapshot_text(stdout, snap, &out_opts);
+	if (fflush(stdout)) {
+		log_err("writing the snapshot failed");
+		goto cleanup;
+	}
+	ret = EXIT_OK;
+cleanup:
+	snapshot__free(snap);
+	tracker__free(t);
+	return ret;
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * One table of settings drives the command-line flags, their defaults and --help, so a knob
+ * cannot exist in one place and not in another.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "parse.h"
+
+struct setting_type {
+	int (*parse)(const char *text, void *dest);
+	const char *expected; /* what a valid value looks like, for errors */
+};
+
+struct setting {
+	const char *name;
+	int short_name;
+	const char *arg; /* NULL for flags */
+	const struct setting_type *type;
+	size_t offset;
+	const char *def;
+	const char *help;
+};
+
+static int setting__parse_flag(const char *text, void *dest)
+{
+	*(bool *)dest = !text || !strcmp(text, "true");
+	return 0;
+}
+
+static int setting__parse_duration(const char *text, void *dest)
+{
+	return parse__duration(text, dest);
+}
+
+static int setting__parse_count(const char *text, void *dest)
+{
+	return parse__u32(text, 1, 1U << 24, dest);
+}
+
+static int setting__parse_pids(const char *text, void *dest)
+{
+	struct config *cfg = (struct config *)((char *)dest - offsetof(struct config, pids));
+
+	if (!*text) {
+		cfg->n_pids = 0;
+		return 0;
+	}
+	return parse__pid_list(text, cfg->pids, CONFIG_MAX_PIDS, &cfg->n_pids);
+}
+
+static int setting__parse_hooks(const char *text, void *dest)
+{
+	static const char *const names[] = {
+		[HOOKS_AUTO] = "auto", [HOOKS_TP_BTF] = "tp_btf", [HOOKS_RAW_TP] = "raw_tp"
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(text, names[i])) {
+			*(enum hook_mode *)dest = (enum hook_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static const struct setting_type type_flag = { setting__parse_flag, "nothing" };
+static const struct setting_type type_duration = { setting__parse_duration,
+						   "a duration such as 500ms, 10s, 5m, 1h" };
+static const struct setting_type type_count = { setting__parse_count,
+						"a whole number from 1 to 16777216" };
+static const struct setting_type type_pids = { setting__parse_pids,
+					       "process ids separated by commas" };
+static const struct setting_type type_hooks = { setting__parse_hooks, "auto, tp_btf or raw_tp" };
+
+#define CFG(field) offsetof(struct config, field)
+
+static const struct setting settings[] = {
+	{ "pid", 'p', "PID[,PID...]", &type_pids, CFG(pids), "",
+	  "only these processes (default: every process)" },
+	{ "min-blocked", 0, "DUR", &type_duration, CFG(min_blocked_ns), "0",
+	  "list only threads blocked at least this long" },
+	{ "delay", 0, "DUR", &type_duration, CFG(delay_ns), "0",
+	  "attach, then watch this long before reading: waits begun meanwhile are dated exactly" },
+	{ "json", 'j', NULL, &type_flag, CFG(json), "false",
+	  "print JSON (errors too, on stderr)" },
+	{ "max-processes", 0, "N", &type_count, CFG(max_processes), "65536",
+	  "processes whose thread counts are kept at once; more are counted as dropped" },
+	{ "hooks", 0, "MODE", &type_hooks, CFG(hooks), "auto",
+	  "thread hooks: auto (probe), tp_btf (typed tracepoints) or raw_tp" },
+	{ "verbose", 'v', NULL, &type_flag, CFG(verbose), "false", "also show libbpf's messages" },
+	{ "help", 'h', NULL, &type_flag, CFG(help), "false", "show this help" },
+};
+
+#define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+static int setting__apply(const struct setting *s, struct config *cfg, const char *text)
+{
+	int err = s->type->parse(text, (char *)cfg + s->offset);
+
+	if (err)
+		log_err("--%s: '%s' is not valid: expected %s", s->name, text, s->type->expected);
+	return err;
+}
+
+int config__init(struct config *cfg)
+{
+	int err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		err = setting__apply(&settings[i], cfg, settings[i].def);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int config__parse_args(struct config *cfg, int argc, char **argv)
+{
+	struct option longopts[N_SETTINGS + 1] = {};
+	char shortopts[2 * N_SETTINGS + 2] = ":";
+	size_t n_short = 1;
+	int opt, index, err;
+
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		longopts[i].name = settings[i].name;
+		longopts[i].has_arg = settings[i].arg ? required_argument : no_argument;
+		longopts[i].val = 256 + (int)i;
+		if (settings[i].short_name) {
+			shortopts[n_short++] = (char)settings[i].short_name;
+			if (settings[i].arg)
+				shortopts[n_short++] = ':';
+		}
+	}
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, &index)) != -1) {
+		const struct setting *s = NULL;
+
+		if (opt == '?' || opt == ':') {
+			if (opt == ':')
+				log_err("option '%s' needs a value", argv[optind - 1]);
+			else
+				log_err("unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (opt >= 256)
+			s = &settings[opt - 256];
+		for (size_t i = 0; !s && i < N_SETTINGS; i++)
+			if (settings[i].short_name == opt)
+				s = &settings[i];
+		err = setting__apply(s, cfg, optarg);
+		if (err)
+			return err;
+	}
+	if (optind < argc) {
+		log_err("unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void config__print_options(FILE *out)
+{
+	char left[64];
+
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		const struct setting *s = &settings[i];
+
+		if (s->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", s->short_name, s->name,
+				 s->arg ? " " : "", s->arg ? s->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", s->name, s->arg ? " " : "",
+				 s->arg ? s->arg : "");
+		fprintf(out, "  %-32s %s", left, s->help);
+		if (s->arg && *s->def)
+			fprintf(out, " [default: %s]", s->def);
+		fputc('\n', out);
+	}
+}
+
+bool config__wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			return true;
+	}
+	return false;
+}

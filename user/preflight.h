@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_PREFLIGHT_H
+#define LEAKMON_PREFLIGHT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KERNEL_BTF_PATH "/sys/kernel/btf/vmlinux"
+
+/*
+ * Checks made before anything is loaded, each logging one line that names the problem.
+ * Return 0 or a negative errno.
+ */
+int preflight__check_btf(const char *path);
+int preflight__check_privileges(void);
+/* Every pid names a live process (a thread group leader): -ESRCH otherwise, said if report. */
+int preflight__check_pids(const uint32_t *pids, size_t n_pids, bool report);
+
+#endif /* LEAKMON_PREFLIGHT_H */

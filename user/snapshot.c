@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "snapshot.h"
+
+struct record_list {
+	struct task_record *recs;
+	size_t n, cap;
+};
+
+static int record_list__add(const struct task_record *rec, void *ctx)
+{
+	struct record_list *list = ctx;
+	struct task_record *grown;
+
+	if (list->n == list->cap) {
+		list->cap = list->cap ? list->cap * 2 : 1024;
+		grown = realloc(list->recs, list->cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		list->recs = grown;
+	}
+	list->recs[list->n++] = *rec;
+	return 0;
+}
+
+static int record__cmp(const void *a, const void *b)
+{
+	const struct task_record *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return 0;
+}
+
+static uint64_t clock__mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Since when a blocked thread sleeps. Exact if it went to sleep while we were attached;
+ * otherwise when it last stopped running: its last arrival on a CPU plus how long it ran then,
+ * on the run-queue clock, moved to CLOCK_MONOTONIC by the sampled offset (DESIGN.md section 4).
+ */
+static void thread__date_wait(struct thread_snap *th, struct snapshot *s, const struct tracker *t)
+{
+	const struct task_record *rec = &th->rec;
+	int64_t offset = 0;
+	uint64_t since;
+
+	if (!th->wait.blocked)
+		return;
+	if (rec->flags & LEAKMON_TASK_SINCE_EXACT) {
+		since = rec->blocked_since_ns;
+	} else if (rec->last_arrival_ns) {
+		if (tracker__clock_offset(t, rec->cpu, &offset))
+			s->clock_estimated = true;
+		since = (uint64_t)((int64_t)(rec->last_arrival_ns + rec->last_run_ns) + offset);
+		th->estimated = true;
+	} else {
+		return;
+	}
+	th->has_blocked_ns = true;
+	th->blocked_ns = s->mono_ns > since ? s->mono_ns - since : 0;
+}
+
+static void thread__fill(struct thread_snap *th, const struct task_record *rec)
+{
+	th->rec = *rec;
+	th->tid = rec->tid;
+	memcpy(th->comm, rec->comm, LEAKMON_COMM_LEN);
+	th->comm[LEAKMON_COMM_LEN] = '\0';
+	th->state = wait__state_name(rec);
+	th->syscall_nr = (rec->flags & LEAKMON_TASK_HAS_REGS) ? rec->syscall_nr : -1;
+	wait__classify(rec, &th->wait);
+}
+
+static int snapshot__build(struct snapshot *s, struct tracker *t, const struct record_list *list)
+{
+	struct proc_count count;
+	size_t i = 0, j;
+
+	s->procs = calloc(list->n ? list->n : 1, sizeof(*s->procs));
+	if (!s->procs)
+		return -ENOMEM;
+	while (i < list->n) {
+		struct proc_snap *p = &s->procs[s->n_procs++];
+		size_t live = 0;
+
+		for (j = i; j < list->n && list->recs[j].tgid == list->recs[i].tgid; j++)
+			;
+		p->pid = list->recs[i].tgid;
+		memcpy(p->comm, list->recs[i].group_comm, LEAKMON_COMM_LEN);
+		p->threads = calloc(j - i, sizeof(*p->threads));
+		if (!p->threads)
+			return -ENOMEM;
+		for (; i < j; i++) {
+			struct thread_snap *th = &p->threads[p->n_threads++];
+
+			thread__fill(th, &list->recs[i]);
+			thread__date_wait(th, s, t);
+			live += !list->recs[i].exit_state;
+			p->n_blocked += th->wait.blocked;
+		}
+		/* Without a kept count (map full), the threads just listed are the best answer. */
+		p->exact = !tracker__proc_count(t, p->pid, &count);
+		p->thread_count = p->exact ? count.threads : (int64_t)live;
+		s->n_threads += p->n_threads;
+		s->n_blocked += p->n_blocked;
+	}
+	return 0;
+}
+
+int snapshot__take(struct tracker *t, struct snapshot **out)
+{
+	struct record_list list = {};
+	struct snapshot *s;
+	int err;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	clock_gettime(CLOCK_REALTIME, &s->wall);
+	err = tracker__for_each_task(t, record_list__add, &list);
+	if (err)
+		goto cleanup;
+	s->mono_ns = clock__mono_ns();
+	err = tracker__read_clock_offsets(t);
+	if (err) {
+		log_err("reading the clock samples failed: %s", strerror(-err));
+		goto cleanup;
+	}
+	if (list.n)
+		qsort(list.recs, list.n, sizeof(*list.recs), record__cmp);
+	err = snapshot__build(s, t, &list);
+	if (err)
+		goto cleanup;
+	tracker__drops(t, &s->drops);
+	/* A lost creation or exit could be any process's. */
+	if (s->drops.count_state)
+		for (size_t i = 0; i < s->n_procs; i++)
+			s->procs[i].exact = false;
+	*out = s;
+	s = NULL;
+cleanup:
+	free(list.recs);
+	snapshot__free(s);
+	return err;
+}
+
+void snapshot__free(struct snapshot *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_procs; i++)
+		free(s->procs[i].threads);
+	free(s->procs);
+	free(s);
+}

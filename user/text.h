@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_TEXT_H
+#define LEAKMON_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Length of the valid UTF-8 sequence starting at s (1-4), or 0 if the byte there starts none. */
+size_t utf8__seq_len(const unsigned char *s, size_t len);
+
+/*
+ * Make untrusted bytes (thread names, paths) safe for a terminal: control characters, DEL,
+ * backslash and invalid UTF-8 become \xNN or \\. Always NUL-terminates; truncates to fit.
+ */
+void text__escape(const char *s, size_t len, char *out, size_t out_size);
+
+/* Durations as people read them: 250ms, 12.5s, 15m3s, 2h5m3s, 3d4h5m. */
+void text__duration(uint64_t ns, char *out, size_t out_size);
+
+#endif /* LEAKMON_TEXT_H */

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "leakmon.skel.h"
+#include "log.h"
+#include "tracker.h"
+
+#define TRACKER_READ_BUF (256 * 1024)
+
+static double clock__elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
+struct tracker {
+	struct leakmon_bpf *skel;
+	enum hook_mode hooks;
+	int ncpus;
+	struct clock_sample *samples; /* one per possible CPU */
+};
+
+static void tracker__select_programs(struct tracker *t)
+{
+	struct leakmon_bpf *skel = t->skel;
+	bool btf = t->hooks == HOOKS_TP_BTF;
+
+	bpf_program__set_autoload(skel->progs.thread_created_btf, btf);
+	bpf_program__set_autoload(skel->progs.thread_exited_btf, btf);
+	bpf_program__set_autoload(skel->progs.thread_switched_btf, btf);
+	bpf_program__set_autoload(skel->progs.thread_exited_raw, !btf);
+	bpf_program__set_autoload(skel->progs.thread_switched_raw, !btf);
+}
+
+static int tracker__fill_filter(struct tracker *t, const struct tracker_opts *opts)
+{
+	int fd = bpf_map__fd(t->skel->maps.tgid_filter);
+	__u8 one = 1;
+
+	for (size_t i = 0; i < opts->n_tgids; i++) {
+		if (bpf_map_update_elem(fd, &opts->tgids[i], &one, BPF_ANY)) {
+			log_err("filling the process filter failed: %s", strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Exit hooks go first: a thread counted at creation by a hook attached before the exit hook
+ * could otherwise exit unseen and stay counted forever.
+ */
+static int tracker__attach(struct tracker *t, enum log_level level)
+{
+	struct leakmon_bpf *skel = t->skel;
+	struct {
+		struct bpf_program *prog;
+		struct bpf_link **link;
+	} order[] = {
+		{ skel->progs.thread_exited_btf, &skel->links.thread_exited_btf },
+		{ skel->progs.thread_exited_raw, &skel->links.thread_exited_raw },
+		{ skel->progs.thread_created_btf, &skel->links.thread_created_btf },
+		{ skel->progs.thread_switched_btf, &skel->links.thread_switched_btf },
+		{ skel->progs.thread_switched_raw, &skel->links.thread_switched_raw },
+		{ skel->progs.dump_task, &skel->links.dump_task },
+	};
+	char msg[256];
+	int err;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!bpf_program__autoload(order[i].prog))
+			continue;
+		*order[i].link = bpf_program__attach(order[i].prog);
+		if (!*order[i].link) {
+			err = -errno;
+			libbpf_strerror(err, msg, sizeof(msg));
+			log__msg(level, "attaching BPF program %s failed: %s",
+				 bpf_program__name(order[i].prog), msg);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int tracker__ignore_task(const struct task_record *rec, void *ctx)
+{
+	(void)rec;
+	(void)ctx;
+	return 0;
+}
+
+/*
+ * Count the threads that existed before we attached, right after attaching: from then on the
+ * hooks keep every process's count exact, and a process is never left half counted.
+ */
+static int tracker__seed(struct tracker *t)
+{
+	int err;
+
+	t->skel->bss->seeding_only = 1;
+	err = tracker__for_each_task(t, tracker__ignore_task, NULL);
+	t->skel->bss->seeding_only = 0;
+	return err;
+}
+
+/*
+ * Open, size, load and attach with one variant of the thread hooks. A failure is an error, or
+ * only worth a debug line when another variant will be tried (level).
+ */
+static int tracker__start(struct tracker *t, const struct tracker_opts *opts,
+			  enum hook_mode hooks, enum log_level level)
+{
+	const char *name = hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp";
+	char msg[256];
+	int err;
+
+	t->hooks = hooks;
+	t->skel = leakmon_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		log__msg(level, "opening the BPF object failed: %s", strerror(-err));
+		return err;
+	}
+	t->skel->rodata->filter_by_tgid = opts->n_tgids > 0;
+	err = bpf_map__set_max_entries(t->skel->maps.proc_counts, opts->max_processes);
+	/*
+	 * Typed tracepoints may use a hash map allocated on demand on every kernel; raw ones only
+	 * from 6.1 on, so there the whole map is allocated up front.
+	 */
+	if (!err && hooks == HOOKS_TP_BTF)
+		err = bpf_map__set_map_flags(t->skel->maps.proc_counts, BPF_F_NO_PREALLOC);
+	if (!err)
+		err = bpf_map__set_max_entries(t->skel->maps.tgid_filter,
+					       opts->n_tgids ? (__u32)opts->n_tgids : 1);
+	if (err) {
+		log__msg(level, "sizing the BPF maps failed: %s", strerror(-err));
+		return err;
+	}
+	tracker__select_programs(t);
+	err = leakmon_bpf__load(t->skel);
+	if (err) {
+		libbpf_strerror(err, msg, sizeof(msg));
+		log__msg(level,
+			 "loading the BPF programs (%s hooks) failed: %s (kernel 5.15 or newer with "
+			 "BTF needed; -v shows the verifier's reasons)",
+			 name, msg);
+		return err;
+	}
+	err = tracker__fill_filter(t, opts);
+	if (err)
+		return err;
+	return tracker__attach(t, level);
+}
+
+int tracker__new(const struct tracker_opts *opts, struct tracker **out)
+{
+	struct timespec start;
+	struct tracker *t;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->ncpus = libbpf_num_possible_cpus();
+	if (t->ncpus <= 0) {
+		err = t->ncpus ? t->ncpus : -EINVAL;
+		log_err("cannot count the possible CPUs: %s", strerror(-err));
+		goto cleanup;
+	}
+	t->samples = calloc((size_t)t->ncpus, sizeof(*t->samples));
+	if (!t->samples) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	/* The probe is the real thing: typed tracepoints where the kernel allows them. */
+	if (opts->hooks == HOOKS_AUTO) {
+		err = tracker__start(t, opts, HOOKS_TP_BTF, LOG_LEVEL_DEBUG);
+		if (err) {
+			log_debug("typed tracepoints unavailable: falling back to raw tracepoints");
+			leakmon_bpf__destroy(t->skel);
+			t->skel = NULL;
+			err = tracker__start(t, opts, HOOKS_RAW_TP, LOG_LEVEL_ERR);
+		}
+	} else {
+		err = tracker__start(t, opts, opts->hooks, LOG_LEVEL_ERR);
+	}
+	if (err)
+		goto cleanup;
+	log_debug("thread hooks: %s; attached in %.1f ms",
+		  t->hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp", clock__elapsed_ms(&start));
+	err = tracker__seed(t);
+	if (err)
+		goto cleanup;
+	log_debug("seeded in %.1f ms", clock__elapsed_ms(&start));
+	*out = t;
+	return 0;
+cleanup:
+	tracker__free(t);
+	return err;
+}
+
+void tracker__free(struct tracker *t)
+{
+	if (!t)
+		return;
+	leakmon_bpf__destroy(t->skel);
+	free(t->samples);
+	free(t);
+}
+
+enum hook_mode tracker__hooks(const struct tracker *t)
+{
+	return t->hooks;
+}
+
+/* Hand out whole records; a read may end inside one, so the tail is kept for the next. */
+static int tracker__consume(char *buf, size_t *len, tracker_task_fn fn, void *ctx)
+{
+	size_t off = 0;
+	int ret = 0;
+
+	while (*len - off >= sizeof(struct task_record)) {
+		const struct task_record *rec = (const struct task_record *)(buf + off);
+
+		if (rec->type != LEAKMON_RECORD_TASK || rec->size != sizeof(*rec)) {
+			log_err("task iterator record of type %u size %u: BPF object and loader "
+				"disagree",
+				rec->type, rec->size);
+			return -EPROTO;
+		}
+		ret = fn(rec, ctx);
+		off += sizeof(*rec);
+		if (ret)
+			break;
+	}
+	memmove(buf, buf + off, *len - off);
+	*len -= off;
+	return ret;
+}
+
+int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx)
+{
+	size_t len = 0;
+	ssize_t n;
+	char *buf;
+	int fd, err = 0;
+
+	buf = malloc(TRACKER_READ_BUF);
+	if (!buf)
+		return -ENOMEM;
+	fd = bpf_iter_create(bpf_link__fd(t->skel->links.dump_task));
+	if (fd < 0) {
+		err = -errno;
+		log_err("starting the task iterator failed: %s", strerror(-err));
+		goto cleanup;
+	}
+	for (;;) {
+		n = read(fd, buf + len, TRACKER_READ_BUF - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			log_err("reading the task iterator failed: %s", strerror(-err));
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		err = tracker__consume(buf, &len, fn, ctx);
+		if (err)
+			break;
+	}
+	close(fd);
+cleanup:
+	free(buf);
+	return err;
+}
+
+int tracker__proc_count(struct tracker *t, uint32_t tgid, struct proc_count *out)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.proc_counts), &tgid, out))
+		return -errno;
+	return 0;
+}
+
+void tracker__drops(struct tracker *t, struct tracker_drops *out)
+{
+	out->count_state = __atomic_load_n(&t->skel->bss->count_state_dropped, __ATOMIC_RELAXED);
+	out->blocked_state = __atomic_load_n(&t->skel->bss->blocked_state_dropped,
+					     __ATOMIC_RELAXED);
+	out->proc_count = __atomic_load_n(&t->skel->bss->proc_count_dropped, __ATOMIC_RELAXED);
+}
+
+int tracker__read_clock_offsets(struct tracker *t)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.clock_samples), &zero, t->samples))
+		return -errno;
+	return 0;
+}
+
+int tracker__clock_offset(const struct tracker *t, uint32_t cpu, int64_t *offset_ns)
+{
+	int i;
+
+	if (cpu < (uint32_t)t->ncpus && t->samples[cpu].mono_ns) {
+		*offset_ns = t->samples[cpu].offset_ns;
+		return 0;
+	}
+	for (i = 0; i < t->ncpus; i++) {
+		if (t->samples[i].mono_ns) {
+			*offset_ns = t->samples[i].offset_ns;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_TRACKER_H
+#define LEAKMON_TRACKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "config.h"
+#include "leakmon.h"
+
+/*
+ * The loaded and attached BPF side: thread counts per process, when each thread went to sleep,
+ * and a task iterator to read every thread's state.
+ */
+struct tracker;
+
+struct tracker_opts {
+	uint32_t max_processes;
+	enum hook_mode hooks;
+	const uint32_t *tgids; /* only these processes' threads are read; none: all */
+	size_t n_tgids;
+};
+
+struct tracker_drops {
+	uint64_t count_state;	/* thread creations/exits not accounted: counts may be off */
+	uint64_t blocked_state; /* sleeps not dated exactly: their start is estimated */
+	uint64_t proc_count;	/* processes that did not fit the count map */
+};
+
+typedef int (*tracker_task_fn)(const struct task_record *rec, void *ctx);
+
+int tracker__new(const struct tracker_opts *opts, struct tracker **out);
+void tracker__free(struct tracker *t);
+/* The hook variant the probes chose. */
+enum hook_mode tracker__hooks(const struct tracker *t);
+/* Run the task iterator; fn sees every thread once. Stops early if fn returns non-zero. */
+int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx);
+/* -ENOENT when the process is not (or no longer) counted. */
+int tracker__proc_count(struct tracker *t, uint32_t tgid, struct proc_count *out);
+void tracker__drops(struct tracker *t, struct tracker_drops *out);
+/* Fetch the per-CPU samples of CLOCK_MONOTONIC minus the run-queue clock. */
+int tracker__read_clock_offsets(struct tracker *t);
+/* The fetched offset of cpu, or of any CPU with a sample; -ENOENT when none has one yet. */
+int tracker__clock_offset(const struct tracker *t, uint32_t cpu, int64_t *offset_ns);
+
+#endif /* LEAKMON_TRACKER_H */

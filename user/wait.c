@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Classify a blocked thread from its pending syscall and arguments, which stay put while it
+ * sleeps. x86_64 argument registers: di, si, dx, r10, r8, r9.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "syscalls.h"
+#include "wait.h"
+
+#define TASK_INTERRUPTIBLE 0x0001
+#define TASK_UNINTERRUPTIBLE 0x0002
+#define TASK_STOPPED_BIT 0x0004
+#define TASK_TRACED_BIT 0x0008
+#define TASK_PARKED 0x0040
+#define TASK_DEAD 0x0080
+#define TASK_NEW 0x0800
+#define TASK_NOLOAD 0x0400
+#define EXIT_DEAD 0x0010
+#define EXIT_ZOMBIE 0x0020
+
+#define FUTEX_CMD_MASK 0x7f /* without FUTEX_PRIVATE_FLAG; FUTEX_CLOCK_REALTIME is 256 */
+#define FUTEX_WAIT 0
+#define FUTEX_LOCK_PI 6
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAIT_REQUEUE_PI 11
+#define FUTEX_LOCK_PI2 13
+#define NR_FUTEX_WAIT 455 /* newer than Debian 12's headers */
+
+static const unsigned char arg_regs[6] = {
+	LEAKMON_REG_DI, LEAKMON_REG_SI, LEAKMON_REG_DX, LEAKMON_REG_R10, LEAKMON_REG_R8, LEAKMON_REG_R9,
+};
+
+static unsigned long long wait__arg(const struct task_record *rec, int i)
+{
+	return rec->regs[arg_regs[i]];
+}
+
+/* Syscalls whose first argument is the file descriptor they wait on. */
+static bool wait__waits_on_fd0(long nr)
+{
+	switch (nr) {
+	case SYS_read: case SYS_write: case SYS_readv: case SYS_writev:
+	case SYS_pread64: case SYS_pwrite64: case SYS_preadv: case SYS_pwritev:
+	case SYS_preadv2: case SYS_pwritev2: case SYS_recvfrom: case SYS_sendto:
+	case SYS_recvmsg: case SYS_sendmsg: case SYS_recvmmsg: case SYS_sendmmsg:
+	case SYS_accept: case SYS_accept4: case SYS_connect: case SYS_epoll_wait:
+	case SYS_epoll_pwait: case SYS_epoll_pwait2: case SYS_splice: case SYS_tee:
+	case SYS_flock: case SYS_fcntl: case SYS_ioctl: case SYS_fsync: case SYS_fdatasync:
+	case SYS_sendfile:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool wait__is_futex_wait_op(unsigned long long op)
+{
+	switch (op & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT: case FUTEX_WAIT_BITSET: case FUTEX_WAIT_REQUEUE_PI:
+	case FUTEX_LOCK_PI: case FUTEX_LOCK_PI2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether the wait can end by itself: -1 when the syscall does not say. */
+static int wait__timed(const struct task_record *rec, long nr)
+{
+	switch (nr) {
+	case SYS_futex:
+		return wait__is_futex_wait_op(wait__arg(rec, 1)) ? wait__arg(rec, 3) != 0 : -1;
+	case SYS_futex_waitv:
+		return wait__arg(rec, 3) != 0;
+	case NR_FUTEX_WAIT:
+		return wait__arg(rec, 4) != 0;
+	case SYS_nanosleep: case SYS_clock_nanosleep: case SYS_alarm:
+		return 1;
+	case SYS_poll:
+		return (int)wait__arg(rec, 2) >= 0;
+	case SYS_epoll_wait: case SYS_epoll_pwait:
+		return (int)wait__arg(rec, 3) >= 0;
+	case SYS_epoll_pwait2: case SYS_ppoll:
+		return wait__arg(rec, nr == SYS_ppoll ? 2 : 3) != 0;
+	case SYS_select: case SYS_pselect6:
+		return wait__arg(rec, 4) != 0;
+	case SYS_rt_sigtimedwait:
+		return wait__arg(rec, 2) != 0;
+	case SYS_read: case SYS_write: case SYS_readv: case SYS_writev: case SYS_pause:
+	case SYS_wait4: case SYS_waitid: case SYS_accept: case SYS_accept4:
+	case SYS_rt_sigsuspend: case SYS_flock:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void wait__classify_fd(const struct task_record *rec, long nr, struct wait_info *out)
+{
+	unsigned long long fd = wait__arg(rec, 0);
+
+	if (!(rec->flags & LEAKMON_TASK_HAS_FILE)) {
+		snprintf(out->object, sizeof(out->object), "fd:%llu", fd);
+		return;
+	}
+	if (S_ISFIFO(rec->file_mode)) {
+		snprintf(out->object, sizeof(out->object), "pipe:[%llu]",
+			 (unsigned long long)rec->file_ino);
+		if (nr == SYS_read || nr == SYS_readv)
+			out->kind = "pipe_read";
+		else if (nr == SYS_write || nr == SYS_writev)
+			out->kind = "pipe_write";
+	} else if (S_ISSOCK(rec->file_mode)) {
+		snprintf(out->object, sizeof(out->object), "socket:[%llu]",
+			 (unsigned long long)rec->file_ino);
+	} else {
+		snprintf(out->object, sizeof(out->object), "fd:%llu", fd);
+	}
+}
+
+void wait__classify(const struct task_record *rec, struct wait_info *out)
+{
+	long nr = (long)rec->syscall_nr;
+
+	memset(out, 0, sizeof(*out));
+	out->timed = -1;
+	out->blocked = !rec->exit_state && !(rec->flags & LEAKMON_TASK_ON_CPU) &&
+		       (rec->state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE));
+	if (!out->blocked)
+		return;
+	/* Asleep outside any syscall: in a page fault or another exception. */
+	out->kind = "fault";
+	if (!(rec->flags & LEAKMON_TASK_HAS_REGS) || nr < 0)
+		return;
+	out->kind = syscall__name(nr);
+	out->timed = wait__timed(rec, nr);
+	if (nr == SYS_futex || nr == NR_FUTEX_WAIT) {
+		out->kind = "futex";
+		snprintf(out->object, sizeof(out->object), "0x%llx", wait__arg(rec, 0));
+	} else if (nr == SYS_futex_waitv) {
+		out->kind = "futex";
+	} else if (wait__waits_on_fd0(nr)) {
+		wait__classify_fd(rec, nr, out);
+	}
+	if (!out->kind)
+		out->kind = "syscall";
+}
+
+const char *wait__state_name(const struct task_record *rec)
+{
+	if (rec->exit_state & EXIT_DEAD)
+		return "dead";
+	if (rec->exit_state & EXIT_ZOMBIE)
+		return "zombie";
+	if (rec->state & TASK_NEW)
+		return "new";
+	if (rec->state & TASK_DEAD)
+		return "dead";
+	if ((rec->flags & LEAKMON_TASK_ON_CPU) || !rec->state)
+		return "running";
+	if (rec->state & TASK_STOPPED_BIT)
+		return "stopped";
+	if (rec->state & TASK_TRACED_BIT)
+		return "tracing_stop";
+	if ((rec->state & TASK_UNINTERRUPTIBLE) && (rec->state & TASK_NOLOAD))
+		return "idle";
+	if (rec->state & TASK_UNINTERRUPTIBLE)
+		return "disk_sleep";
+	if (rec->state & TASK_INTERRUPTIBLE)
+		return "sleeping";
+	if (rec->state & TASK_PARKED)
+		return "parked";
+	return "unknown";
+}

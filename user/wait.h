@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_WAIT_H
+#define LEAKMON_WAIT_H
+
+#include <stdbool.h>
+
+#include "leakmon.h"
+
+#define WAIT_OBJECT_LEN 48
+
+/* What a thread is doing, read from its task record. */
+struct wait_info {
+	bool blocked;	 /* asleep in the kernel, interruptibly or not */
+	const char *kind; /* futex, pipe_read, pipe_write, a syscall name, fault; NULL if not blocked */
+	char object[WAIT_OBJECT_LEN]; /* futex address, pipe:[inode], socket:[inode], fd:N; or "" */
+	int timed;		      /* whether the wait has a timeout: 1, 0, or -1 unknown */
+};
+
+void wait__classify(const struct task_record *rec, struct wait_info *out);
+/* running, sleeping, disk_sleep, idle, stopped, tracing_stop, parked, zombie, dead */
+const char *wait__state_name(const struct task_record *rec);
+
+#endif /* LEAKMON_WAIT_H */
