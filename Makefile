@@ -6,6 +6,7 @@
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= cc
+CXX ?= c++
 AR ?= ar
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
@@ -19,8 +20,9 @@ UNISTD_H ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # What a fresh Debian 12 needs to build and test leakmon.
-DEB_PACKAGES := clang make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
-	linux-libc-dev jq procps util-linux
+# libc6-dbg names libc's internal functions in stacks; elfutils' eu-stack is the tests' oracle.
+DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
+	linux-libc-dev jq procps util-linux libc6-dbg elfutils
 
 ifeq ($(V),1)
 Q :=
@@ -38,11 +40,22 @@ endif
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -iquote $(BUILD) -iquote bpf -iquote user \
 	-DLEAKMON_VERSION='"$(VERSION)"' $(SAN_FLAGS)
+# Fuzzers: clang's libFuzzer with ASan/UBSan, the library instrumented for coverage.
+ifeq ($(FUZZ),1)
+BUILD := build/fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+endif
+FUZZ_SECONDS ?= 30
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
 ifeq ($(WERROR),1)
 CFLAGS += -Werror
 endif
 LDFLAGS += $(SAN_FLAGS)
-LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf libelf zlib 2>/dev/null || echo -lbpf -lelf -lz) -lm
+# libstdc++ for its C++ demangler.
+LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf libdw libelf zlib 2>/dev/null || \
+	echo -lbpf -ldw -lelf -lz) -lstdc++ -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall
 
 # state.bpf.c defines the shared maps: the linker must meet it before their extern uses.
@@ -53,9 +66,14 @@ LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
-FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS))
+# stack_shapes again with other code generation: stacks must not depend on frame pointers.
+FIXTURE_VARIANTS := stack_shapes_O2_nofp stack_shapes_fp stack_shapes_O0 stack_shapes_nopie \
+	stack_shapes_stripped
+FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS)) \
+	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so)
+FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
-.PHONY: all deps run test check bench fixtures unit-tests install uninstall vmlinux analyze format clean
+.PHONY: all deps run test check bench fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
 
 all: $(BUILD)/leakmon
 
@@ -97,11 +115,33 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libleakmon.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -iquote tests/unit $< $(BUILD)/libleakmon.a $(LDFLAGS) $(LDLIBS) -o $@
 
-# Fixtures keep their frames and symbols: they are what tests unwind and name.
+# Fixtures keep their symbols: they are what tests unwind and name.
 $(BUILD)/fixtures/%: tests/fixtures/%.c tests/fixtures/fixture.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures $< -o $@
+	$(Q)$(CC) -O1 $(FIXTURE_CFLAGS) $< -o $@ -ldl
+
+$(BUILD)/fixtures/stack_shapes_O2_nofp: FIXTURE_OPT := -O2 -fomit-frame-pointer
+$(BUILD)/fixtures/stack_shapes_fp: FIXTURE_OPT := -O2 -fno-omit-frame-pointer
+$(BUILD)/fixtures/stack_shapes_O0: FIXTURE_OPT := -O0
+$(BUILD)/fixtures/stack_shapes_nopie: FIXTURE_OPT := -O2 -fno-pie -no-pie
+$(BUILD)/fixtures/stack_shapes_stripped: FIXTURE_OPT := -O2
+$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS)): tests/fixtures/stack_shapes.c \
+		tests/fixtures/fixture.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(FIXTURE_OPT) $(FIXTURE_CFLAGS) $< -o $@
+	$(Q)if [ $(@F) = stack_shapes_stripped ]; then strip --strip-all $@; fi
+
+$(BUILD)/fixtures/cxx_threads: tests/fixtures/cxx_threads.cpp
+	$(call msg,CXX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) -O2 -g -Wall -Werror -pthread $< -o $@
+
+$(BUILD)/fixtures/libdlworker.so: tests/fixtures/plugin/dlworker.c tests/fixtures/fixture.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -shared -fPIC $(FIXTURE_CFLAGS) $< -o $@
 
 fixtures: $(FIXTURE_BINS)
 
@@ -121,11 +161,22 @@ run: deps
 
 unit-tests: $(UNIT_BINS)
 
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libleakmon.a
+	$(call msg,FUZZER,$@)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(BUILD)/libleakmon.a $(LDFLAGS) $(LDLIBS) -o $@
+
+fuzzers: $(FUZZERS)
+
+fuzz: fixtures
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzzers
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) FIXTURES=$(BUILD)/fixtures tests/fuzz/test_fuzz.sh
+
 # Every test, against the release build and an ASan/UBSan build.
 test: deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 all fixtures unit-tests
 	$(Q)$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 all unit-tests
-	$(Q)BUILDS="$(BUILD) build/sanitize" FIXTURES=$(BUILD)/fixtures tests/run.sh
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzzers
+	$(Q)BUILDS="$(BUILD) build/sanitize" FIXTURES=$(BUILD)/fixtures FUZZ_SECONDS=10 tests/run.sh
 
 # Benchmarks: ratios against a baseline measured in the same run (see BENCHMARKS.md).
 bench: all fixtures

@@ -24,7 +24,7 @@ static __always_inline void clock__sample(struct task_struct *prev, __u64 now)
 	/* The run-queue clock was updated by __schedule just before this tracepoint. */
 	if (!bpf_core_field_exists(prev->se.cfs_rq))
 		return;
-	rq_clock = BPF_CORE_READ(prev, se.cfs_rq, rq, clock);
+	rq_clock = prev->se.cfs_rq->rq->clock;
 	if (!rq_clock)
 		return;
 	sample->offset_ns = (__s64)(now - rq_clock);
@@ -38,7 +38,7 @@ static __always_inline void task__switched_out(struct task_struct *prev, bool pr
 
 	if (preempt || !(task__state(prev) & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)))
 		return;
-	if (BPF_CORE_READ(prev, flags) & PF_KTHREAD)
+	if (prev->flags & PF_KTHREAD)
 		return;
 	info = task__info(prev);
 	if (!info) {
@@ -63,7 +63,7 @@ int BPF_PROG(thread_switched_raw, bool preempt)
 	struct task_struct *prev = bpf_get_current_task_btf();
 
 	/* No typed fork hook in this mode: a new thread joins the count when it first runs. */
-	if (!(BPF_CORE_READ(prev, flags) & (PF_KTHREAD | PF_EXITING)))
+	if (!(prev->flags & (PF_KTHREAD | PF_EXITING)))
 		task__count(prev, true);
 	task__switched_out(prev, preempt);
 	return 0;

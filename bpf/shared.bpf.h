@@ -90,11 +90,16 @@ struct task_struct___old {
 	long state;
 } __attribute__((preserve_access_index));
 
+/*
+ * Every task pointer here is BTF-typed (tp_btf arguments, bpf_get_current_task_btf(), the task
+ * iterator), so fields are read with plain loads, relocated by CO-RE: far cheaper than a
+ * bpf_probe_read_kernel() call per field (BPF_CORE_READ) on the scheduler's hot path.
+ */
 static __always_inline __u32 task__state(struct task_struct *task)
 {
 	if (bpf_core_field_exists(task->__state))
-		return BPF_CORE_READ(task, __state);
-	return BPF_CORE_READ((struct task_struct___old *)task, state);
+		return task->__state;
+	return ((struct task_struct___old *)task)->state;
 }
 
 static __always_inline struct task_info *task__info(struct task_struct *task)
@@ -134,7 +139,7 @@ static __always_inline void task__count(struct task_struct *task, bool created)
 	if (__sync_val_compare_and_swap(&info->count_state, TASK_UNCOUNTED, TASK_COUNTED) !=
 	    TASK_UNCOUNTED)
 		return;
-	count = proc__count(BPF_CORE_READ(task, tgid));
+	count = proc__count(task->tgid);
 	if (!count)
 		return;
 	__sync_fetch_and_add(&count->threads, 1);

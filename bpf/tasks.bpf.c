@@ -13,8 +13,8 @@ struct task_struct___cpu {
 static __always_inline __u32 task__cpu(struct task_struct *task)
 {
 	if (bpf_core_field_exists(task->thread_info.cpu))
-		return BPF_CORE_READ(task, thread_info.cpu);
-	return BPF_CORE_READ((struct task_struct___cpu *)task, cpu);
+		return task->thread_info.cpu;
+	return ((struct task_struct___cpu *)task)->cpu;
 }
 
 static __always_inline void record__regs(struct task_record *rec, struct task_struct *task)
@@ -23,24 +23,24 @@ static __always_inline void record__regs(struct task_record *rec, struct task_st
 
 	if (!regs)
 		return;
-	rec->regs[0] = BPF_CORE_READ(regs, ax);
-	rec->regs[LEAKMON_REG_DX] = BPF_CORE_READ(regs, dx);
-	rec->regs[2] = BPF_CORE_READ(regs, cx);
-	rec->regs[LEAKMON_REG_BX] = BPF_CORE_READ(regs, bx);
-	rec->regs[LEAKMON_REG_SI] = BPF_CORE_READ(regs, si);
-	rec->regs[LEAKMON_REG_DI] = BPF_CORE_READ(regs, di);
-	rec->regs[LEAKMON_REG_BP] = BPF_CORE_READ(regs, bp);
-	rec->regs[LEAKMON_REG_SP] = BPF_CORE_READ(regs, sp);
-	rec->regs[LEAKMON_REG_R8] = BPF_CORE_READ(regs, r8);
-	rec->regs[LEAKMON_REG_R9] = BPF_CORE_READ(regs, r9);
-	rec->regs[LEAKMON_REG_R10] = BPF_CORE_READ(regs, r10);
-	rec->regs[11] = BPF_CORE_READ(regs, r11);
-	rec->regs[12] = BPF_CORE_READ(regs, r12);
-	rec->regs[13] = BPF_CORE_READ(regs, r13);
-	rec->regs[14] = BPF_CORE_READ(regs, r14);
-	rec->regs[15] = BPF_CORE_READ(regs, r15);
-	rec->regs[LEAKMON_REG_IP] = BPF_CORE_READ(regs, ip);
-	rec->syscall_nr = (__s64)BPF_CORE_READ(regs, orig_ax);
+	rec->regs[0] = regs->ax;
+	rec->regs[LEAKMON_REG_DX] = regs->dx;
+	rec->regs[2] = regs->cx;
+	rec->regs[LEAKMON_REG_BX] = regs->bx;
+	rec->regs[LEAKMON_REG_SI] = regs->si;
+	rec->regs[LEAKMON_REG_DI] = regs->di;
+	rec->regs[LEAKMON_REG_BP] = regs->bp;
+	rec->regs[LEAKMON_REG_SP] = regs->sp;
+	rec->regs[LEAKMON_REG_R8] = regs->r8;
+	rec->regs[LEAKMON_REG_R9] = regs->r9;
+	rec->regs[LEAKMON_REG_R10] = regs->r10;
+	rec->regs[11] = regs->r11;
+	rec->regs[12] = regs->r12;
+	rec->regs[13] = regs->r13;
+	rec->regs[14] = regs->r14;
+	rec->regs[15] = regs->r15;
+	rec->regs[LEAKMON_REG_IP] = regs->ip;
+	rec->syscall_nr = (__s64)regs->orig_ax;
 	rec->flags |= LEAKMON_TASK_HAS_REGS;
 }
 
@@ -52,10 +52,13 @@ static __always_inline void record__file(struct task_record *rec, struct task_st
 	struct inode *inode;
 	__u64 fd = rec->regs[LEAKMON_REG_DI];
 
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!task->files)
 		return;
-	fds = BPF_CORE_READ(fdt, fd);
+	fdt = task->files->fdt;
+	if (!fdt || fd >= fdt->max_fds)
+		return;
+	fds = fdt->fd;
+	/* A variable index into the fd array: from here on, reads go through the helper. */
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return;
 	inode = BPF_CORE_READ(file, f_inode);
@@ -97,15 +100,15 @@ int dump_task(struct bpf_iter__task *ctx)
 	rec->exit_state = task->exit_state;
 	rec->cpu = task__cpu(task);
 	rec->syscall_nr = -1;
-	if (BPF_CORE_READ(task, on_cpu))
+	if (task->on_cpu)
 		rec->flags |= LEAKMON_TASK_ON_CPU;
 	bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), task->comm);
 	bpf_probe_read_kernel_str(rec->group_comm, sizeof(rec->group_comm),
-				  BPF_CORE_READ(task, group_leader, comm));
+				  task->group_leader->comm);
 	rec->nvcsw = task->nvcsw;
 	rec->nivcsw = task->nivcsw;
 	if (bpf_core_field_exists(task->sched_info.last_arrival))
-		rec->last_arrival_ns = BPF_CORE_READ(task, sched_info.last_arrival);
+		rec->last_arrival_ns = task->sched_info.last_arrival;
 	rec->last_run_ns = task->se.sum_exec_runtime - task->se.prev_sum_exec_runtime;
 
 	info = bpf_task_storage_get(&task_info, task, 0, 0);

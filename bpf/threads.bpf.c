@@ -12,13 +12,13 @@ static __always_inline void task__exited(struct task_struct *task)
 	struct task_info *info;
 	__u32 tgid;
 
-	tgid = BPF_CORE_READ(task, tgid);
+	tgid = task->tgid;
 	/*
 	 * do_exit() drops signal->live before this tracepoint: zero means the whole process is
 	 * gone and no thread of it can be created or counted any more. Deleting only then, not
 	 * when a count reaches zero, keeps a count being seeded from being deleted under it.
 	 */
-	if (!BPF_CORE_READ(task, signal, live.counter)) {
+	if (!task->signal->live.counter) {
 		bpf_map_delete_elem(&proc_counts, &tgid);
 		return;
 	}

@@ -63,6 +63,14 @@ for BUILD in $BUILDS; do
 	run_e2e_tests
 done
 
+# The fuzzers, briefly, when built (make fuzzers).
+if ls build/fuzz/fuzz_* >/dev/null 2>&1; then
+	out=$(tests/fuzz/test_fuzz.sh 2>&1)
+	echo "$out"
+	passed=$((passed + $(echo "$out" | grep -c '^PASS ')))
+	failed=$((failed + $(echo "$out" | grep -c '^FAIL ')))
+fi
+
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* leakmon snapshot: load, seed, read every thread once, print, detach. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,10 +11,50 @@
 #include "preflight.h"
 #include "signals.h"
 #include "snapshot.h"
+#include "stacks.h"
 #include "tracker.h"
 
 /* Long enough for every busy CPU to pass sched_switch once and sample its clock offset. */
 #define SETTLE_NS 2000000ULL
+
+/* Frames' strings live in the snapshot: the symbolizer can go once they are read. */
+static int cmd_snapshot__stacks(const struct config *cfg, struct tracker *t, struct snapshot *snap)
+{
+	struct stacks_opts opts = {
+		.min_blocked_ns = cfg->min_blocked_ns,
+		.debuginfo = cfg->debuginfo,
+	};
+	int err;
+
+	preflight__check_stack_access();
+	opts.symbols = symbolizer__new(NULL);
+	if (!opts.symbols) {
+		log_err("out of memory");
+		return -ENOMEM;
+	}
+	err = stacks__capture(t, snap, &opts);
+	if (err)
+		log_err("reading the stacks failed: %s", strerror(-err));
+	else
+		log_debug("stacks read");
+	symbolizer__free(opts.symbols);
+	return err;
+}
+
+/* Processes asked for by -p that the snapshot does not list, and why. */
+static void cmd_snapshot__report_missing(const struct config *cfg, struct snapshot *snap)
+{
+	for (size_t i = 0; i < cfg->n_pids; i++) {
+		if (snapshot__find_process(snap, cfg->pids[i]))
+			continue;
+		if (preflight__check_pids(&cfg->pids[i], 1, false))
+			log_warn("process %u exited before the snapshot", cfg->pids[i]);
+		else
+			log_warn("process %u is alive but hidden from BPF task iterators by this "
+				 "kernel",
+				 cfg->pids[i]);
+	}
+}
 
 int cmd_snapshot(int argc, char **argv)
 {
@@ -50,7 +91,7 @@ int cmd_snapshot(int argc, char **argv)
 	err = tracker__new(&opts, &t);
 	if (err)
 		goto cleanup;
-	log_debug("attached; reading threads in %.3fs", (double)(cfg.delay_ns + SETTLE_NS) / 1e9);
+	log_debug("reading threads in %.3fs", (double)(cfg.delay_ns + SETTLE_NS) / 1e9);
 	if (signals__sleep(cfg.delay_ns + SETTLE_NS)) {
 		log_err("interrupted before the snapshot was taken");
 		goto cleanup;
@@ -60,20 +101,10 @@ int cmd_snapshot(int argc, char **argv)
 		log_err("taking the snapshot failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	for (size_t i = 0; i < cfg.n_pids; i++) {
-		size_t j;
-
-		for (j = 0; j < snap->n_procs && snap->procs[j].pid != cfg.pids[i]; j++)
-			;
-		if (j < snap->n_procs)
-			continue;
-		if (preflight__check_pids(&cfg.pids[i], 1, false))
-			log_warn("process %u exited before the snapshot", cfg.pids[i]);
-		else
-			log_warn("process %u is alive but hidden from BPF task iterators by this "
-				 "kernel",
-				 cfg.pids[i]);
-	}
+	log_debug("snapshot taken: %zu threads", snap->n_threads);
+	if (!cfg.no_stacks && cmd_snapshot__stacks(&cfg, t, snap))
+		goto cleanup;
+	cmd_snapshot__report_missing(&cfg, snap);
 	out_opts.min_blocked_ns = cfg.min_blocked_ns;
 	if (cfg.json)
 		output__snapshot_json(stdout, snap, &out_opts);

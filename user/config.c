@@ -69,6 +69,21 @@ static int setting__parse_hooks(const char *text, void *dest)
 	return -EINVAL;
 }
 
+static int setting__parse_debuginfo(const char *text, void *dest)
+{
+	static const char *const names[] = {
+		[DEBUGINFO_EMBEDDED] = "embedded", [DEBUGINFO_ALL] = "all", [DEBUGINFO_NONE] = "none"
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(text, names[i])) {
+			*(enum debuginfo_mode *)dest = (enum debuginfo_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static const struct setting_type type_flag = { setting__parse_flag, "nothing" };
 static const struct setting_type type_duration = { setting__parse_duration,
 						   "a duration such as 500ms, 10s, 5m, 1h" };
@@ -77,6 +92,8 @@ static const struct setting_type type_count = { setting__parse_count,
 static const struct setting_type type_pids = { setting__parse_pids,
 					       "process ids separated by commas" };
 static const struct setting_type type_hooks = { setting__parse_hooks, "auto, tp_btf or raw_tp" };
+static const struct setting_type type_debuginfo = { setting__parse_debuginfo,
+						    "embedded, all or none" };
 
 #define CFG(field) offsetof(struct config, field)
 
@@ -93,6 +110,11 @@ static const struct setting settings[] = {
 	  "processes whose thread counts are kept at once; more are counted as dropped" },
 	{ "hooks", 0, "MODE", &type_hooks, CFG(hooks), "auto",
 	  "thread hooks: auto (probe), tp_btf (typed tracepoints) or raw_tp" },
+	{ "no-stacks", 0, NULL, &type_flag, CFG(no_stacks), "false",
+	  "counts and waits only: no user stacks, wait reasons or start routines (fastest)" },
+	{ "debuginfo", 0, "MODE", &type_debuginfo, CFG(debuginfo), "embedded",
+	  "source lines and inlined frames from: embedded (DWARF in the mapped files), all (also "
+	  "separate debug files such as libc6-dbg: slower), none" },
 	{ "verbose", 'v', NULL, &type_flag, CFG(verbose), "false", "also show libbpf's messages" },
 	{ "help", 'h', NULL, &type_flag, CFG(help), "false", "show this help" },
 };

@@ -9,6 +9,13 @@
 
 #define CONFIG_MAX_PIDS 1024
 
+/* Which DWARF to read for source lines and inlined frames. */
+enum debuginfo_mode {
+	DEBUGINFO_EMBEDDED, /* the debug information inside the mapped files themselves */
+	DEBUGINFO_ALL,	    /* also separate debug files (/usr/lib/debug, -dbg packages) */
+	DEBUGINFO_NONE,	    /* symbol names only */
+};
+
 enum hook_mode {
 	HOOKS_AUTO,
 	HOOKS_TP_BTF,
@@ -23,7 +30,9 @@ struct config {
 	uint64_t delay_ns;
 	uint32_t max_processes;
 	enum hook_mode hooks;
+	enum debuginfo_mode debuginfo;
 	bool json;
+	bool no_stacks;
 	bool verbose;
 	bool help;
 };

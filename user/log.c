@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 
 #include "json.h"
@@ -9,6 +11,7 @@
 
 static enum log_level log_max_level = LOG_LEVEL_INFO;
 static bool log_json;
+static struct timespec log_start;
 
 static const char *const level_names[] = {
 	[LOG_LEVEL_ERR] = "error",
@@ -17,33 +20,50 @@ static const char *const level_names[] = {
 	[LOG_LEVEL_DEBUG] = "debug",
 };
 
-static void log__vmsg(enum log_level level, const char *fmt, va_list ap)
+/* Debug lines carry the time since start-up: -v shows where the time goes. */
+static double log__elapsed_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - log_start.tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - log_start.tv_nsec) / 1e6;
+}
+
+__attribute__((format(printf, 2, 0))) static void log__vmsg(enum log_level level, const char *fmt,
+							   va_list ap)
 {
 	struct json_writer *jw;
-	char text[1024];
+	char *text = NULL;
 	size_t len;
 
 	if (level > log_max_level)
 		return;
-	vsnprintf(text, sizeof(text), fmt, ap);
+	/* Any length: libbpf hands the whole verifier log over in one message. */
+	if (vasprintf(&text, fmt, ap) < 0)
+		return;
 	len = strlen(text);
 	while (len && text[len - 1] == '\n')
 		text[--len] = '\0';
 	if (!log_json) {
 		if (level == LOG_LEVEL_ERR || level == LOG_LEVEL_WARN)
 			fprintf(stderr, "leakmon: %s: %s\n", level_names[level], text);
+		else if (level == LOG_LEVEL_DEBUG)
+			fprintf(stderr, "leakmon: [%.1f ms] %s\n", log__elapsed_ms(), text);
 		else
 			fprintf(stderr, "leakmon: %s\n", text);
+		free(text);
 		return;
 	}
 	jw = json_writer__new(stderr);
-	if (!jw)
-		return;
-	json__begin_object(jw);
-	json__key(jw, level_names[level]);
-	json__string(jw, text);
-	json__end_object(jw);
-	json_writer__free(jw);
+	if (jw) {
+		json__begin_object(jw);
+		json__key(jw, level_names[level]);
+		json__string(jw, text);
+		json__end_object(jw);
+		json_writer__free(jw);
+	}
+	free(text);
 }
 
 void log__msg(enum log_level level, const char *fmt, ...)
@@ -56,7 +76,8 @@ void log__msg(enum log_level level, const char *fmt, ...)
 }
 
 /* libbpf's own messages are details of a failure we report ourselves: shown with -v. */
-static int log__libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int log__libbpf(enum libbpf_print_level level,
+							    const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG)
 		return 0;
@@ -66,6 +87,8 @@ static int log__libbpf(enum libbpf_print_level level, const char *fmt, va_list a
 
 void log__setup(enum log_level max_level, bool json)
 {
+	if (!log_start.tv_sec)
+		clock_gettime(CLOCK_MONOTONIC, &log_start);
 	log_max_level = max_level;
 	log_json = json;
 	libbpf_set_print(log__libbpf);

@@ -11,9 +11,7 @@
 
 static bool thread__listed(const struct thread_snap *th, const struct output_opts *opts)
 {
-	if (!opts->min_blocked_ns)
-		return true;
-	return th->wait.blocked && th->has_blocked_ns && th->blocked_ns >= opts->min_blocked_ns;
+	return snapshot__thread_listed(th, opts->min_blocked_ns);
 }
 
 static void output__iso8601(const struct timespec *ts, char *buf, size_t size)
@@ -26,6 +24,44 @@ static void output__iso8601(const struct timespec *ts, char *buf, size_t size)
 	snprintf(buf, size, "%s.%03ldZ", base, ts->tv_nsec / 1000000);
 }
 
+static void output__json_stack(struct json_writer *jw, const struct stack *st)
+{
+	char addr[24];
+
+	json__key(jw, "stack");
+	json__begin_array(jw);
+	for (size_t i = 0; i < st->n; i++) {
+		const struct frame *f = &st->frames[i];
+
+		snprintf(addr, sizeof(addr), "0x%" PRIx64, f->pc);
+		json__begin_object(jw);
+		json__field_string(jw, "addr", addr);
+		json__field_string(jw, "func", f->func);
+		json__key(jw, "offset");
+		if (f->func && !f->inlined)
+			json__u64(jw, f->offset);
+		else
+			json__null(jw);
+		json__field_string(jw, "module", f->module);
+		json__key(jw, "module_offset");
+		if (f->module)
+			json__u64(jw, f->module_offset);
+		else
+			json__null(jw);
+		json__field_string(jw, "file", f->file);
+		json__field_bool(jw, "inlined", f->inlined);
+		json__key(jw, "line");
+		if (f->line)
+			json__u64(jw, (uint64_t)f->line);
+		else
+			json__null(jw);
+		json__end_object(jw);
+	}
+	json__end_array(jw);
+	json__field_bool(jw, "stack_truncated", st->truncated);
+	json__field_string(jw, "stack_error", st->error);
+}
+
 static void output__json_thread(struct json_writer *jw, const struct thread_snap *th)
 {
 	json__begin_object(jw);
@@ -33,6 +69,7 @@ static void output__json_thread(struct json_writer *jw, const struct thread_snap
 	json__field_string(jw, "comm", th->comm);
 	json__field_string(jw, "state", th->state);
 	json__field_string(jw, "wait", th->wait.kind);
+	json__field_string(jw, "wait_reason", th->reason);
 	json__field_string(jw, "wait_object", th->wait.object);
 	json__key(jw, "syscall");
 	if (th->wait.blocked && th->syscall_nr >= 0)
@@ -50,9 +87,8 @@ static void output__json_thread(struct json_writer *jw, const struct thread_snap
 	else
 		json__null(jw);
 	json__field_bool(jw, "blocked_since_estimated", th->estimated);
-	json__key(jw, "stack");
-	json__begin_array(jw);
-	json__end_array(jw);
+	json__field_string(jw, "start_routine", th->start_routine);
+	output__json_stack(jw, &th->stack);
 	json__end_object(jw);
 }
 
@@ -95,15 +131,45 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 	json_writer__free(jw);
 }
 
-/* Threads of one process that share a wait kind (and, once unwound, a stack). */
+/* Threads of one process that share a wait reason and a stack, like a goroutine dump's groups. */
 struct wait_group {
-	const char *kind;
+	const char *reason;
 	size_t n;
 	uint64_t min_ns, max_ns;
 	bool estimated, unknown_duration, same_object;
-	const struct thread_snap *first;
-	const struct thread_snap **members;
+	const struct thread_snap **members; /* a run of the sorted threads */
 };
+
+static const char *thread__label(const struct thread_snap *th)
+{
+	return th->reason ? th->reason : th->wait.kind;
+}
+
+static int thread__group_cmp(const void *a, const void *b)
+{
+	const struct thread_snap *x = *(const struct thread_snap *const *)a;
+	const struct thread_snap *y = *(const struct thread_snap *const *)b;
+	int c = strcmp(thread__label(x), thread__label(y));
+
+	if (c)
+		return c;
+	if (x->stack.n != y->stack.n)
+		return x->stack.n < y->stack.n ? -1 : 1;
+	for (size_t i = 0; i < x->stack.n; i++)
+		if (x->stack.frames[i].pc != y->stack.frames[i].pc)
+			return x->stack.frames[i].pc < y->stack.frames[i].pc ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static bool thread__same_group(const struct thread_snap *x, const struct thread_snap *y)
+{
+	if (strcmp(thread__label(x), thread__label(y)) || x->stack.n != y->stack.n)
+		return false;
+	for (size_t i = 0; i < x->stack.n; i++)
+		if (x->stack.frames[i].pc != y->stack.frames[i].pc)
+			return false;
+	return true;
+}
 
 static int group__cmp(const void *a, const void *b)
 {
@@ -113,84 +179,105 @@ static int group__cmp(const void *a, const void *b)
 		return x->n > y->n ? -1 : 1;
 	if (x->max_ns != y->max_ns)
 		return x->max_ns > y->max_ns ? -1 : 1;
-	return strcmp(x->kind, y->kind);
+	return strcmp(x->reason, y->reason);
 }
 
+static void group__add(struct wait_group *g, const struct thread_snap *th)
+{
+	g->n++;
+	g->estimated |= th->estimated;
+	g->unknown_duration |= !th->has_blocked_ns;
+	if (th->has_blocked_ns) {
+		g->min_ns = th->blocked_ns < g->min_ns ? th->blocked_ns : g->min_ns;
+		g->max_ns = th->blocked_ns > g->max_ns ? th->blocked_ns : g->max_ns;
+	}
+	g->same_object &= !strcmp(g->members[0]->wait.object, th->wait.object);
+}
+
+/* Sort the listed blocked threads by reason and stack; each run is a group. */
 static size_t output__group_threads(const struct proc_snap *p, const struct output_opts *opts,
 				    struct wait_group *groups, const struct thread_snap **slots)
 {
-	size_t n_groups = 0, used = 0;
+	size_t n = 0, n_groups = 0;
 
-	for (size_t i = 0; i < p->n_threads; i++) {
-		const struct thread_snap *th = &p->threads[i];
-		struct wait_group *g = NULL;
+	for (size_t i = 0; i < p->n_threads; i++)
+		if (p->threads[i].wait.blocked && thread__listed(&p->threads[i], opts))
+			slots[n++] = &p->threads[i];
+	qsort(slots, n, sizeof(*slots), thread__group_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct wait_group *g = n_groups ? &groups[n_groups - 1] : NULL;
 
-		if (!th->wait.blocked || !thread__listed(th, opts))
-			continue;
-		for (size_t k = 0; k < n_groups && !g; k++)
-			if (!strcmp(groups[k].kind, th->wait.kind))
-				g = &groups[k];
-		if (!g) {
+		if (!g || !thread__same_group(g->members[0], slots[i])) {
 			g = &groups[n_groups++];
 			memset(g, 0, sizeof(*g));
-			g->kind = th->wait.kind;
-			g->first = th;
+			g->reason = thread__label(slots[i]);
+			g->members = &slots[i];
 			g->min_ns = UINT64_MAX;
 			g->same_object = true;
 		}
-		g->n++;
-		g->estimated |= th->estimated;
-		g->unknown_duration |= !th->has_blocked_ns;
-		if (th->has_blocked_ns) {
-			g->min_ns = th->blocked_ns < g->min_ns ? th->blocked_ns : g->min_ns;
-			g->max_ns = th->blocked_ns > g->max_ns ? th->blocked_ns : g->max_ns;
-		}
-		g->same_object &= !strcmp(g->first->wait.object, th->wait.object);
-	}
-	/* Second pass: each group gets its run of slots, then its members. */
-	for (size_t k = 0; k < n_groups; k++) {
-		groups[k].members = slots + used;
-		used += groups[k].n;
-		groups[k].n = 0;
-	}
-	for (size_t i = 0; i < p->n_threads; i++) {
-		const struct thread_snap *th = &p->threads[i];
-
-		if (!th->wait.blocked || !thread__listed(th, opts))
-			continue;
-		for (size_t k = 0; k < n_groups; k++) {
-			if (!strcmp(groups[k].kind, th->wait.kind)) {
-				groups[k].members[groups[k].n++] = th;
-				break;
-			}
-		}
+		group__add(g, slots[i]);
 	}
 	qsort(groups, n_groups, sizeof(*groups), group__cmp);
 	return n_groups;
 }
 
+static void output__text_frames(FILE *out, const struct stack *st)
+{
+	char func[512], file[512];
+
+	if (st->error && !st->n)
+		fprintf(out, "      (no stack: %s)\n", st->error);
+	for (size_t i = 0; i < st->n; i++) {
+		const struct frame *f = &st->frames[i];
+
+		fprintf(out, "      #%-2zu 0x%016" PRIx64, i, f->pc);
+		if (f->func) {
+			text__escape(f->func, strlen(f->func), func, sizeof(func));
+			fprintf(out, f->inlined ? " %s" : " %s+0x%" PRIx64, func, f->offset);
+		}
+		if (f->module) {
+			text__escape(f->module, strlen(f->module), func, sizeof(func));
+			if (f->func)
+				fprintf(out, " (%s)", func);
+			else
+				fprintf(out, " %s+0x%" PRIx64, func, f->module_offset);
+		}
+		if (f->file) {
+			text__escape(f->file, strlen(f->file), file, sizeof(file));
+			fprintf(out, " %s:%d", file, f->line);
+		}
+		if (f->inlined)
+			fputs(" (inlined)", out);
+		fputc('\n', out);
+	}
+	if (st->truncated)
+		fprintf(out, "      ... more frames\n");
+}
+
 static void output__text_group(FILE *out, const struct wait_group *g)
 {
 	char lo[32], hi[32], name[4 * LEAKMON_COMM_LEN + 1], object[4 * WAIT_OBJECT_LEN + 1];
+	const struct thread_snap *first = g->members[0];
 	const char *tilde = g->estimated ? "~" : "";
 
 	if (g->unknown_duration && !g->max_ns) {
-		fprintf(out, "  %zu @ [%s]", g->n, g->kind);
+		fprintf(out, "  %zu @ [%s]", g->n, g->reason);
 	} else {
 		text__duration(g->min_ns, lo, sizeof(lo));
 		text__duration(g->max_ns, hi, sizeof(hi));
 		if (!strcmp(lo, hi))
-			fprintf(out, "  %zu @ [%s, %s%s]", g->n, g->kind, tilde, hi);
+			fprintf(out, "  %zu @ [%s, %s%s]", g->n, g->reason, tilde, hi);
 		else
-			fprintf(out, "  %zu @ [%s, %s%s..%s]", g->n, g->kind, tilde, lo, hi);
+			fprintf(out, "  %zu @ [%s, %s%s..%s]", g->n, g->reason, tilde, lo, hi);
 	}
-	if (g->same_object && *g->first->wait.object) {
-		text__escape(g->first->wait.object, strlen(g->first->wait.object), object,
-			     sizeof(object));
+	if (g->same_object && *first->wait.object) {
+		text__escape(first->wait.object, strlen(first->wait.object), object, sizeof(object));
 		fprintf(out, " on %s", object);
 	} else if (!g->same_object) {
 		fprintf(out, " on several objects");
 	}
+	if (first->wait.timed == 1)
+		fprintf(out, " (timed)");
 	fputs("\n     ", out);
 	for (size_t i = 0; i < g->n && i < GROUP_TIDS_SHOWN; i++) {
 		text__escape(g->members[i]->comm, strlen(g->members[i]->comm), name, sizeof(name));
@@ -200,6 +287,7 @@ static void output__text_group(FILE *out, const struct wait_group *g)
 	if (g->n > GROUP_TIDS_SHOWN)
 		fprintf(out, " and %zu more", g->n - GROUP_TIDS_SHOWN);
 	fputc('\n', out);
+	output__text_frames(out, &first->stack);
 }
 
 static void output__text_process(FILE *out, const struct proc_snap *p,

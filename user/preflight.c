@@ -8,6 +8,7 @@
 #include "log.h"
 #include "preflight.h"
 
+#define CAP_SYS_PTRACE_BIT 19
 #define CAP_SYS_ADMIN_BIT 21
 #define CAP_PERFMON_BIT 38
 #define CAP_BPF_BIT 39
@@ -59,6 +60,16 @@ int preflight__check_privileges(void)
 		!(caps & (1ULL << CAP_BPF_BIT)) && !(caps & (1ULL << CAP_PERFMON_BIT)) ? " and " : "",
 		caps & (1ULL << CAP_PERFMON_BIT) ? "" : "CAP_PERFMON");
 	return -EPERM;
+}
+
+bool preflight__check_stack_access(void)
+{
+	uint64_t caps = 0;
+
+	if (!preflight__effective_caps(&caps) && (caps & (1ULL << CAP_SYS_PTRACE_BIT)))
+		return true;
+	log_warn("no CAP_SYS_PTRACE: stacks of processes of other users will be missing");
+	return false;
 }
 
 int preflight__check_pids(const uint32_t *pids, size_t n_pids, bool report)

@@ -84,6 +84,56 @@ static void thread__fill(struct thread_snap *th, const struct task_record *rec)
 	wait__classify(rec, &th->wait);
 }
 
+void snapshot__refresh_thread(struct snapshot *s, const struct tracker *t, struct thread_snap *th,
+			      const struct task_record *rec)
+{
+	stack__free(&th->stack);
+	th->reason = NULL;
+	th->start_routine = NULL;
+	th->has_blocked_ns = false;
+	th->estimated = false;
+	th->blocked_ns = 0;
+	thread__fill(th, rec);
+	thread__date_wait(th, s, t);
+}
+
+bool snapshot__thread_listed(const struct thread_snap *th, uint64_t min_blocked_ns)
+{
+	if (!min_blocked_ns)
+		return true;
+	return th->wait.blocked && th->has_blocked_ns && th->blocked_ns >= min_blocked_ns;
+}
+
+static int proc__cmp_pid(const void *key, const void *elem)
+{
+	uint32_t pid = *(const uint32_t *)key;
+	const struct proc_snap *p = elem;
+
+	return pid < p->pid ? -1 : pid > p->pid;
+}
+
+static int thread__cmp_tid(const void *key, const void *elem)
+{
+	uint32_t tid = *(const uint32_t *)key;
+	const struct thread_snap *th = elem;
+
+	return tid < th->tid ? -1 : tid > th->tid;
+}
+
+struct proc_snap *snapshot__find_process(struct snapshot *s, uint32_t pid)
+{
+	return bsearch(&pid, s->procs, s->n_procs, sizeof(*s->procs), proc__cmp_pid);
+}
+
+struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uint32_t tid)
+{
+	struct proc_snap *p = snapshot__find_process(s, tgid);
+
+	if (!p)
+		return NULL;
+	return bsearch(&tid, p->threads, p->n_threads, sizeof(*p->threads), thread__cmp_tid);
+}
+
 static int snapshot__build(struct snapshot *s, struct tracker *t, const struct record_list *list)
 {
 	struct proc_count count;
@@ -161,8 +211,12 @@ void snapshot__free(struct snapshot *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n_procs; i++)
+	for (size_t i = 0; i < s->n_procs; i++) {
+		for (size_t j = 0; j < s->procs[i].n_threads; j++)
+			stack__free(&s->procs[i].threads[j].stack);
 		free(s->procs[i].threads);
+	}
 	free(s->procs);
+	strpool__free(s->strings);
 	free(s);
 }

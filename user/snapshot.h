@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "strpool.h"
 #include "tracker.h"
 #include "wait.h"
 
@@ -21,6 +22,10 @@ struct thread_snap {
 	bool estimated;	      /* began before leakmon attached: estimated from scheduler clocks */
 	uint64_t blocked_ns;
 	struct task_record rec; /* the raw record, for stacks */
+	struct stack stack;	/* blocked threads' user stacks, once captured */
+	const char *reason;	/* wait__reason(): mutex, condvar, ..., or the wait kind */
+	const char *start_routine; /* the function the thread started in, if the stack shows it */
+	bool stack_pending;	   /* to be unwound (again) */
 };
 
 struct proc_snap {
@@ -41,10 +46,20 @@ struct snapshot {
 	size_t n_blocked;
 	struct proc_snap *procs; /* by pid */
 	struct tracker_drops drops;
+	struct strpool *strings; /* the stacks' strings */
 	bool clock_estimated; /* no run-queue clock sample yet: estimates may be a few ms off */
 };
 
 int snapshot__take(struct tracker *t, struct snapshot **out);
 void snapshot__free(struct snapshot *s);
+/* Whether a thread is listed when only waits of at least min_blocked_ns are wanted (0: all). */
+bool snapshot__thread_listed(const struct thread_snap *th, uint64_t min_blocked_ns);
+/* The process pid, or NULL. */
+struct proc_snap *snapshot__find_process(struct snapshot *s, uint32_t pid);
+/* The thread tid of process tgid, or NULL. */
+struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uint32_t tid);
+/* Replace a thread's state with a newer record of it. */
+void snapshot__refresh_thread(struct snapshot *s, const struct tracker *t, struct thread_snap *th,
+			      const struct task_record *rec);
 
 #endif /* LEAKMON_SNAPSHOT_H */

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -13,14 +12,7 @@
 
 #define TRACKER_READ_BUF (256 * 1024)
 
-static double clock__elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - since->tv_sec) * 1e3 +
-	       (double)(now.tv_nsec - since->tv_nsec) / 1e6;
-}
 
 struct tracker {
 	struct leakmon_bpf *skel;
@@ -163,11 +155,9 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts,
 
 int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 {
-	struct timespec start;
 	struct tracker *t;
 	int err;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
@@ -196,12 +186,11 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 	}
 	if (err)
 		goto cleanup;
-	log_debug("thread hooks: %s; attached in %.1f ms",
-		  t->hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp", clock__elapsed_ms(&start));
+	log_debug("thread hooks: %s; attached", t->hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp");
 	err = tracker__seed(t);
 	if (err)
 		goto cleanup;
-	log_debug("seeded in %.1f ms", clock__elapsed_ms(&start));
+	log_debug("thread counts seeded");
 	*out = t;
 	return 0;
 cleanup:

@@ -176,3 +176,60 @@ const char *wait__state_name(const struct task_record *rec)
 		return "parked";
 	return "unknown";
 }
+
+/* Library functions that name what a futex wait is for; matched innermost first. */
+static const struct {
+	const char *func;
+	const char *reason;
+	bool libc_only; /* the name must come from the C library, not a user's function */
+} wait_reasons[] = {
+	{ "pthread_mutex_lock", "mutex", true },
+	{ "pthread_mutex_timedlock", "mutex", true },
+	{ "pthread_mutex_clocklock", "mutex", true },
+	{ "lll_lock_wait", "mutex", true },
+	{ "pthread_rwlock_", "rwlock", true },
+	{ "pthread_cond_", "condvar", true },
+	{ "sem_wait", "semaphore", true },
+	{ "sem_timedwait", "semaphore", true },
+	{ "sem_clockwait", "semaphore", true },
+	{ "new_sem_wait", "semaphore", true },
+	{ "pthread_join", "join", true },
+	{ "pthread_timedjoin", "join", true },
+	{ "pthread_clockjoin", "join", true },
+	{ "pthread_barrier_wait", "barrier", true },
+	{ "pthread_once", "once", true },
+	{ "PyThread_acquire_lock", "python_lock", false },
+};
+
+static const char *wait__reason_of(const struct frame *f)
+{
+	const char *name = f->func;
+
+	if (!name)
+		return NULL;
+	while (*name == '_')
+		name++;
+	for (size_t i = 0; i < sizeof(wait_reasons) / sizeof(wait_reasons[0]); i++) {
+		if (wait_reasons[i].libc_only && !stack__frame_in_libc(f))
+			continue;
+		if (!strncmp(name, wait_reasons[i].func, strlen(wait_reasons[i].func)))
+			return wait_reasons[i].reason;
+	}
+	return NULL;
+}
+
+const char *wait__reason(const struct wait_info *w, const struct stack *st)
+{
+	const char *reason;
+
+	if (!w->blocked)
+		return NULL;
+	if (w->kind && !strcmp(w->kind, "futex")) {
+		for (size_t i = 0; st && i < st->n; i++) {
+			reason = wait__reason_of(&st->frames[i]);
+			if (reason)
+				return reason;
+		}
+	}
+	return w->kind;
+}

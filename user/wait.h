@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "leakmon.h"
+#include "stack.h"
 
 #define WAIT_OBJECT_LEN 48
 
@@ -17,6 +18,11 @@ struct wait_info {
 };
 
 void wait__classify(const struct task_record *rec, struct wait_info *out);
+/*
+ * What the wait is for, read from the stack as Go's dump names it: mutex, rwlock, condvar,
+ * semaphore, join, barrier, once, python_lock; else the wait kind (futex, pipe_read, ...).
+ */
+const char *wait__reason(const struct wait_info *w, const struct stack *st);
 /* running, sleeping, disk_sleep, idle, stopped, tracing_stop, parked, zombie, dead */
 const char *wait__state_name(const struct task_record *rec);
 

@@ -30,7 +30,7 @@ for hooks in tp_btf raw_tp; do
 		>"$TMP/$hooks.json" 2>"$TMP/err" &
 	leakmon_pid=$!
 	for i in $(seq 100); do
-		grep -q attached "$TMP/err" && break
+		grep -q 'reading threads' "$TMP/err" && break
 		sleep 0.05
 	done
 	sleep 0.5

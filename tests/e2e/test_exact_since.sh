@@ -9,10 +9,10 @@ json=$TMP/late.json
 "$LEAKMON" snapshot --json -v --delay 3s -p "$FIXTURE_PID" >"$json" 2>"$TMP/err" &
 leakmon_pid=$!
 for i in $(seq 100); do
-	grep -q 'attached' "$TMP/err" && break
+	grep -q 'reading threads' "$TMP/err" && break
 	sleep 0.05
 done
-check "leakmon says it attached" grep -q attached "$TMP/err"
+check "leakmon says it attached" grep -q 'reading threads' "$TMP/err"
 sleep 1
 echo go >&7
 check "snapshot with --delay succeeds" wait "$leakmon_pid"

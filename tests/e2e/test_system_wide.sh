@@ -47,7 +47,7 @@ check "human output with --min-blocked 1h omits the process" \
 check "human header counts threads and blocked ones" \
 	grep -qE "^PID $holder mutex_held_fore: 5 threads, 5 blocked$" "$TMP/holder.txt"
 check_eq "largest group first: the three contenders on one mutex" \
-	"3 @ [futex, ~1.Xs] on 0xADDR" \
+	"3 @ [mutex, ~1.Xs] on 0xADDR" \
 	"$(grep -A1 "^PID $holder" "$TMP/holder.txt" | tail -1 |
 		sed -E 's/[0-9]\.[0-9]s/1.Xs/; s/0x[0-9a-f]+/0xADDR/; s/^ +//')"
 check "group members are named" grep -qE '^ +[0-9]+ contender, [0-9]+ contender, [0-9]+ contender$' \

@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Stacks of a process with THREADS blocked threads (default 1000): `leakmon snapshot -p PID` as a
+# whole process, cold (a new leakmon each time), against `eu-stack -p PID` in the same run,
+# interleaved. Also proves the target is neither stopped nor woken by leakmon.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+THREADS=${THREADS:-1000}
+ROUNDS=${ROUNDS:-5}
+unset DEBUGINFOD_URLS
+
+"$BUILD/fixtures/many_threads" "$THREADS" >/tmp/leakmon-bench-stacks &
+fixture=$!
+trap 'kill -9 $fixture 2>/dev/null' EXIT
+while ! grep -q ready /tmp/leakmon-bench-stacks; do
+	kill -0 "$fixture" || exit 1
+	sleep 0.1
+done
+
+ms() {
+	local start end
+	start=$(date +%s%N)
+	"$@" >/dev/null 2>&1 || return 1
+	end=$(date +%s%N)
+	echo $(((end - start) / 1000))
+}
+
+stats() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		printf "%.1f %.1f %.1f", v[1] / 1000, v[int((NR + 1) / 2)] / 1000, v[NR] / 1000 }'
+}
+
+switches() {
+	cat /proc/"$fixture"/task/*/status | awk '/ctxt_switches/ { s += $2 } END { print s }'
+}
+
+: >/tmp/leakmon-bench-l
+: >/tmp/leakmon-bench-e
+woken=0
+for round in $(seq "$ROUNDS"); do
+	before=$(switches)
+	ms "$BUILD/leakmon" snapshot -p "$fixture" >>/tmp/leakmon-bench-l
+	after=$(switches)
+	woken=$((woken + after - before))
+	ms eu-stack -p "$fixture" >>/tmp/leakmon-bench-e
+done
+read -r lmin lmed lmax < <(stats </tmp/leakmon-bench-l)
+read -r emin emed emax < <(stats </tmp/leakmon-bench-e)
+echo "stacks of $THREADS blocked threads, $ROUNDS interleaved rounds (ms: min median max)"
+printf '| %-32s | %7s | %7s | %7s | %-13s |\n' command min median max "median vs eu-stack"
+printf '| %-32s | %7s | %7s | %7s | %-13s |\n' --- ---: ---: ---: ---:
+printf '| %-32s | %7s | %7s | %7s | %-13s |\n' "leakmon snapshot -p PID" "$lmin" "$lmed" "$lmax" \
+	"$(awk -v a="$lmed" -v b="$emed" 'BEGIN { printf "%.3fx", a / b }')"
+printf '| %-32s | %7s | %7s | %7s | %-13s |\n' "eu-stack -p PID" "$emin" "$emed" "$emax" "1.000x"
+echo "context switches of the target across leakmon's snapshots: $woken (eu-stack's stop every thread)"
+awk -v l="$lmed" -v e="$emed" -v w="$woken" 'BEGIN {
+	ok = l <= e / 10 && w == 0
+	print ok ? "goal met: at most a tenth of eu-stack, no wake-ups" : "goal MISSED"
+	exit !ok }'

@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Full user stacks without ptrace: the same frames as eu-stack (the oracle, run afterwards),
+# whatever the code generation; wait reasons and start routines read from them; the target
+# never woken; stripped, C++, dlopen'ed, deleted and other-mount-namespace code.
+. "$(dirname "$0")/lib.sh"
+
+# Context switches of every thread of a process: they must not move across a snapshot.
+switches() {
+	local status
+	for status in /proc/"$1"/task/*/status; do
+		awk '/ctxt_switches/ { printf "%s ", $2 }' "$status"
+	done
+}
+
+# "TID PC NAME" for each real (not inlined) frame, names normalized: glibc exports a function
+# under several aliases (pthread_mutex_lock, __pthread_mutex_lock@GLIBC_2.2.5) and either
+# tool may pick another one.
+normalize='s/@.*//; s/^_+//; s/^GI_+//; s/^libc_//; s/_impl$//; s/^_+//'
+leakmon_frames() {
+	jq -r '.processes[].threads[] | .tid as $t | .stack[] | select(.inlined | not) |
+		"\($t) \(.addr) \(.func // "-")"' "$1" |
+		awk '{ sub(/^0x0*/, "", $2); print }' | sed -E "s/ ([^ ]+)\$/ \\1/" |
+		while read -r tid pc name; do
+			echo "$tid $pc $(echo "$name" | sed -E "$normalize")"
+		done
+}
+eu_stack_frames() {
+	eu-stack -p "$1" 2>/dev/null | awk '
+		/^TID / { tid = $2; sub(/:/, "", tid) }
+		/^#/ { pc = $2; sub(/^0x0*/, "", pc); print tid, pc, ($3 == "" ? "-" : $3) }' |
+		while read -r tid pc name; do
+			echo "$tid $pc $(echo "$name" | sed -E "$normalize")"
+		done
+}
+
+# check_stacks NAME JSON: the checks every stack fixture shares; eu-stack last, as it stops the
+# target and wakes every thread.
+check_stacks() {
+	local name=$1 json=$2 before=$3 missing
+	check_eq "$name: snapshot woke no thread" "$before" "$(switches "$FIXTURE_PID")"
+	check "$name: every blocked thread has a stack" json_matches "$json" \
+		'[.processes[].threads[] | select(.wait != null) | .stack | length > 2] | all'
+	check_eq "$name: no stack errors" "" \
+		"$(jq -r '.processes[].threads[] | .stack_error // empty' "$json")"
+	leakmon_frames "$json" | sort >"$TMP/leakmon.frames"
+	eu_stack_frames "$FIXTURE_PID" | sort >"$TMP/eu.frames"
+	missing=$(comm -3 "$TMP/leakmon.frames" "$TMP/eu.frames" | head -5 | tr '\n\t' '; ')
+	check_eq "$name: frames (pc, function) equal eu-stack's" "" "$missing"
+}
+
+snapshot_of() {
+	local before
+	before=$(switches "$FIXTURE_PID")
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$1" 2>"$TMP/err" || fail "snapshot: $(cat "$TMP/err")"
+	echo "$before"
+}
+
+for variant in stack_shapes stack_shapes_O2_nofp stack_shapes_fp stack_shapes_O0 \
+	stack_shapes_nopie stack_shapes_stripped; do
+	fixture_start "$variant" || continue
+	json=$TMP/$variant.json
+	before=$(snapshot_of "$json")
+	# Threads are named for the reason their wait should be given.
+	check_eq "$variant: wait reasons read from the stacks" "" "$(jq -r '.processes[].threads[] |
+		select(.comm != .wait_reason and .tid != '"$FIXTURE_PID"') |
+		"\(.comm) got \(.wait_reason)"' "$json" | tr '\n' ';')"
+	if [ "$variant" != stack_shapes_stripped ]; then
+		check_eq "$variant: start routines" \
+			"barrier:wait_on_barrier condvar:wait_on_condvar join:wait_on_join main:main mutex:wait_on_mutex once:wait_on_once pipe_read:start_once_forever pipe_read:wait_on_pipe rwlock:wait_on_rwlock semaphore:wait_on_semaphore" \
+			"$(jq -r '.processes[].threads[] | "\(if .tid == '"$FIXTURE_PID"' then "main" else .comm end):\(.start_routine)"' \
+				"$json" | sort | tr '\n' ' ' | sed 's/ $//')"
+		check "$variant: source lines of the fixture" json_matches "$json" \
+			'[.processes[].threads[].stack[] | select(.func == "descend") |
+			  .file | endswith("stack_shapes.c")] | all and length > 0'
+	else
+		check "$variant: stripped code gets module+offset, never a neighbour's name" \
+			json_matches "$json" '[.processes[].threads[].stack[] |
+			  select(.module == "stack_shapes_stripped")] |
+			  length > 0 and all(.func == null and .module_offset != null)'
+	fi
+	check_stacks "$variant" "$json" "$before"
+done
+
+# Human output: the group header names the reason; frames follow.
+fixture_start stack_shapes && {
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/shapes.txt"
+	check "human output: [mutex, ...] group" grep -qE '^  1 @ \[mutex, ~[0-9.]+(ms|s)\] on 0x' \
+		"$TMP/shapes.txt"
+	check "human output: frames with function, module and source line" grep -qE \
+		'^      #[0-9]+ +0x[0-9a-f]{16} wait_on_mutex\+0x[0-9a-f]+ \(stack_shapes\) tests/fixtures/stack_shapes.c:[0-9]+$' \
+		"$TMP/shapes.txt"
+}
+
+# C++: demangled names, std::thread's trampolines skipped for the start routine.
+fixture_start cxx_threads && {
+	before=$(snapshot_of "$TMP/cxx.json")
+	check_eq "C++ start routines" \
+		"zoo::worker_locks_held_mutex() zoo::worker_waits_on_condition(int) zoo::worker_waits_on_condition(int)" \
+		"$(jq -r '.processes[].threads[] | select(.tid != '"$FIXTURE_PID"') | .start_routine' \
+			"$TMP/cxx.json" | sort | tr '\n' ' ' | sed 's/ $//')"
+	check_eq "C++ wait reasons" "condvar condvar mutex" \
+		"$(jq -r '.processes[].threads[] | select(.tid != '"$FIXTURE_PID"') | .wait_reason' \
+			"$TMP/cxx.json" | sort | tr '\n' ' ' | sed 's/ $//')"
+	# GCC may clone it (zoo::worker::wait_for_ready() [clone .isra.0]), as c++filt shows.
+	check "C++ member function demangled" json_matches "$TMP/cxx.json" \
+		'[.processes[].threads[].stack[].func // "" | startswith("zoo::worker::wait_for_ready()")] | any'
+	check_eq "C++: snapshot woke no thread" "$before" "$(switches "$FIXTURE_PID")"
+}
+
+# A plugin loaded with dlopen.
+fixture_start dlopen_host "$PWD/$FIXTURES/libdlworker.so" && {
+	before=$(snapshot_of "$TMP/dl.json")
+	check "dlopen'ed plugin's frames are named" json_matches "$TMP/dl.json" \
+		'[.processes[].threads[] | select(.comm == "plugin-worker") |
+		  .start_routine == "plugin_worker_loop" and
+		  (.stack | map(.module) | index("libdlworker.so") != null)] | . == [true]'
+	check_stacks dlopen "$TMP/dl.json" "$before"
+}
+
+# Threads that wake every millisecond: each stack reported is whole (from the thread's function
+# down to its wait, up to libc's thread entry) or replaced by an error, never garbage.
+fixture_start restless && {
+	bad=0
+	for i in $(seq 20); do
+		"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/restless.json" || bad=$((bad + 1))
+		jq -e --argjson pid "$FIXTURE_PID" '[.processes[].threads[] |
+			select(.tid != $pid and .wait != null) |
+			(.stack_error != null and (.stack | length) == 0) or
+			([.stack[].func] | index("nap_briefly") != null and index("restless_waiter") != null
+			 and .[-1] == "clone3")] | all' "$TMP/restless.json" >/dev/null || bad=$((bad + 1))
+	done
+	check_eq "restless threads: 20 snapshots, every stack whole or an error" 0 "$bad"
+}
+
+# A binary deleted after it started.
+cp "$FIXTURES/unsignalled_condvar" "$TMP/deleted_zoo"
+FIXTURES_SAVED=$FIXTURES
+FIXTURES=$TMP
+fixture_start deleted_zoo && {
+	rm -f "$TMP/deleted_zoo"
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/deleted.json"
+	check_eq "deleted binary: start routines still named" "wait_for_done_never_signalled" \
+		"$(jq -r '.processes[].threads[] | select(.comm == "waiter") | .start_routine' \
+			"$TMP/deleted.json" | sort -u)"
+}
+FIXTURES=$FIXTURES_SAVED
+
+# A process in its own mount namespace whose binary exists only there.
+mkdir -p "$TMP/ns"
+cp "$FIXTURES/unsignalled_condvar" "$TMP/ns-binary"
+unshare -m --propagation private bash -c \
+	"mount -t tmpfs leakmon-test '$TMP/ns' && cp '$TMP/ns-binary' '$TMP/ns/hidden_zoo' &&
+	 exec '$TMP/ns/hidden_zoo'" >"$TMP/ns.out" 2>&1 &
+ns_pid=$!
+disown "$ns_pid"
+STARTED_PIDS+=("$ns_pid")
+for i in $(seq 100); do
+	grep -q '^ready$' "$TMP/ns.out" && break
+	sleep 0.05
+done
+check "mount namespace: the binary is not visible on the host" test ! -e "$TMP/ns/hidden_zoo"
+"$LEAKMON" snapshot --json -p "$ns_pid" >"$TMP/ns.json"
+check_eq "mount namespace: start routines named from the namespace's file" \
+	"wait_for_done_never_signalled" \
+	"$(jq -r '.processes[].threads[] | select(.comm == "waiter") | .start_routine' \
+		"$TMP/ns.json" | sort -u)"
+finish

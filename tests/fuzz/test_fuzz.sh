@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Run each fuzzer for FUZZ_SECONDS from a seed corpus of real inputs; a crash fails the test and
+# leaves the input that caused it in build/fuzz/.
+set -u
+cd "$(dirname "$0")/../.."
+FUZZ_BUILD=${FUZZ_BUILD:-build/fuzz}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+FIXTURES=${FIXTURES:-build/fixtures}
+# libdw has no frame pointers: only the slow unwinder sees the frames the suppressions name.
+export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp
+export ASAN_OPTIONS=fast_unwind_on_malloc=0
+
+mkdir -p "$FUZZ_BUILD/corpus-maps" "$FUZZ_BUILD/corpus-elf"
+cp /proc/self/maps "$FUZZ_BUILD/corpus-maps/self"
+cp "$FIXTURES/stack_shapes_stripped" "$FIXTURES/libdlworker.so" "$FUZZ_BUILD/corpus-elf/" 2>/dev/null
+for fuzzer in maps elf; do
+	bin=$FUZZ_BUILD/fuzz_$fuzzer
+	if "$bin" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096 \
+		-artifact_prefix="$FUZZ_BUILD/crash-$fuzzer-" "$FUZZ_BUILD/corpus-$fuzzer" \
+		>"$FUZZ_BUILD/fuzz_$fuzzer.log" 2>&1; then
+		echo "PASS fuzz: $fuzzer: $(grep -o 'Done [0-9]* runs' "$FUZZ_BUILD/fuzz_$fuzzer.log")" \
+			"in ${FUZZ_SECONDS}s without a crash"
+	else
+		echo "FAIL fuzz: $fuzzer: $(grep -m1 -E 'ERROR|SUMMARY' "$FUZZ_BUILD/fuzz_$fuzzer.log")" \
+			"(log: $FUZZ_BUILD/fuzz_$fuzzer.log)"
+	fi
+done

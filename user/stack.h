@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_STACK_H
+#define LEAKMON_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STACK_MAX_FRAMES 128
+
+/* One frame of a user stack, innermost first. Strings live in a strpool that outlives it. */
+struct frame {
+	uint64_t pc;
+	const char *func;	/* NULL when no symbol contains pc */
+	uint64_t offset;	/* pc minus the function's start */
+	const char *module;	/* the mapped file's base name; NULL for anonymous or JIT code */
+	uint64_t module_offset; /* pc in the file's own addresses, as addr2line takes it */
+	const char *file;	/* source file, where debug information says */
+	int line;     /* 0 when unknown */
+	bool inlined; /* a function inlined into the next frame's code at this pc */
+};
+
+struct stack {
+	struct frame *frames;
+	size_t n;
+	bool truncated;	  /* more than STACK_MAX_FRAMES */
+	const char *error; /* why unwinding stopped early or did not start, or NULL */
+};
+
+void stack__free(struct stack *st);
+/* The frame of the function the thread started in, or NULL when the stack does not reach it. */
+const struct frame *stack__start_routine(const struct stack *st);
+/* Whether the frame is in the C library (libc, libpthread, the dynamic loader). */
+bool stack__frame_in_libc(const struct frame *f);
+
+#endif /* LEAKMON_STACK_H */

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_STACKS_H
+#define LEAKMON_STACKS_H
+
+#include <stdint.h>
+
+#include "snapshot.h"
+#include "symbols.h"
+#include "tracker.h"
+
+/*
+ * Capture the user stacks of a snapshot's blocked threads (those listed at min_blocked_ns),
+ * then name each wait's reason and each thread's start routine. A thread that ran while its
+ * stack was read is read again once from a fresh record, else left with an error, never with
+ * a stack it did not have.
+ */
+struct stacks_opts {
+	struct symbolizer *symbols;
+	uint64_t min_blocked_ns;
+	enum debuginfo_mode debuginfo;
+};
+
+int stacks__capture(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts);
+
+#endif /* LEAKMON_STACKS_H */

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_UNWIND_H
+#define LEAKMON_UNWIND_H
+
+#include <sys/types.h>
+
+#include "leakmon.h"
+#include "stack.h"
+#include "strpool.h"
+#include "symbols.h"
+
+/*
+ * Full user stacks of blocked threads without ptrace: the saved registers come from the task
+ * iterator, the stack memory from process_vm_readv, and libdw unwinds them with the modules'
+ * CFI. Nothing is stopped or woken. Files are opened through /proc/PID/map_files, so a
+ * container's or a deleted binary is the one actually mapped.
+ */
+struct unwinder;
+
+struct unwinder_opts {
+	struct symbolizer *symbols;
+	struct strpool *strings; /* where frames' strings live: must outlive the stacks */
+	bool separate_dwarf; /* read source lines from separate debug files too (costly: inflating) */
+	bool no_dwarf;	     /* symbol names only */
+};
+
+int unwinder__new(pid_t pid, const struct unwinder_opts *opts, struct unwinder **out);
+void unwinder__free(struct unwinder *u);
+/*
+ * Read the top of each thread's stack, for all of them at once: a few syscalls for thousands of
+ * threads instead of one each. Optional; unwinder__unwind reads what was not prefetched.
+ */
+void unwinder__prefetch(struct unwinder *u, const struct task_record *const *recs, size_t n);
+/* Unwind one thread of the process from its record. Fills out even on failure (out->error). */
+void unwinder__unwind(struct unwinder *u, const struct task_record *rec, struct stack *out);
+
+#endif /* LEAKMON_UNWIND_H */
