@@ -180,7 +180,7 @@ test: deps
 
 # Benchmarks: ratios against a baseline measured in the same run (see BENCHMARKS.md).
 bench: all fixtures
-	$(Q)for b in tests/bench/*.sh; do BUILD=$(BUILD) $$b || exit 1; done
+	$(Q)status=0; for b in tests/bench/*.sh; do BUILD=$(BUILD) $$b || status=1; done; exit $$status
 
 # The tests of this build only, without installing anything.
 check: all fixtures unit-tests

@@ -54,19 +54,25 @@ static int setting__parse_pids(const char *text, void *dest)
 	return parse__pid_list(text, cfg->pids, CONFIG_MAX_PIDS, &cfg->n_pids);
 }
 
+/* An enum's value by name: names[] is indexed by the enum. Enums are ints here. */
+static int setting__parse_choice(const char *text, const char *const *names, size_t n, void *dest)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(text, names[i])) {
+			*(int *)dest = (int)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static int setting__parse_hooks(const char *text, void *dest)
 {
 	static const char *const names[] = {
 		[HOOKS_AUTO] = "auto", [HOOKS_TP_BTF] = "tp_btf", [HOOKS_RAW_TP] = "raw_tp"
 	};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(text, names[i])) {
-			*(enum hook_mode *)dest = (enum hook_mode)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	return setting__parse_choice(text, names, sizeof(names) / sizeof(names[0]), dest);
 }
 
 static int setting__parse_debuginfo(const char *text, void *dest)
@@ -75,13 +81,7 @@ static int setting__parse_debuginfo(const char *text, void *dest)
 		[DEBUGINFO_EMBEDDED] = "embedded", [DEBUGINFO_ALL] = "all", [DEBUGINFO_NONE] = "none"
 	};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(text, names[i])) {
-			*(enum debuginfo_mode *)dest = (enum debuginfo_mode)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	return setting__parse_choice(text, names, sizeof(names) / sizeof(names[0]), dest);
 }
 
 static const struct setting_type type_flag = { setting__parse_flag, "nothing" };

@@ -3,33 +3,12 @@
 # Stacks of a process with THREADS blocked threads (default 1000): `leakmon snapshot -p PID` as a
 # whole process, cold (a new leakmon each time), against `eu-stack -p PID` in the same run,
 # interleaved. Also proves the target is neither stopped nor woken by leakmon.
-set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 THREADS=${THREADS:-1000}
 ROUNDS=${ROUNDS:-5}
-unset DEBUGINFOD_URLS
 
-"$BUILD/fixtures/many_threads" "$THREADS" >/tmp/leakmon-bench-stacks &
-fixture=$!
-trap 'kill -9 $fixture 2>/dev/null' EXIT
-while ! grep -q ready /tmp/leakmon-bench-stacks; do
-	kill -0 "$fixture" || exit 1
-	sleep 0.1
-done
-
-ms() {
-	local start end
-	start=$(date +%s%N)
-	"$@" >/dev/null 2>&1 || return 1
-	end=$(date +%s%N)
-	echo $(((end - start) / 1000))
-}
-
-stats() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		printf "%.1f %.1f %.1f", v[1] / 1000, v[int((NR + 1) / 2)] / 1000, v[NR] / 1000 }'
-}
+start_many_threads "$THREADS"
+fixture=$FIXTURE_PID
 
 switches() {
 	cat /proc/"$fixture"/task/*/status | awk '/ctxt_switches/ { s += $2 } END { print s }'
