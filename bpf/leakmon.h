@@ -26,8 +26,12 @@
 #define LEAKMON_REG_R10 10
 #define LEAKMON_REG_IP 16
 
+/* The top of a thread creator's user stack, copied when the thread was created. */
+#define LEAKMON_CREATOR_STACK 2048
+
 enum leakmon_record_type {
 	LEAKMON_RECORD_TASK = 1,
+	LEAKMON_RECORD_CREATOR = 2,
 };
 
 /* task_record.flags */
@@ -60,6 +64,21 @@ struct task_record {
 	__u32 pad;
 };
 
+/*
+ * Where a thread was created: its creator's registers and the top of its stack at clone time,
+ * for userspace to unwind ("created by"). Follows the task record of the thread it describes.
+ */
+struct creator_record {
+	__u32 type;
+	__u32 size;
+	__u32 tid;	   /* the thread created */
+	__u32 creator_tid; /* the thread that created it */
+	__u32 stack_len;   /* valid bytes of stack[] */
+	__u32 tgid;	   /* its process */
+	__u64 regs[LEAKMON_NREGS];
+	__u8 stack[LEAKMON_CREATOR_STACK];
+};
+
 /* Per-process thread accounting, keyed by tgid. */
 struct proc_count {
 	__s64 threads; /* live threads */
@@ -75,6 +94,8 @@ struct clock_sample {
 
 _Static_assert(sizeof(struct task_record) == 264, "task_record layout changed");
 _Static_assert(sizeof(struct proc_count) == 24, "proc_count layout changed");
+_Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
+	       "creator_record layout changed");
 _Static_assert(sizeof(struct clock_sample) == 16, "clock_sample layout changed");
 
 #endif /* LEAKMON_H */

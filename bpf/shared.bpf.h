@@ -38,6 +38,13 @@ struct task_info_map {
 	__type(value, struct task_info);
 };
 
+struct creators_map {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct creator_record);
+};
+
 struct proc_counts_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1); /* sized by userspace */
@@ -67,6 +74,7 @@ struct task_record_buf_map {
 };
 
 extern struct task_info_map task_info SEC(".maps");
+extern struct creators_map creators SEC(".maps");
 extern struct proc_counts_map proc_counts SEC(".maps");
 extern struct clock_samples_map clock_samples SEC(".maps");
 extern struct tgid_filter_map tgid_filter SEC(".maps");
@@ -84,6 +92,7 @@ extern __u32 seeding_only;
 extern __u64 count_state_dropped;   /* a thread's count state was unreachable: counts may be off */
 extern __u64 blocked_state_dropped; /* a sleep went unrecorded: its start will be estimated */
 extern __u64 proc_count_dropped;    /* the per-process map was full */
+extern __u64 creator_dropped;	    /* a creator's stack could not be copied */
 
 /* task_struct.state was renamed __state in 5.14. */
 struct task_struct___old {

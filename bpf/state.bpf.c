@@ -3,6 +3,7 @@
 #include "shared.bpf.h"
 
 struct task_info_map task_info SEC(".maps");
+struct creators_map creators SEC(".maps");
 struct proc_counts_map proc_counts SEC(".maps");
 struct clock_samples_map clock_samples SEC(".maps");
 struct tgid_filter_map tgid_filter SEC(".maps");
@@ -14,5 +15,6 @@ __u32 seeding_only = 0;
 __u64 count_state_dropped = 0;
 __u64 blocked_state_dropped = 0;
 __u64 proc_count_dropped = 0;
+__u64 creator_dropped = 0;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -73,6 +73,7 @@ SEC("iter/task")
 int dump_task(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
+	struct creator_record *creator;
 	struct task_record *rec;
 	struct task_info *info;
 	__u32 zero = 0, tgid;
@@ -123,5 +124,8 @@ int dump_task(struct bpf_iter__task *ctx)
 			record__file(rec, task);
 	}
 	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
+	creator = bpf_task_storage_get(&creators, task, 0, 0);
+	if (creator && creator->type == LEAKMON_RECORD_CREATOR)
+		bpf_seq_write(ctx->meta->seq, creator, sizeof(*creator));
 	return 0;
 }

@@ -36,10 +36,64 @@ static __always_inline void task__exited(struct task_struct *task)
 	__sync_fetch_and_add(&count->threads, -1);
 }
 
+/*
+ * Copy the creator's user registers and the top of its stack, parked in clone(), into the new
+ * thread's storage: userspace unwinds it later into "created by". A read that crosses into an
+ * unmapped page fails whole, so smaller tops are tried.
+ */
+static __always_inline void thread__remember_creator(struct task_struct *parent,
+						     struct task_struct *child)
+{
+	struct creator_record *rec;
+	struct pt_regs *regs;
+	__u64 sp;
+
+	rec = bpf_task_storage_get(&creators, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
+	if (!rec || !regs) {
+		__sync_fetch_and_add(&creator_dropped, 1);
+		return;
+	}
+	rec->type = LEAKMON_RECORD_CREATOR;
+	rec->size = sizeof(*rec);
+	rec->tid = child->pid;
+	rec->creator_tid = parent->pid;
+	rec->tgid = child->tgid;
+	rec->regs[0] = regs->ax;
+	rec->regs[LEAKMON_REG_DX] = regs->dx;
+	rec->regs[2] = regs->cx;
+	rec->regs[LEAKMON_REG_BX] = regs->bx;
+	rec->regs[LEAKMON_REG_SI] = regs->si;
+	rec->regs[LEAKMON_REG_DI] = regs->di;
+	rec->regs[LEAKMON_REG_BP] = regs->bp;
+	rec->regs[LEAKMON_REG_SP] = regs->sp;
+	rec->regs[LEAKMON_REG_R8] = regs->r8;
+	rec->regs[LEAKMON_REG_R9] = regs->r9;
+	rec->regs[LEAKMON_REG_R10] = regs->r10;
+	rec->regs[11] = regs->r11;
+	rec->regs[12] = regs->r12;
+	rec->regs[13] = regs->r13;
+	rec->regs[14] = regs->r14;
+	rec->regs[15] = regs->r15;
+	rec->regs[LEAKMON_REG_IP] = regs->ip;
+	sp = regs->sp;
+	rec->stack_len = LEAKMON_CREATOR_STACK;
+	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK, (void *)sp))
+		return;
+	rec->stack_len = LEAKMON_CREATOR_STACK / 2;
+	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK / 2, (void *)sp))
+		return;
+	rec->stack_len = 0;
+	__sync_fetch_and_add(&creator_dropped, 1);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(thread_created_btf, struct task_struct *parent, struct task_struct *child)
 {
 	task__count(child, true);
+	/* Threads only: a new process's creator is its parent's fork, not a thread site. */
+	if (child->tgid == parent->tgid)
+		thread__remember_creator(parent, child);
 	return 0;
 }
 

@@ -24,42 +24,64 @@ static void output__iso8601(const struct timespec *ts, char *buf, size_t size)
 	snprintf(buf, size, "%s.%03ldZ", base, ts->tv_nsec / 1000000);
 }
 
-static void output__json_stack(struct json_writer *jw, const struct stack *st)
+static void output__json_frame(struct json_writer *jw, const struct frame *f)
 {
 	char addr[24];
 
+	snprintf(addr, sizeof(addr), "0x%" PRIx64, f->pc);
+	json__begin_object(jw);
+	json__field_string(jw, "addr", addr);
+	json__field_string(jw, "func", f->func);
+	json__key(jw, "offset");
+	if (f->func && !f->inlined)
+		json__u64(jw, f->offset);
+	else
+		json__null(jw);
+	json__field_string(jw, "module", f->module);
+	json__key(jw, "module_offset");
+	if (f->module)
+		json__u64(jw, f->module_offset);
+	else
+		json__null(jw);
+	json__field_string(jw, "file", f->file);
+	json__field_bool(jw, "inlined", f->inlined);
+	json__key(jw, "line");
+	if (f->line)
+		json__u64(jw, (uint64_t)f->line);
+	else
+		json__null(jw);
+	json__end_object(jw);
+}
+
+static void output__json_stack(struct json_writer *jw, const struct stack *st)
+{
 	json__key(jw, "stack");
 	json__begin_array(jw);
-	for (size_t i = 0; i < st->n; i++) {
-		const struct frame *f = &st->frames[i];
-
-		snprintf(addr, sizeof(addr), "0x%" PRIx64, f->pc);
-		json__begin_object(jw);
-		json__field_string(jw, "addr", addr);
-		json__field_string(jw, "func", f->func);
-		json__key(jw, "offset");
-		if (f->func && !f->inlined)
-			json__u64(jw, f->offset);
-		else
-			json__null(jw);
-		json__field_string(jw, "module", f->module);
-		json__key(jw, "module_offset");
-		if (f->module)
-			json__u64(jw, f->module_offset);
-		else
-			json__null(jw);
-		json__field_string(jw, "file", f->file);
-		json__field_bool(jw, "inlined", f->inlined);
-		json__key(jw, "line");
-		if (f->line)
-			json__u64(jw, (uint64_t)f->line);
-		else
-			json__null(jw);
-		json__end_object(jw);
-	}
+	for (size_t i = 0; i < st->n; i++)
+		output__json_frame(jw, &st->frames[i]);
 	json__end_array(jw);
 	json__field_bool(jw, "stack_truncated", st->truncated);
 	json__field_string(jw, "stack_error", st->error);
+}
+
+/* Where the thread was created: known for threads created while leakmon watched. */
+static void output__json_creation(struct json_writer *jw, const struct thread_snap *th)
+{
+	json__key(jw, "created_by");
+	if (th->created_by)
+		output__json_frame(jw, th->created_by);
+	else
+		json__null(jw);
+	json__key(jw, "creator_tid");
+	if (th->creator)
+		json__u64(jw, th->creator->creator_tid);
+	else
+		json__null(jw);
+	json__key(jw, "creator_stack");
+	json__begin_array(jw);
+	for (size_t i = 0; i < th->creator_stack.n; i++)
+		output__json_frame(jw, &th->creator_stack.frames[i]);
+	json__end_array(jw);
 }
 
 static void output__json_thread(struct json_writer *jw, const struct thread_snap *th)
@@ -88,6 +110,7 @@ static void output__json_thread(struct json_writer *jw, const struct thread_snap
 		json__null(jw);
 	json__field_bool(jw, "blocked_since_estimated", th->estimated);
 	json__field_string(jw, "start_routine", th->start_routine);
+	output__json_creation(jw, th);
 	output__json_stack(jw, &th->stack);
 	json__end_object(jw);
 }
@@ -126,6 +149,7 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 	json__field_u64(jw, "thread_counts", s->drops.count_state);
 	json__field_u64(jw, "blocked_since", s->drops.blocked_state);
 	json__field_u64(jw, "process_counts", s->drops.proc_count);
+	json__field_u64(jw, "creators", s->drops.creator);
 	json__end_object(jw);
 	json__end_object(jw);
 	json_writer__free(jw);
@@ -145,6 +169,11 @@ static const char *thread__label(const struct thread_snap *th)
 	return th->reason ? th->reason : th->wait.kind;
 }
 
+static uint64_t thread__creation_pc(const struct thread_snap *th)
+{
+	return th->created_by ? th->created_by->pc : 0;
+}
+
 static int thread__group_cmp(const void *a, const void *b)
 {
 	const struct thread_snap *x = *(const struct thread_snap *const *)a;
@@ -158,6 +187,8 @@ static int thread__group_cmp(const void *a, const void *b)
 	for (size_t i = 0; i < x->stack.n; i++)
 		if (x->stack.frames[i].pc != y->stack.frames[i].pc)
 			return x->stack.frames[i].pc < y->stack.frames[i].pc ? -1 : 1;
+	if (thread__creation_pc(x) != thread__creation_pc(y))
+		return thread__creation_pc(x) < thread__creation_pc(y) ? -1 : 1;
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
@@ -168,7 +199,7 @@ static bool thread__same_group(const struct thread_snap *x, const struct thread_
 	for (size_t i = 0; i < x->stack.n; i++)
 		if (x->stack.frames[i].pc != y->stack.frames[i].pc)
 			return false;
-	return true;
+	return thread__creation_pc(x) == thread__creation_pc(y);
 }
 
 static int group__cmp(const void *a, const void *b)
@@ -221,33 +252,37 @@ static size_t output__group_threads(const struct proc_snap *p, const struct outp
 	return n_groups;
 }
 
-static void output__text_frames(FILE *out, const struct stack *st)
+/* One frame's description: function+offset (module) file:line, escaped. */
+static void output__text_frame(FILE *out, const struct frame *f)
 {
 	char func[512], file[512];
 
+	if (f->func) {
+		text__escape(f->func, strlen(f->func), func, sizeof(func));
+		fprintf(out, f->inlined ? " %s" : " %s+0x%" PRIx64, func, f->offset);
+	}
+	if (f->module) {
+		text__escape(f->module, strlen(f->module), func, sizeof(func));
+		if (f->func)
+			fprintf(out, " (%s)", func);
+		else
+			fprintf(out, " %s+0x%" PRIx64, func, f->module_offset);
+	}
+	if (f->file) {
+		text__escape(f->file, strlen(f->file), file, sizeof(file));
+		fprintf(out, " %s:%d", file, f->line);
+	}
+	if (f->inlined)
+		fputs(" (inlined)", out);
+}
+
+static void output__text_frames(FILE *out, const struct stack *st)
+{
 	if (st->error && !st->n)
 		fprintf(out, "      (no stack: %s)\n", st->error);
 	for (size_t i = 0; i < st->n; i++) {
-		const struct frame *f = &st->frames[i];
-
-		fprintf(out, "      #%-2zu 0x%016" PRIx64, i, f->pc);
-		if (f->func) {
-			text__escape(f->func, strlen(f->func), func, sizeof(func));
-			fprintf(out, f->inlined ? " %s" : " %s+0x%" PRIx64, func, f->offset);
-		}
-		if (f->module) {
-			text__escape(f->module, strlen(f->module), func, sizeof(func));
-			if (f->func)
-				fprintf(out, " (%s)", func);
-			else
-				fprintf(out, " %s+0x%" PRIx64, func, f->module_offset);
-		}
-		if (f->file) {
-			text__escape(f->file, strlen(f->file), file, sizeof(file));
-			fprintf(out, " %s:%d", file, f->line);
-		}
-		if (f->inlined)
-			fputs(" (inlined)", out);
+		fprintf(out, "      #%-2zu 0x%016" PRIx64, i, st->frames[i].pc);
+		output__text_frame(out, &st->frames[i]);
 		fputc('\n', out);
 	}
 	if (st->truncated)
@@ -288,6 +323,11 @@ static void output__text_group(FILE *out, const struct wait_group *g)
 		fprintf(out, " and %zu more", g->n - GROUP_TIDS_SHOWN);
 	fputc('\n', out);
 	output__text_frames(out, &first->stack);
+	if (first->created_by) {
+		fprintf(out, "      created by");
+		output__text_frame(out, first->created_by);
+		fprintf(out, " in thread %u\n", first->creator->creator_tid);
+	}
 }
 
 static void output__text_process(FILE *out, const struct proc_snap *p,

@@ -9,6 +9,8 @@
 struct record_list {
 	struct task_record *recs;
 	size_t n, cap;
+	struct creator_record **creators;
+	size_t n_creators, cap_creators;
 };
 
 static int record_list__add(const struct task_record *rec, void *ctx)
@@ -25,6 +27,40 @@ static int record_list__add(const struct task_record *rec, void *ctx)
 	}
 	list->recs[list->n++] = *rec;
 	return 0;
+}
+
+static int record_list__add_creator(const struct creator_record *rec, void *ctx)
+{
+	struct record_list *list = ctx;
+	struct creator_record **grown, *copy;
+
+	if (list->n_creators == list->cap_creators) {
+		list->cap_creators = list->cap_creators ? list->cap_creators * 2 : 64;
+		grown = realloc(list->creators, list->cap_creators * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		list->creators = grown;
+	}
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	*copy = *rec;
+	list->creators[list->n_creators++] = copy;
+	return 0;
+}
+
+/* Hand each creator record to its thread; records of threads not listed are dropped. */
+static void snapshot__attach_creators(struct snapshot *s, struct record_list *list)
+{
+	for (size_t i = 0; i < list->n_creators; i++) {
+		struct creator_record *c = list->creators[i];
+		struct thread_snap *th = snapshot__find_thread(s, c->tgid, c->tid);
+
+		if (th && !th->creator) {
+			th->creator = c;
+			list->creators[i] = NULL;
+		}
+	}
 }
 
 static int record__cmp(const void *a, const void *b)
@@ -180,7 +216,7 @@ int snapshot__take(struct tracker *t, struct snapshot **out)
 	if (!s)
 		return -ENOMEM;
 	clock_gettime(CLOCK_REALTIME, &s->wall);
-	err = tracker__for_each_task(t, record_list__add, &list);
+	err = tracker__for_each_record(t, record_list__add, record_list__add_creator, &list);
 	if (err)
 		goto cleanup;
 	s->mono_ns = clock__mono_ns();
@@ -194,6 +230,7 @@ int snapshot__take(struct tracker *t, struct snapshot **out)
 	err = snapshot__build(s, t, &list);
 	if (err)
 		goto cleanup;
+	snapshot__attach_creators(s, &list);
 	tracker__drops(t, &s->drops);
 	/* A lost creation or exit could be any process's. */
 	if (s->drops.count_state)
@@ -203,6 +240,9 @@ int snapshot__take(struct tracker *t, struct snapshot **out)
 	s = NULL;
 cleanup:
 	free(list.recs);
+	for (size_t i = 0; i < list.n_creators; i++)
+		free(list.creators[i]);
+	free(list.creators);
 	snapshot__free(s);
 	return err;
 }
@@ -212,8 +252,11 @@ void snapshot__free(struct snapshot *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n_procs; i++) {
-		for (size_t j = 0; j < s->procs[i].n_threads; j++)
+		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
 			stack__free(&s->procs[i].threads[j].stack);
+			stack__free(&s->procs[i].threads[j].creator_stack);
+			free(s->procs[i].threads[j].creator);
+		}
 		free(s->procs[i].threads);
 	}
 	free(s->procs);

@@ -23,6 +23,9 @@ struct thread_snap {
 	uint64_t blocked_ns;
 	struct task_record rec; /* the raw record, for stacks */
 	struct stack stack;	/* blocked threads' user stacks, once captured */
+	struct creator_record *creator; /* set for threads created while leakmon watched */
+	struct stack creator_stack;	/* the creator's stack at creation, once unwound */
+	const struct frame *created_by; /* the call site that created the thread, in it */
 	const char *reason;	/* wait__reason(): mutex, condvar, ..., or the wait kind */
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
 	bool stack_pending;	   /* to be unwound (again) */

@@ -27,6 +27,18 @@ static bool frame__is_trampoline(const struct frame *f)
 	return f->func && (!strcmp(f->func, "_start") || !strncmp(f->func, "std::", 5));
 }
 
+const struct frame *stack__creation_site(const struct stack *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		const struct frame *f = &st->frames[i];
+
+		if (!f->module || stack__frame_in_libc(f) || frame__is_trampoline(f))
+			continue;
+		return f;
+	}
+	return NULL;
+}
+
 /*
  * The function a thread was started with: the outermost frame above libc's thread entry
  * (clone3, start_thread) and the runtime's trampolines, or main for the main thread.

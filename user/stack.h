@@ -30,6 +30,9 @@ struct stack {
 void stack__free(struct stack *st);
 /* The frame of the function the thread started in, or NULL when the stack does not reach it. */
 const struct frame *stack__start_routine(const struct stack *st);
+/* The call site in a creator's stack that created the thread: the innermost frame above libc
+ * (clone3, pthread_create) and the runtime's trampolines (std::thread). */
+const struct frame *stack__creation_site(const struct stack *st);
 /* Whether the frame is in the C library (libc, libpthread, the dynamic loader). */
 bool stack__frame_in_libc(const struct frame *f);
 

@@ -62,10 +62,17 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 			continue;
 		th->stack_pending = false;
 		stack__free(&th->stack);
-		if (u)
-			unwinder__unwind(u, &th->rec, &th->stack);
-		else
+		stack__free(&th->creator_stack);
+		th->created_by = NULL;
+		if (!u) {
 			th->stack.error = error;
+			continue;
+		}
+		unwinder__unwind(u, &th->rec, &th->stack);
+		if (th->creator) {
+			unwinder__unwind_creator(u, th->creator, &th->creator_stack);
+			th->created_by = stack__creation_site(&th->creator_stack);
+		}
 	}
 	unwinder__free(u);
 }

@@ -212,23 +212,48 @@ enum hook_mode tracker__hooks(const struct tracker *t)
 	return t->hooks;
 }
 
-/* Hand out whole records; a read may end inside one, so the tail is kept for the next. */
-static int tracker__consume(char *buf, size_t *len, tracker_task_fn fn, void *ctx)
+struct record_handlers {
+	tracker_task_fn task;
+	tracker_creator_fn creator;
+	void *ctx;
+};
+
+/* The size a record of this type must have, or 0 for a type we do not know. */
+static size_t record__expected_size(uint32_t type)
 {
-	size_t off = 0;
+	switch (type) {
+	case LEAKMON_RECORD_TASK:
+		return sizeof(struct task_record);
+	case LEAKMON_RECORD_CREATOR:
+		return sizeof(struct creator_record);
+	default:
+		return 0;
+	}
+}
+
+/* Hand out whole records; a read may end inside one, so the tail is kept for the next. */
+static int tracker__consume(char *buf, size_t *len, const struct record_handlers *h)
+{
+	size_t off = 0, size;
 	int ret = 0;
 
-	while (*len - off >= sizeof(struct task_record)) {
-		const struct task_record *rec = (const struct task_record *)(buf + off);
+	while (*len - off >= 2 * sizeof(uint32_t)) {
+		const uint32_t *head = (const uint32_t *)(buf + off);
 
-		if (rec->type != LEAKMON_RECORD_TASK || rec->size != sizeof(*rec)) {
+		size = record__expected_size(head[0]);
+		if (!size || head[1] != size) {
 			log_err("task iterator record of type %u size %u: BPF object and loader "
 				"disagree",
-				rec->type, rec->size);
+				head[0], head[1]);
 			return -EPROTO;
 		}
-		ret = fn(rec, ctx);
-		off += sizeof(*rec);
+		if (*len - off < size)
+			break;
+		if (head[0] == LEAKMON_RECORD_TASK)
+			ret = h->task((const struct task_record *)head, h->ctx);
+		else if (h->creator)
+			ret = h->creator((const struct creator_record *)head, h->ctx);
+		off += size;
 		if (ret)
 			break;
 	}
@@ -237,8 +262,10 @@ static int tracker__consume(char *buf, size_t *len, tracker_task_fn fn, void *ct
 	return ret;
 }
 
-int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx)
+int tracker__for_each_record(struct tracker *t, tracker_task_fn task_fn,
+			     tracker_creator_fn creator_fn, void *ctx)
 {
+	struct record_handlers h = { task_fn, creator_fn, ctx };
 	size_t len = 0;
 	ssize_t n;
 	char *buf;
@@ -265,7 +292,7 @@ int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx)
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		err = tracker__consume(buf, &len, fn, ctx);
+		err = tracker__consume(buf, &len, &h);
 		if (err)
 			break;
 	}
@@ -273,6 +300,11 @@ int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx)
 cleanup:
 	free(buf);
 	return err;
+}
+
+int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx)
+{
+	return tracker__for_each_record(t, fn, NULL, ctx);
 }
 
 int tracker__proc_count(struct tracker *t, uint32_t tgid, struct proc_count *out)
@@ -288,6 +320,7 @@ void tracker__drops(struct tracker *t, struct tracker_drops *out)
 	out->blocked_state = __atomic_load_n(&t->skel->bss->blocked_state_dropped,
 					     __ATOMIC_RELAXED);
 	out->proc_count = __atomic_load_n(&t->skel->bss->proc_count_dropped, __ATOMIC_RELAXED);
+	out->creator = __atomic_load_n(&t->skel->bss->creator_dropped, __ATOMIC_RELAXED);
 }
 
 int tracker__read_clock_offsets(struct tracker *t)

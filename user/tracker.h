@@ -26,9 +26,11 @@ struct tracker_drops {
 	uint64_t count_state;	/* thread creations/exits not accounted: counts may be off */
 	uint64_t blocked_state; /* sleeps not dated exactly: their start is estimated */
 	uint64_t proc_count;	/* processes that did not fit the count map */
+	uint64_t creator;	/* thread creations whose creator's stack could not be copied */
 };
 
 typedef int (*tracker_task_fn)(const struct task_record *rec, void *ctx);
+typedef int (*tracker_creator_fn)(const struct creator_record *rec, void *ctx);
 
 int tracker__new(const struct tracker_opts *opts, struct tracker **out);
 void tracker__free(struct tracker *t);
@@ -36,6 +38,9 @@ void tracker__free(struct tracker *t);
 enum hook_mode tracker__hooks(const struct tracker *t);
 /* Run the task iterator; fn sees every thread once. Stops early if fn returns non-zero. */
 int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx);
+/* The same, also handing over the creator records of threads created while attached. */
+int tracker__for_each_record(struct tracker *t, tracker_task_fn task_fn,
+			     tracker_creator_fn creator_fn, void *ctx);
 /* -ENOENT when the process is not (or no longer) counted. */
 int tracker__proc_count(struct tracker *t, uint32_t tgid, struct proc_count *out);
 void tracker__drops(struct tracker *t, struct tracker_drops *out);

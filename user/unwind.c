@@ -50,6 +50,7 @@ struct unwinder {
 	uint64_t stack_base;
 	size_t stack_len;
 	bool stack_short; /* the copy cannot grow */
+	bool frozen;	  /* the copy is all there is: the memory has moved on since */
 	/* Prefetched stack tops: n_prefetched slots of PREFETCH_BYTES, in the order given. */
 	unsigned char *prefetched;
 	uint32_t *prefetched_tid;
@@ -218,6 +219,8 @@ static bool unwinder__memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *resul
 		memcpy(result, u->stack + (addr - u->stack_base), sizeof(*result));
 		return true;
 	}
+	if (u->frozen)
+		return false;
 	return process_vm_readv(u->pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(*result);
 }
 
@@ -588,17 +591,35 @@ static int unwinder__frame(Dwfl_Frame *state, void *arg)
 	return out->truncated ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
-void unwinder__unwind(struct unwinder *u, const struct task_record *rec, struct stack *out)
+/* Unwind from rec's registers over the stack copy already in place. */
+static void unwinder__walk(struct unwinder *u, const struct task_record *rec, struct stack *out)
 {
 	struct unwind_walk walk = { u, out };
 
+	out->frames = u->scratch;
+	u->rec = rec;
+	/* Unwinding ends in an error at the outermost frame as a rule: only say so when early. */
+	if (dwfl_getthread_frames(u->dwfl, (pid_t)rec->tid, unwinder__frame, &walk) && !out->n)
+		out->error = dwfl_errmsg(-1);
+	u->rec = NULL;
+	/* Unwound into the scratch frames, then kept at their exact size. */
+	out->frames = out->n ? malloc(out->n * sizeof(*out->frames)) : NULL;
+	if (out->frames)
+		memcpy(out->frames, u->scratch, out->n * sizeof(*out->frames));
+	else if (out->n)
+		out->error = "out of memory";
+	if (!out->frames)
+		out->n = 0;
+}
+
+void unwinder__unwind(struct unwinder *u, const struct task_record *rec, struct stack *out)
+{
 	memset(out, 0, sizeof(*out));
 	if (!(rec->flags & LEAKMON_TASK_HAS_REGS)) {
 		out->error = "no saved registers";
 		return;
 	}
-	/* Unwound into the scratch frames, then kept at their exact size. */
-	out->frames = u->scratch;
+	u->frozen = false;
 	u->stack_base = rec->regs[LEAKMON_REG_SP];
 	u->stack_len = 0;
 	u->stack_short = false;
@@ -607,16 +628,40 @@ void unwinder__unwind(struct unwinder *u, const struct task_record *rec, struct 
 		out->error = "stack unreadable";
 		return;
 	}
-	u->rec = rec;
-	/* Unwinding ends in an error at the outermost frame as a rule: only say so when early. */
-	if (dwfl_getthread_frames(u->dwfl, (pid_t)rec->tid, unwinder__frame, &walk) && !out->n)
-		out->error = dwfl_errmsg(-1);
-	u->rec = NULL;
-	out->frames = out->n ? malloc(out->n * sizeof(*out->frames)) : NULL;
-	if (out->frames)
-		memcpy(out->frames, u->scratch, out->n * sizeof(*out->frames));
-	else if (out->n)
-		out->error = "out of memory";
-	if (!out->frames)
-		out->n = 0;
+	unwinder__walk(u, rec, out);
+}
+
+void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c, struct stack *out)
+{
+	struct task_record rec = { .tid = c->tid, .flags = LEAKMON_TASK_HAS_REGS };
+	uint64_t ret;
+
+	memset(out, 0, sizeof(*out));
+	if (c->stack_len < sizeof(ret)) {
+		out->error = "creator's stack not copied";
+		return;
+	}
+	memcpy(rec.regs, c->regs, sizeof(rec.regs));
+	memcpy(u->stack, c->stack, c->stack_len);
+	u->stack_base = c->regs[LEAKMON_REG_SP];
+	u->stack_len = c->stack_len;
+	u->stack_short = true;
+	u->frozen = true;
+	unwinder__walk(u, &rec, out);
+	/*
+	 * glibc's clone and clone3 end their CFI before the syscall (the child's frame would be
+	 * wrong), so unwinding stops there. They push nothing: step out through [sp].
+	 */
+	if (out->n <= 1) {
+		stack__free(out);
+		memset(out, 0, sizeof(*out));
+		memcpy(&ret, c->stack, sizeof(ret));
+		rec.regs[LEAKMON_REG_IP] = ret;
+		rec.regs[LEAKMON_REG_SP] += sizeof(ret);
+		u->stack_base += sizeof(ret);
+		u->stack_len -= sizeof(ret);
+		memmove(u->stack, u->stack + sizeof(ret), u->stack_len);
+		unwinder__walk(u, &rec, out);
+	}
+	u->frozen = false;
 }
