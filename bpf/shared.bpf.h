@@ -156,4 +156,26 @@ static __always_inline void task__count(struct task_struct *task, bool created)
 		__sync_fetch_and_add(&count->created, 1);
 }
 
+/* Saved user registers, in the DWARF numbering userspace unwinds with. */
+static __always_inline void regs__copy(__u64 *dst, struct pt_regs *regs)
+{
+	dst[0] = regs->ax;
+	dst[LEAKMON_REG_DX] = regs->dx;
+	dst[2] = regs->cx;
+	dst[LEAKMON_REG_BX] = regs->bx;
+	dst[LEAKMON_REG_SI] = regs->si;
+	dst[LEAKMON_REG_DI] = regs->di;
+	dst[LEAKMON_REG_BP] = regs->bp;
+	dst[LEAKMON_REG_SP] = regs->sp;
+	dst[LEAKMON_REG_R8] = regs->r8;
+	dst[LEAKMON_REG_R9] = regs->r9;
+	dst[LEAKMON_REG_R10] = regs->r10;
+	dst[11] = regs->r11;
+	dst[12] = regs->r12;
+	dst[13] = regs->r13;
+	dst[14] = regs->r14;
+	dst[15] = regs->r15;
+	dst[LEAKMON_REG_IP] = regs->ip;
+}
+
 #endif /* SHARED_BPF_H */

@@ -59,23 +59,7 @@ static __always_inline void thread__remember_creator(struct task_struct *parent,
 	rec->tid = child->pid;
 	rec->creator_tid = parent->pid;
 	rec->tgid = child->tgid;
-	rec->regs[0] = regs->ax;
-	rec->regs[LEAKMON_REG_DX] = regs->dx;
-	rec->regs[2] = regs->cx;
-	rec->regs[LEAKMON_REG_BX] = regs->bx;
-	rec->regs[LEAKMON_REG_SI] = regs->si;
-	rec->regs[LEAKMON_REG_DI] = regs->di;
-	rec->regs[LEAKMON_REG_BP] = regs->bp;
-	rec->regs[LEAKMON_REG_SP] = regs->sp;
-	rec->regs[LEAKMON_REG_R8] = regs->r8;
-	rec->regs[LEAKMON_REG_R9] = regs->r9;
-	rec->regs[LEAKMON_REG_R10] = regs->r10;
-	rec->regs[11] = regs->r11;
-	rec->regs[12] = regs->r12;
-	rec->regs[13] = regs->r13;
-	rec->regs[14] = regs->r14;
-	rec->regs[15] = regs->r15;
-	rec->regs[LEAKMON_REG_IP] = regs->ip;
+	regs__copy(rec->regs, regs);
 	sp = regs->sp;
 	rec->stack_len = LEAKMON_CREATOR_STACK;
 	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK, (void *)sp))

@@ -109,6 +109,21 @@ json_matches() {
 	jq -e "$@" "$filter" "$file" >/dev/null
 }
 
+# leakmon_delayed OUT ARGS...: run `leakmon snapshot -v ARGS` in the background, its stdout to
+# OUT, and return once it has attached and seeded; LEAKMON_PID is its pid.
+leakmon_delayed() {
+	local out=$1 i
+	shift
+	"$LEAKMON" snapshot -v "$@" >"$out" 2>"$TMP/leakmon.err" &
+	LEAKMON_PID=$!
+	for i in $(seq 200); do
+		grep -q 'reading threads' "$TMP/leakmon.err" && return 0
+		sleep 0.05
+	done
+	fail "leakmon did not attach: $(head -c 300 "$TMP/leakmon.err")"
+	return 1
+}
+
 # Seconds since the epoch of a snapshot's ISO-8601 "time".
 snapshot_epoch() {
 	date -d "$(jq -r .time "$1")" +%s.%N

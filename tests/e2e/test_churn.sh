@@ -26,16 +26,10 @@ check_eq "10 system-wide snapshots amid churn succeed with a sane count" 10 "$ok
 
 for hooks in tp_btf raw_tp; do
 	# Stop the churn after leakmon attached: creations and exits until then go through the hooks.
-	"$LEAKMON" snapshot --json -v --hooks "$hooks" --delay 1500ms -p "$FIXTURE_PID" \
-		>"$TMP/$hooks.json" 2>"$TMP/err" &
-	leakmon_pid=$!
-	for i in $(seq 100); do
-		grep -q 'reading threads' "$TMP/err" && break
-		sleep 0.05
-	done
+	leakmon_delayed "$TMP/$hooks.json" --json --hooks "$hooks" --delay 1500ms -p "$FIXTURE_PID"
 	sleep 0.5
 	kill -STOP "$FIXTURE_PID"
-	check "$hooks: snapshot succeeds" wait "$leakmon_pid"
+	check "$hooks: snapshot succeeds" wait "$LEAKMON_PID"
 	check_eq "$hooks: kept count equals /proc after churn" "$(ls /proc/$FIXTURE_PID/task | wc -l)" \
 		"$(jq --argjson pid "$FIXTURE_PID" '.processes[] | select(.pid == $pid) | .thread_count' \
 			"$TMP/$hooks.json")"

@@ -6,16 +6,10 @@
 
 fixture_start late_blocker || finish
 json=$TMP/late.json
-"$LEAKMON" snapshot --json -v --delay 3s -p "$FIXTURE_PID" >"$json" 2>"$TMP/err" &
-leakmon_pid=$!
-for i in $(seq 100); do
-	grep -q 'reading threads' "$TMP/err" && break
-	sleep 0.05
-done
-check "leakmon says it attached" grep -q 'reading threads' "$TMP/err"
+check "leakmon attaches" leakmon_delayed "$json" --json --delay 3s -p "$FIXTURE_PID"
 sleep 1
 echo go >&7
-check "snapshot with --delay succeeds" wait "$leakmon_pid"
+check "snapshot with --delay succeeds" wait "$LEAKMON_PID"
 
 late=$(fixture_blocked "$FIXTURE_OUT" | awk '$2 == "futex" { print $1 }')
 check_eq "the late wait is dated exactly" false "$(json_thread "$json" "$late" blocked_since_estimated)"

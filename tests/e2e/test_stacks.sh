@@ -135,14 +135,9 @@ fixture_start restless && {
 
 # "Created by": the creator's stack is copied when a thread is created while leakmon watches.
 fixture_start spawn_on_request && {
-	"$LEAKMON" snapshot --json -v --delay 2s -p "$FIXTURE_PID" >"$TMP/spawn.json" 2>"$TMP/err" &
-	leakmon_pid=$!
-	for i in $(seq 100); do
-		grep -q 'reading threads' "$TMP/err" && break
-		sleep 0.05
-	done
+	leakmon_delayed "$TMP/spawn.json" --json --delay 2s -p "$FIXTURE_PID"
 	echo go >&7
-	check "snapshot while a thread is created" wait "$leakmon_pid"
+	check "snapshot while a thread is created" wait "$LEAKMON_PID"
 	check "the late worker: created by fixture__start, called from spawn_worker in main" \
 		json_matches "$TMP/spawn.json" '[.processes[].threads[] |
 		  select(.comm == "late-worker") | .created_by.func == "fixture__start" and
@@ -152,14 +147,9 @@ fixture_start spawn_on_request && {
 	check "the early worker, created before leakmon: no creator" json_matches "$TMP/spawn.json" \
 		'[.processes[].threads[] | select(.comm == "early-worker") |
 		  .created_by == null and .creator_tid == null] | . == [true]'
-	"$LEAKMON" snapshot -v --delay 2s -p "$FIXTURE_PID" >"$TMP/spawn.txt" 2>"$TMP/err" &
-	leakmon_pid=$!
-	for i in $(seq 100); do
-		grep -q 'reading threads' "$TMP/err" && break
-		sleep 0.05
-	done
+	leakmon_delayed "$TMP/spawn.txt" --delay 2s -p "$FIXTURE_PID"
 	echo go >&7
-	wait "$leakmon_pid"
+	wait "$LEAKMON_PID"
 	check "human output: created by, with the creating thread" grep -qE \
 		"^      created by fixture__start \(spawn_on_request\) .*fixture.h:[0-9]+ \(inlined\) in thread $FIXTURE_PID\$" \
 		"$TMP/spawn.txt"
