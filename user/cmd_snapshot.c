@@ -26,7 +26,6 @@ static int cmd_snapshot__stacks(const struct config *cfg, struct tracker *t, str
 	};
 	int err;
 
-	preflight__check_stack_access();
 	opts.symbols = symbolizer__new(NULL);
 	if (!opts.symbols) {
 		log_err("out of memory");
@@ -59,38 +58,18 @@ static void cmd_snapshot__report_missing(const struct config *cfg, struct snapsh
 int cmd_snapshot(int argc, char **argv)
 {
 	struct output_opts out_opts = {};
-	struct tracker_opts opts = {};
 	struct snapshot *snap = NULL;
 	struct tracker *t = NULL;
 	struct config cfg;
-	int err, ret = EXIT_USAGE;
+	int err, ret;
 
-	log__setup(LOG_LEVEL_INFO, config__wants_json(argc, argv));
-	if (config__init(&cfg) || config__parse_args(&cfg, argc, argv))
-		return EXIT_USAGE;
-	log__setup(cfg.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, cfg.json);
-	if (cfg.help) {
-		usage();
-		return EXIT_OK;
-	}
-	if (preflight__check_pids(cfg.pids, cfg.n_pids, true))
-		return EXIT_USAGE;
+	ret = commands__setup(&cfg, argc, argv);
+	if (ret >= 0)
+		return ret;
+	ret = commands__attach(&cfg, &t);
+	if (ret != EXIT_OK)
+		return ret;
 	ret = EXIT_FAIL;
-	err = signals__install();
-	if (err) {
-		log_err("installing signal handlers failed: %s", strerror(-err));
-		return ret;
-	}
-	if (preflight__check_btf(KERNEL_BTF_PATH) || preflight__check_privileges())
-		return ret;
-
-	opts.max_processes = cfg.max_processes;
-	opts.hooks = cfg.hooks;
-	opts.tgids = cfg.pids;
-	opts.n_tgids = cfg.n_pids;
-	err = tracker__new(&opts, &t);
-	if (err)
-		goto cleanup;
 	log_debug("reading threads in %.3fs", (double)(cfg.delay_ns + SETTLE_NS) / 1e9);
 	if (signals__sleep(cfg.delay_ns + SETTLE_NS)) {
 		log_err("interrupted before the snapshot was taken");

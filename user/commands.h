@@ -6,8 +6,17 @@
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
+#include "config.h"
+#include "tracker.h"
+
+/* Parse options and set up logging: -1 to go on, else the exit code (help 0, bad input 2). */
+int commands__setup(struct config *cfg, int argc, char **argv);
+/* Check pids (2), privileges and BTF (1), install signal handlers, load and attach: 0 or code. */
+int commands__attach(const struct config *cfg, struct tracker **t);
+
 /* Each subcommand takes its own argv (argv[0] is the command name) and returns an exit code. */
 int cmd_snapshot(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 void usage(void);
 
 #endif /* LEAKMON_COMMANDS_H */

@@ -84,6 +84,36 @@ static int setting__parse_debuginfo(const char *text, void *dest)
 	return setting__parse_choice(text, names, sizeof(names) / sizeof(names[0]), dest);
 }
 
+/* Wait reasons or syscall names: lower-case words separated by commas. */
+static int setting__parse_kinds(const char *text, void *dest)
+{
+	size_t len = strlen(text);
+
+	if (!len || len >= sizeof(((struct config *)0)->blocked_kinds) ||
+	    strspn(text, "abcdefghijklmnopqrstuvwxyz0123456789_,") != len || text[0] == ',' ||
+	    text[len - 1] == ',' || strstr(text, ",,"))
+		return -EINVAL;
+	memcpy(dest, text, len + 1);
+	return 0;
+}
+
+bool config__kind_alerted(const struct config *cfg, const char *reason)
+{
+	const char *p = cfg->blocked_kinds;
+	size_t len = reason ? strlen(reason) : 0;
+
+	if (!len)
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if ((n == 3 && !strncmp(p, "all", 3)) || (n == len && !strncmp(p, reason, n)))
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
 static const struct setting_type type_flag = { setting__parse_flag, "nothing" };
 static const struct setting_type type_duration = { setting__parse_duration,
 						   "a duration such as 500ms, 10s, 5m, 1h" };
@@ -94,6 +124,8 @@ static const struct setting_type type_pids = { setting__parse_pids,
 static const struct setting_type type_hooks = { setting__parse_hooks, "auto, tp_btf or raw_tp" };
 static const struct setting_type type_debuginfo = { setting__parse_debuginfo,
 						    "embedded, all or none" };
+static const struct setting_type type_kinds = { setting__parse_kinds,
+						"wait reasons separated by commas, or all" };
 
 #define CFG(field) offsetof(struct config, field)
 
@@ -104,6 +136,14 @@ static const struct setting settings[] = {
 	  "list only threads blocked at least this long" },
 	{ "delay", 0, "DUR", &type_duration, CFG(delay_ns), "0",
 	  "attach, then watch this long before reading: waits begun meanwhile are dated exactly" },
+	{ "interval", 0, "DUR", &type_duration, CFG(interval_ns), "1s",
+	  "monitor: how often threads are read" },
+	{ "growth-window", 0, "DUR", &type_duration, CFG(growth_window_ns), "5m",
+	  "monitor: thread-count growth must persist this long (see README)" },
+	{ "blocked-threshold", 0, "DUR", &type_duration, CFG(blocked_threshold_ns), "30s",
+	  "monitor: a wait this long raises a blocked event (for the kinds below)" },
+	{ "blocked-kinds", 0, "LIST", &type_kinds, CFG(blocked_kinds), "mutex,rwlock,pipe_write",
+	  "monitor: wait reasons whose long waits are events on their own; all for every kind" },
 	{ "json", 'j', NULL, &type_flag, CFG(json), "false",
 	  "print JSON (errors too, on stderr)" },
 	{ "max-processes", 0, "N", &type_count, CFG(max_processes), "65536",

@@ -28,6 +28,10 @@ struct config {
 	size_t n_pids;
 	uint64_t min_blocked_ns;
 	uint64_t delay_ns;
+	uint64_t interval_ns;
+	uint64_t growth_window_ns;
+	uint64_t blocked_threshold_ns;
+	char blocked_kinds[256]; /* comma-separated wait reasons that raise blocked events, or all */
 	uint32_t max_processes;
 	enum hook_mode hooks;
 	enum debuginfo_mode debuginfo;
@@ -40,6 +44,8 @@ struct config {
 /* Defaults first, then the command line. Returns 0, or -EINVAL after logging the bad option. */
 int config__init(struct config *cfg);
 int config__parse_args(struct config *cfg, int argc, char **argv);
+/* Whether blocked waits of this reason raise events on their own (--blocked-kinds). */
+bool config__kind_alerted(const struct config *cfg, const char *reason);
 /* The options with their defaults, for --help. */
 void config__print_options(FILE *out);
 /* Whether --json is among the arguments, before parsing: errors then come out as JSON too. */

@@ -21,6 +21,8 @@ static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
 static const struct command commands[] = {
+	{ "monitor", cmd_monitor,
+	  "watch processes (the default: leakmon [-p PID]): growth, stuck threads, deadlocks" },
 	{ "snapshot", cmd_snapshot, "print every thread: counts per process, what each waits on" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "show this help" },
@@ -28,7 +30,7 @@ static const struct command commands[] = {
 
 void usage(void)
 {
-	printf("Usage: leakmon COMMAND [OPTIONS]\n\nCommands:\n");
+	printf("Usage: leakmon [COMMAND] [OPTIONS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		printf("  %-10s %s\n", commands[i].name, commands[i].help);
 	printf("\nOptions:\n");
@@ -61,10 +63,9 @@ int main(int argc, char **argv)
 	if (name && !strcmp(name, "--version"))
 		return cmd_version(argc - 1, argv + 1);
 	log__setup(LOG_LEVEL_INFO, config__wants_json(argc, argv));
-	if (!name || name[0] == '-') {
-		log_err("no command given: try 'leakmon snapshot' (see 'leakmon help')");
-		return EXIT_USAGE;
-	}
+	/* Options alone, or nothing: the monitor, as the service runs it. */
+	if (!name || name[0] == '-')
+		return cmd_monitor(argc, argv);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(name, commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);

@@ -24,7 +24,7 @@ static void output__iso8601(const struct timespec *ts, char *buf, size_t size)
 	snprintf(buf, size, "%s.%03ldZ", base, ts->tv_nsec / 1000000);
 }
 
-static void output__json_frame(struct json_writer *jw, const struct frame *f)
+void output__json_frame(struct json_writer *jw, const struct frame *f)
 {
 	char addr[24];
 
@@ -53,7 +53,7 @@ static void output__json_frame(struct json_writer *jw, const struct frame *f)
 	json__end_object(jw);
 }
 
-static void output__json_stack(struct json_writer *jw, const struct stack *st)
+void output__json_stack(struct json_writer *jw, const struct stack *st)
 {
 	json__key(jw, "stack");
 	json__begin_array(jw);
@@ -64,14 +64,19 @@ static void output__json_stack(struct json_writer *jw, const struct stack *st)
 	json__field_string(jw, "stack_error", st->error);
 }
 
+void output__json_frame_field(struct json_writer *jw, const char *key, const struct frame *f)
+{
+	json__key(jw, key);
+	if (f)
+		output__json_frame(jw, f);
+	else
+		json__null(jw);
+}
+
 /* Where the thread was created: known for threads created while leakmon watched. */
 static void output__json_creation(struct json_writer *jw, const struct thread_snap *th)
 {
-	json__key(jw, "created_by");
-	if (th->created_by)
-		output__json_frame(jw, th->created_by);
-	else
-		json__null(jw);
+	output__json_frame_field(jw, "created_by", th->created_by);
 	json__key(jw, "creator_tid");
 	if (th->creator)
 		json__u64(jw, th->creator->creator_tid);
@@ -84,11 +89,11 @@ static void output__json_creation(struct json_writer *jw, const struct thread_sn
 	json__end_array(jw);
 }
 
-static void output__json_thread(struct json_writer *jw, const struct thread_snap *th)
+void output__json_thread_fields(struct json_writer *jw, const struct thread_snap *th,
+				 const char *comm_key)
 {
-	json__begin_object(jw);
 	json__field_u64(jw, "tid", th->tid);
-	json__field_string(jw, "comm", th->comm);
+	json__field_string(jw, comm_key, th->comm);
 	json__field_string(jw, "state", th->state);
 	json__field_string(jw, "wait", th->wait.kind);
 	json__field_string(jw, "wait_reason", th->reason);
@@ -112,6 +117,12 @@ static void output__json_thread(struct json_writer *jw, const struct thread_snap
 	json__field_string(jw, "start_routine", th->start_routine);
 	output__json_creation(jw, th);
 	output__json_stack(jw, &th->stack);
+}
+
+static void output__json_thread(struct json_writer *jw, const struct thread_snap *th)
+{
+	json__begin_object(jw);
+	output__json_thread_fields(jw, th, "comm");
 	json__end_object(jw);
 }
 
@@ -253,7 +264,7 @@ static size_t output__group_threads(const struct proc_snap *p, const struct outp
 }
 
 /* One frame's description: function+offset (module) file:line, escaped. */
-static void output__text_frame(FILE *out, const struct frame *f)
+void output__text_frame(FILE *out, const struct frame *f)
 {
 	char func[512], file[512];
 
@@ -276,7 +287,7 @@ static void output__text_frame(FILE *out, const struct frame *f)
 		fputs(" (inlined)", out);
 }
 
-static void output__text_frames(FILE *out, const struct stack *st)
+void output__text_frames(FILE *out, const struct stack *st)
 {
 	if (st->error && !st->n)
 		fprintf(out, "      (no stack: %s)\n", st->error);

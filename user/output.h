@@ -5,11 +5,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "json.h"
 #include "snapshot.h"
 
 struct output_opts {
 	uint64_t min_blocked_ns; /* list only threads blocked at least this long (0: all) */
 };
+
+/* A frame as a JSON object; a stack as "stack", "stack_truncated" and "stack_error" fields. */
+void output__json_frame(struct json_writer *jw, const struct frame *f);
+void output__json_stack(struct json_writer *jw, const struct stack *st);
+/* A thread's fields as in a snapshot; its name under comm_key. */
+void output__json_thread_fields(struct json_writer *jw, const struct thread_snap *th,
+				 const char *comm_key);
+/* key: the frame, or null. */
+void output__json_frame_field(struct json_writer *jw, const char *key, const struct frame *f);
+/* A frame on the current line; a stack as numbered, indented lines. Untrusted text escaped. */
+void output__text_frame(FILE *out, const struct frame *f);
+void output__text_frames(FILE *out, const struct stack *st);
 
 /* One JSON document: the names other tools rely on are documented in the README. */
 void output__snapshot_json(FILE *out, const struct snapshot *s, const struct output_opts *opts);

@@ -28,6 +28,7 @@ struct thread_snap {
 	const struct frame *created_by; /* the call site that created the thread, in it */
 	const char *reason;	/* wait__reason(): mutex, condvar, ..., or the wait kind */
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
+	bool stack_wanted;	   /* set by whoever wants this thread's stack */
 	bool stack_pending;	   /* to be unwound (again) */
 };
 

@@ -12,7 +12,6 @@
 struct stacks_pass {
 	struct snapshot *s;
 	const struct tracker *t;
-	uint64_t min_blocked_ns;
 	size_t n_moved; /* threads that ran since they were read */
 	bool last;	/* the last check: a thread that moved keeps no stack */
 };
@@ -83,7 +82,7 @@ static int stacks__check_task(const struct task_record *rec, void *ctx)
 	struct stacks_pass *pass = ctx;
 	struct thread_snap *th = snapshot__find_thread(pass->s, rec->tgid, rec->tid);
 
-	if (!th || !th->stack.frames)
+	if (!th || !th->stack_wanted || !th->stack.frames)
 		return 0;
 	if (rec->nvcsw == th->rec.nvcsw && rec->nivcsw == th->rec.nivcsw)
 		return 0;
@@ -94,7 +93,7 @@ static int stacks__check_task(const struct task_record *rec, void *ctx)
 		return 0;
 	}
 	snapshot__refresh_thread(pass->s, pass->t, th, rec);
-	th->stack_pending = thread__wants_stack(th, pass->min_blocked_ns);
+	th->stack_pending = th->stack_wanted && th->wait.blocked;
 	return 0;
 }
 
@@ -125,7 +124,16 @@ static void stacks__unwind_pending(struct snapshot *s, const struct stacks_opts 
 
 int stacks__capture(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts)
 {
-	struct stacks_pass pass = { .s = s, .t = t, .min_blocked_ns = opts->min_blocked_ns };
+	for (size_t i = 0; i < s->n_procs; i++)
+		for (size_t j = 0; j < s->procs[i].n_threads; j++)
+			s->procs[i].threads[j].stack_wanted =
+				thread__wants_stack(&s->procs[i].threads[j], opts->min_blocked_ns);
+	return stacks__capture_wanted(t, s, opts);
+}
+
+int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts)
+{
+	struct stacks_pass pass = { .s = s, .t = t };
 	int err = 0;
 
 	if (!s->strings) {
@@ -135,8 +143,8 @@ int stacks__capture(struct tracker *t, struct snapshot *s, const struct stacks_o
 	}
 	for (size_t i = 0; i < s->n_procs; i++)
 		for (size_t j = 0; j < s->procs[i].n_threads; j++)
-			s->procs[i].threads[j].stack_pending =
-				thread__wants_stack(&s->procs[i].threads[j], opts->min_blocked_ns);
+			s->procs[i].threads[j].stack_pending = s->procs[i].threads[j].stack_wanted &&
+							       s->procs[i].threads[j].wait.blocked;
 	for (int attempt = 0; attempt < STACK_ATTEMPTS; attempt++) {
 		stacks__unwind_pending(s, opts);
 		pass.n_moved = 0;

@@ -21,5 +21,7 @@ struct stacks_opts {
 };
 
 int stacks__capture(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts);
+/* The same for the threads the caller marked stack_wanted (min_blocked_ns is not used). */
+int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts);
 
 #endif /* LEAKMON_STACKS_H */

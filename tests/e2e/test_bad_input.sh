@@ -36,8 +36,10 @@ expect_error 2 "unknown option '--bogus'" snapshot --bogus
 expect_error 2 "option '--min-blocked' needs a value" snapshot --min-blocked
 expect_error 2 "unexpected argument 'extra'" snapshot extra
 expect_error 2 "unknown command 'frobnicate'" frobnicate
-expect_error 2 "no command given" -p 1
-expect_error 2 "no command given"
+expect_error 2 "no such process: $no_pid" -p "$no_pid"
+expect_error 2 "--interval and --growth-window must be more than 0" --interval 0
+expect_error 2 "--blocked-kinds: 'mutex,,condvar' is not valid" --blocked-kinds mutex,,condvar
+expect_error 2 "--growth-window: '5 m' is not valid" --growth-window '5 m'
 
 # A thread id is not a process id.
 fixture_start unsignalled_condvar && {

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# The live monitor on four processes at once, for 32 s at --growth-window 10s: a leak beside a
+# churning healthy pool flagged within 30 s and blamed on the right start routine and creator;
+# a bursty pool, a steady pool and idle waiters (pool, epoll loop, pipe consumer) never
+# flagged; a stuck mutex reported once; an AB-BA deadlock reported once; exits said.
+. "$(dirname "$0")/lib.sh"
+
+fixture_start thread_leak || finish
+leak=$FIXTURE_PID
+fixture_start bursty_pool || finish
+bursty=$FIXTURE_PID
+fixture_start quiet_neighbours || finish
+quiet=$FIXTURE_PID
+quiet_out=$FIXTURE_OUT
+fixture_start abba_deadlock || finish
+abba=$FIXTURE_PID
+abba_out=$FIXTURE_OUT
+
+events=$TMP/events.jsonl
+start=$(date +%s.%N)
+"$LEAKMON" --json -p "$leak,$bursty,$quiet,$abba" --interval 500ms --growth-window 10s \
+	--blocked-threshold 3s >"$events" 2>"$TMP/err" &
+monitor=$!
+sleep 31
+kill "$leak"
+sleep 2
+kill -TERM "$monitor"
+check "monitor exits 0 on SIGTERM" wait "$monitor"
+check_eq "no diagnostics" "" "$(cat "$TMP/err")"
+check "every line is one JSON event" bash -c "jq -e -s 'all(.event and .time)' '$events' >/dev/null"
+
+count() {
+	jq -s "[.[] | select($1)] | length" "$events"
+}
+check_eq "exactly one growth event, for the leak" "1 $leak" \
+	"$(count '.event == "growth"') $(jq -r 'select(.event == "growth") | .pid' "$events")"
+growth_at=$(date -d "$(jq -r 'select(.event == "growth") | .time' "$events")" +%s.%N)
+check "growth flagged within 30 s" awk -v s="$start" -v g="$growth_at" 'BEGIN { exit !(g - s <= 30) }'
+check "growth blamed on the leaking start routine and its creator" json_matches "$events" \
+	'[.[] | select(.event == "growth") | .site.start_routine == "leaked_request_handler" and
+	  .site.created_by.func == "serve_requests" and .site.count >= 10 and
+	  .rate_per_min > 60 and .thread_count > .baseline] == [true]' -s
+check_eq "the quiet neighbours: one blocked event, the stuck mutex waiter" \
+	"1 $(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $1 }') mutex" \
+	"$(count ".pid == $quiet") $(jq -r "select(.pid == $quiet) | \"\(.tid) \(.wait_reason)\"" "$events")"
+check_eq "the bursty pool: nothing" 0 "$(count ".pid == $bursty and .event != \"exit\"")"
+check_eq "the leak's blocked readers are idle waits, not events" 0 \
+	"$(count ".pid == $leak and .event == \"blocked\"")"
+tids=$(fixture_blocked "$abba_out" | awk '$2 == "futex" { print $1 }' | sort -n | tr '\n' ' ')
+check_eq "one deadlock event naming both threads, each owning the other's mutex" \
+	"1 $tids" "$(count '.event == "deadlock"') $(jq -r 'select(.event == "deadlock") |
+		.threads | sort_by(.tid) | map("\(.tid)") | join(" ")' "$events") "
+check "deadlock: each waits on a mutex owned by the other" json_matches "$events" \
+	'[.[] | select(.event == "deadlock") | .threads as $t | ($t | length) == 2 and
+	  $t[0].owner == $t[1].tid and $t[1].owner == $t[0].tid and
+	  all($t[]; .wait_reason == "mutex" and (.stack | length) > 2)] == [true]' -s
+check_eq "the leak's exit is said once" 1 "$(count ".event == \"exit\" and .pid == $leak")"
+check "start and stop events" json_matches "$events" -s \
+	'.[0].event == "start" and .[-1].event == "stop"'
+
+# Watching processes that all exit: said, and the monitor ends with 0 by itself.
+fixture_start unsignalled_condvar && {
+	"$LEAKMON" -p "$FIXTURE_PID" --interval 200ms >"$TMP/alone.txt" 2>&1 &
+	monitor=$!
+	sleep 1
+	kill "$FIXTURE_PID"
+	for i in $(seq 50); do
+		kill -0 "$monitor" 2>/dev/null || break
+		sleep 0.1
+	done
+	check "monitor ends by itself once its process exited" bash -c "! kill -0 $monitor 2>/dev/null"
+	check "... with exit code 0" wait "$monitor"
+	check "... saying so" grep -q "every watched process exited" "$TMP/alone.txt"
+}
+finish

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* What every command does first: options, logging, checks, attaching. */
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "preflight.h"
+#include "signals.h"
+
+int commands__setup(struct config *cfg, int argc, char **argv)
+{
+	log__setup(LOG_LEVEL_INFO, config__wants_json(argc, argv));
+	if (config__init(cfg) || config__parse_args(cfg, argc, argv))
+		return EXIT_USAGE;
+	log__setup(cfg->verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, cfg->json);
+	if (cfg->help) {
+		usage();
+		return EXIT_OK;
+	}
+	return -1;
+}
+
+int commands__attach(const struct config *cfg, struct tracker **t)
+{
+	struct tracker_opts opts = {
+		.max_processes = cfg->max_processes,
+		.hooks = cfg->hooks,
+		.tgids = cfg->pids,
+		.n_tgids = cfg->n_pids,
+	};
+	int err;
+
+	if (preflight__check_pids(cfg->pids, cfg->n_pids, true))
+		return EXIT_USAGE;
+	err = signals__install();
+	if (err) {
+		log_err("installing signal handlers failed: %s", strerror(-err));
+		return EXIT_FAIL;
+	}
+	if (preflight__check_btf(KERNEL_BTF_PATH) || preflight__check_privileges())
+		return EXIT_FAIL;
+	if (!cfg->no_stacks)
+		preflight__check_stack_access();
+	return tracker__new(&opts, t) ? EXIT_FAIL : EXIT_OK;
+}

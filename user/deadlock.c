@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "deadlock.h"
+
+#define MAX_CYCLE 64
+/* glibc x86_64 pthread_mutex_t: __lock at 0, __owner at 8, __kind at 16 (DESIGN.md section 5). */
+#define MUTEX_KIND_ROBUST 16
+#define MUTEX_KIND_PI 32
+#define FUTEX_TID_MASK 0x3fffffff
+
+struct reported {
+	uint32_t pid;
+	char key[MAX_CYCLE * 11];
+};
+
+struct deadlocks {
+	struct reported *cycles;
+	size_t n, cap;
+};
+
+struct deadlocks *deadlocks__new(void)
+{
+	return calloc(1, sizeof(struct deadlocks));
+}
+
+void deadlocks__free(struct deadlocks *d)
+{
+	if (!d)
+		return;
+	free(d->cycles);
+	free(d);
+}
+
+void deadlocks__forget(struct deadlocks *d, uint32_t pid)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (d->cycles[i].pid != pid)
+			d->cycles[kept++] = d->cycles[i];
+	d->n = kept;
+}
+
+uint32_t deadlocks__mutex_owner(uint32_t pid, uint64_t addr)
+{
+	uint32_t words[5];
+	struct iovec local = { words, sizeof(words) };
+	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(words) };
+
+	if (process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(words))
+		return 0;
+	if (words[4] & (MUTEX_KIND_PI | MUTEX_KIND_ROBUST))
+		return words[0] & FUTEX_TID_MASK;
+	return words[2];
+}
+
+static bool deadlocks__seen(struct deadlocks *d, uint32_t pid, const char *key)
+{
+	struct reported *grown;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (d->cycles[i].pid == pid && !strcmp(d->cycles[i].key, key))
+			return true;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		grown = realloc(d->cycles, d->cap * sizeof(*grown));
+		if (!grown)
+			return true;
+		d->cycles = grown;
+	}
+	d->cycles[d->n].pid = pid;
+	snprintf(d->cycles[d->n].key, sizeof(d->cycles[d->n].key), "%s", key);
+	d->n++;
+	return false;
+}
+
+static int link__cmp_tid(const void *a, const void *b)
+{
+	const struct deadlock_link *x = a, *y = b;
+
+	return x->waiter->tid < y->waiter->tid ? -1 : x->waiter->tid > y->waiter->tid;
+}
+
+static void deadlocks__check_process(struct deadlocks *d, const struct proc_snap *p,
+				     struct events *ev)
+{
+	struct deadlock_link *links = calloc(p->n_threads, sizeof(*links)), cycle[MAX_CYCLE];
+	size_t n = 0;
+
+	if (!links)
+		return;
+	for (size_t i = 0; i < p->n_threads; i++) {
+		const struct thread_snap *th = &p->threads[i];
+		uint64_t addr;
+
+		if (!th->wait.blocked || !th->reason || strcmp(th->reason, "mutex") ||
+		    sscanf(th->wait.object, "0x%lx", &addr) != 1)
+			continue;
+		links[n].waiter = th;
+		links[n].mutex = addr;
+		links[n].owner = deadlocks__mutex_owner(p->pid, addr);
+		if (links[n].owner)
+			n++;
+	}
+	/* Follow each waiter's owner while the owner waits too; back at the start: a cycle. */
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0, at = i, k;
+		char key[sizeof(((struct reported *)0)->key)] = "";
+
+		do {
+			if (len == MAX_CYCLE)
+				break;
+			cycle[len++] = links[at];
+			for (k = 0; k < n && links[k].waiter->tid != links[at].owner; k++)
+				;
+			at = k;
+		} while (at < n && at != i);
+		if (at != i)
+			continue;
+		qsort(cycle, len, sizeof(*cycle), link__cmp_tid);
+		for (k = 0; k < len; k++)
+			snprintf(key + strlen(key), sizeof(key) - strlen(key), "%u,",
+				 cycle[k].waiter->tid);
+		if (!deadlocks__seen(d, p->pid, key))
+			events__deadlock(ev, p, cycle, len);
+	}
+	free(links);
+}
+
+void deadlocks__check(struct deadlocks *d, struct snapshot *s, struct events *ev)
+{
+	for (size_t i = 0; i < s->n_procs; i++)
+		deadlocks__check_process(d, &s->procs[i], ev);
+}

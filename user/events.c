@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "events.h"
+#include "json.h"
+#include "output.h"
+#include "text.h"
+
+struct events {
+	FILE *out;
+	bool json;
+};
+
+struct events *events__new(FILE *out, bool json)
+{
+	struct events *ev = calloc(1, sizeof(*ev));
+
+	if (!ev)
+		return NULL;
+	ev->out = out;
+	ev->json = json;
+	return ev;
+}
+
+void events__free(struct events *ev)
+{
+	free(ev);
+}
+
+static void events__now(char *buf, size_t size, bool iso)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (iso) {
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf, size, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+	} else {
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(buf, size, "%H:%M:%S", &tm);
+	}
+}
+
+/* The common head: JSON object opened with event, time, pid, comm; or "time event pid comm". */
+static struct json_writer *events__begin(struct events *ev, const char *event, uint32_t pid,
+					 const char *comm)
+{
+	char when[64], name[4 * LEAKMON_COMM_LEN + 1];
+	struct json_writer *jw;
+
+	events__now(when, sizeof(when), ev->json);
+	if (!ev->json) {
+		text__escape(comm, strlen(comm), name, sizeof(name));
+		fprintf(ev->out, "%s %-9s pid %" PRIu32 " %s:", when, event, pid, name);
+		return NULL;
+	}
+	jw = json_writer__new(ev->out);
+	if (!jw)
+		return NULL;
+	json__begin_object(jw);
+	json__field_string(jw, "event", event);
+	json__field_string(jw, "time", when);
+	json__field_u64(jw, "pid", pid);
+	json__field_string(jw, "comm", comm);
+	return jw;
+}
+
+static void events__end(struct events *ev, struct json_writer *jw)
+{
+	if (jw) {
+		json__end_object(jw);
+		json_writer__free(jw);
+	}
+	fflush(ev->out);
+}
+
+static void events__text_thread(struct events *ev, const struct thread_snap *th)
+{
+	char name[4 * LEAKMON_COMM_LEN + 1];
+
+	text__escape(th->comm, strlen(th->comm), name, sizeof(name));
+	fprintf(ev->out, "    tid %" PRIu32 " %s [%s", th->tid, name,
+		th->reason ? th->reason : th->wait.kind ? th->wait.kind : "running");
+	if (th->has_blocked_ns)
+		fprintf(ev->out, ", %s%.1fs", th->estimated ? "~" : "", (double)th->blocked_ns / 1e9);
+	fprintf(ev->out, "]%s%s\n", *th->wait.object ? " on " : "", th->wait.object);
+	output__text_frames(ev->out, &th->stack);
+	if (th->created_by) {
+		fprintf(ev->out, "      created by");
+		output__text_frame(ev->out, th->created_by);
+		fputc('\n', ev->out);
+	}
+}
+
+void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseline,
+		    double rate_per_min, const struct growth_site *site)
+{
+	struct json_writer *jw = events__begin(ev, "growth", p->pid, p->comm);
+
+	if (!ev->json) {
+		fprintf(ev->out, " %" PRId64 " threads, baseline %" PRId64 ", +%.1f/min", p->thread_count,
+			baseline, rate_per_min);
+		if (site->count)
+			fprintf(ev->out, "; %zu from %s", site->count,
+				site->start_routine ? site->start_routine : "(unknown start)");
+		fputc('\n', ev->out);
+		if (site->created_by) {
+			fprintf(ev->out, "    created by");
+			output__text_frame(ev->out, site->created_by);
+			fputc('\n', ev->out);
+		}
+		if (site->example)
+			events__text_thread(ev, site->example);
+		events__end(ev, NULL);
+		return;
+	}
+	if (!jw)
+		return;
+	json__field_s64(jw, "thread_count", p->thread_count);
+	json__field_s64(jw, "baseline", baseline);
+	json__key(jw, "rate_per_min");
+	json__double(jw, rate_per_min);
+	json__key(jw, "site");
+	json__begin_object(jw);
+	json__field_string(jw, "start_routine", site->start_routine);
+	output__json_frame_field(jw, "created_by", site->created_by);
+	json__field_u64(jw, "count", site->count);
+	json__key(jw, "example");
+	if (site->example) {
+		json__begin_object(jw);
+		output__json_thread_fields(jw, site->example, "thread_comm");
+		json__end_object(jw);
+	} else {
+		json__null(jw);
+	}
+	json__end_object(jw);
+	events__end(ev, jw);
+}
+
+void events__blocked(struct events *ev, const struct proc_snap *p, const struct thread_snap *th)
+{
+	struct json_writer *jw = events__begin(ev, "blocked", p->pid, p->comm);
+
+	if (!ev->json) {
+		fputc('\n', ev->out);
+		events__text_thread(ev, th);
+		events__end(ev, NULL);
+		return;
+	}
+	if (!jw)
+		return;
+	output__json_thread_fields(jw, th, "thread_comm");
+	events__end(ev, jw);
+}
+
+void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32_t tid,
+		       double blocked_s)
+{
+	struct json_writer *jw = events__begin(ev, "unblocked", pid, comm);
+
+	if (!ev->json) {
+		fprintf(ev->out, " tid %" PRIu32 " ran again after %.1fs\n", tid, blocked_s);
+		events__end(ev, NULL);
+		return;
+	}
+	if (!jw)
+		return;
+	json__field_u64(jw, "tid", tid);
+	json__key(jw, "blocked_s");
+	json__double(jw, blocked_s);
+	events__end(ev, jw);
+}
+
+void events__deadlock(struct events *ev, const struct proc_snap *p,
+		      const struct deadlock_link *links, size_t n)
+{
+	struct json_writer *jw = events__begin(ev, "deadlock", p->pid, p->comm);
+
+	if (!ev->json) {
+		fprintf(ev->out, " %zu threads wait for each other's mutexes\n", n);
+		for (size_t i = 0; i < n; i++) {
+			fprintf(ev->out, "  tid %" PRIu32 " waits for mutex 0x%" PRIx64
+					 " held by tid %" PRIu32 "\n",
+				links[i].waiter->tid, links[i].mutex, links[i].owner);
+			events__text_thread(ev, links[i].waiter);
+		}
+		events__end(ev, NULL);
+		return;
+	}
+	if (!jw)
+		return;
+	json__key(jw, "threads");
+	json__begin_array(jw);
+	for (size_t i = 0; i < n; i++) {
+		char mutex[24];
+
+		snprintf(mutex, sizeof(mutex), "0x%" PRIx64, links[i].mutex);
+		json__begin_object(jw);
+		output__json_thread_fields(jw, links[i].waiter, "thread_comm");
+		json__field_string(jw, "mutex", mutex);
+		json__field_u64(jw, "owner", links[i].owner);
+		json__end_object(jw);
+	}
+	json__end_array(jw);
+	events__end(ev, jw);
+}
+
+void events__exit(struct events *ev, uint32_t pid, const char *comm)
+{
+	struct json_writer *jw = events__begin(ev, "exit", pid, comm);
+
+	if (!ev->json)
+		fprintf(ev->out, " exited\n");
+	events__end(ev, jw);
+}
+
+void events__info(struct events *ev, const char *what, const char *message)
+{
+	char when[64];
+	struct json_writer *jw;
+
+	events__now(when, sizeof(when), ev->json);
+	if (!ev->json) {
+		fprintf(ev->out, "%s %s\n", when, message);
+		fflush(ev->out);
+		return;
+	}
+	jw = json_writer__new(ev->out);
+	if (!jw)
+		return;
+	json__begin_object(jw);
+	json__field_string(jw, "event", what);
+	json__field_string(jw, "time", when);
+	json__field_string(jw, "message", message);
+	events__end(ev, jw);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_EVENTS_H
+#define LEAKMON_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "snapshot.h"
+
+/*
+ * What the monitor reports, as JSON Lines (one event a line, flushed at once) or as lines for
+ * people. Every event has "event", "time", "pid" and "comm".
+ */
+struct events;
+
+struct growth_site {
+	const char *start_routine; /* the largest group of threads created while watched */
+	const struct frame *created_by;
+	size_t count; /* threads in that group now */
+	const struct thread_snap *example;
+};
+
+struct deadlock_link {
+	const struct thread_snap *waiter;
+	uint64_t mutex;
+	uint32_t owner;
+};
+
+struct events *events__new(FILE *out, bool json);
+void events__free(struct events *ev);
+void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseline,
+		    double rate_per_min, const struct growth_site *site);
+void events__blocked(struct events *ev, const struct proc_snap *p, const struct thread_snap *th);
+void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32_t tid,
+		       double blocked_s);
+void events__deadlock(struct events *ev, const struct proc_snap *p,
+		      const struct deadlock_link *links, size_t n);
+void events__exit(struct events *ev, uint32_t pid, const char *comm);
+/* Lifecycle lines: watching started, all watched processes exited. */
+void events__info(struct events *ev, const char *what, const char *message);
+
+#endif /* LEAKMON_EVENTS_H */
