@@ -211,6 +211,35 @@ void events__deadlock(struct events *ev, const struct proc_snap *p,
 	events__end(ev, jw);
 }
 
+void events__stall(struct events *ev, const struct proc_snap *p, bool provable)
+{
+	struct json_writer *jw = events__begin(ev, "stall", p->pid, p->comm);
+
+	if (!ev->json) {
+		fprintf(ev->out, " all %zu threads wait without a timeout%s\n", p->n_threads,
+			provable ? ", all on private futexes: nothing but a signal can wake them" : "");
+		for (size_t i = 0; i < p->n_threads; i++)
+			if (!p->threads[i].rec.exit_state)
+				events__text_thread(ev, &p->threads[i]);
+		events__end(ev, NULL);
+		return;
+	}
+	if (!jw)
+		return;
+	json__field_bool(jw, "provable", provable);
+	json__key(jw, "threads");
+	json__begin_array(jw);
+	for (size_t i = 0; i < p->n_threads; i++) {
+		if (p->threads[i].rec.exit_state)
+			continue;
+		json__begin_object(jw);
+		output__json_thread_fields(jw, &p->threads[i], "thread_comm");
+		json__end_object(jw);
+	}
+	json__end_array(jw);
+	events__end(ev, jw);
+}
+
 void events__exit(struct events *ev, uint32_t pid, const char *comm)
 {
 	struct json_writer *jw = events__begin(ev, "exit", pid, comm);

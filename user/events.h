@@ -37,6 +37,8 @@ void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32
 		       double blocked_s);
 void events__deadlock(struct events *ev, const struct proc_snap *p,
 		      const struct deadlock_link *links, size_t n);
+/* Every thread of p waits without a timeout; provable: all on private futexes. */
+void events__stall(struct events *ev, const struct proc_snap *p, bool provable);
 void events__exit(struct events *ev, uint32_t pid, const char *comm);
 /* Lifecycle lines: watching started, all watched processes exited. */
 void events__info(struct events *ev, const char *what, const char *message);

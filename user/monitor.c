@@ -24,6 +24,7 @@ struct watched {
 	struct sample *samples;
 	size_t n, cap;
 	bool alerted; /* a growth event was raised and the count has not drained since */
+	bool stalled; /* a stall event was raised and no thread has run since */
 	bool seen;
 };
 
@@ -45,8 +46,8 @@ struct monitor {
 	struct symbolizer *symbols;
 	struct watched *procs;
 	size_t n_procs, cap_procs;
-	struct episode *episodes;
-	size_t n_episodes, cap_episodes;
+	struct episode *episodes; /* sorted by (tgid, tid) up to n_sorted; new ones after */
+	size_t n_episodes, cap_episodes, n_sorted;
 	struct deadlocks *deadlocks;
 };
 
@@ -235,16 +236,23 @@ static void monitor__check_growth(struct monitor *m, struct snapshot *s, uint64_
 	}
 }
 
+static int episode__cmp(const void *a, const void *b)
+{
+	const struct episode *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
 static struct episode *monitor__episode(struct monitor *m, const struct proc_snap *p,
 					const struct thread_snap *th, bool *is_new)
 {
-	struct episode *e, *grown;
+	struct episode key = { .tgid = p->pid, .tid = th->tid }, *e, *grown;
 
 	*is_new = false;
-	for (size_t i = 0; i < m->n_episodes; i++) {
-		e = &m->episodes[i];
-		if (e->tgid != p->pid || e->tid != th->tid)
-			continue;
+	e = m->n_sorted ? bsearch(&key, m->episodes, m->n_sorted, sizeof(*e), episode__cmp) : NULL;
+	if (e) {
 		if (e->nvcsw == th->rec.nvcsw)
 			return e;
 		/* It slept again: the earlier episode ended; this is a new one. */
@@ -317,6 +325,62 @@ static int monitor__check_blocked(struct monitor *m, struct snapshot *s)
 	return 0;
 }
 
+/*
+ * A stall: every live thread of the process waits for another one (a futex: mutex, condvar,
+ * semaphore, join...) with no timeout, past the threshold. A thread waiting on I/O (a pipe,
+ * epoll, a socket) or in pause() can be woken from outside: such a process is idle, not stalled.
+ * If every futex is process-private, only the process itself could wake them and none of its
+ * threads runs: provably stuck, like Go's "all goroutines are asleep".
+ */
+static bool proc__stalled(const struct proc_snap *p, uint64_t threshold, bool *provable)
+{
+	size_t waiting = 0;
+
+	*provable = true;
+	for (size_t i = 0; i < p->n_threads; i++) {
+		const struct thread_snap *th = &p->threads[i];
+
+		if (th->rec.exit_state)
+			continue;
+		if (!th->wait.blocked || th->wait.timed != 0 || !th->has_blocked_ns ||
+		    th->blocked_ns < threshold || !th->wait.kind || strcmp(th->wait.kind, "futex"))
+			return false;
+		*provable &= th->wait.private_futex;
+		waiting++;
+	}
+	return waiting > 0;
+}
+
+static int monitor__check_stalls(struct monitor *m, struct snapshot *s)
+{
+	struct stacks_opts opts = { .symbols = m->symbols, .debuginfo = m->cfg->debuginfo };
+	bool provable;
+	int err;
+
+	for (size_t i = 0; i < s->n_procs; i++) {
+		struct proc_snap *p = &s->procs[i];
+		struct watched *w = monitor__watch(m, p);
+
+		if (!w)
+			continue;
+		if (!proc__stalled(p, m->cfg->blocked_threshold_ns, &provable)) {
+			w->stalled = false;
+			continue;
+		}
+		if (w->stalled)
+			continue;
+		w->stalled = true;
+		for (size_t k = 0; k < s->n_procs; k++)
+			for (size_t j = 0; j < s->procs[k].n_threads; j++)
+				s->procs[k].threads[j].stack_wanted = k == i;
+		err = stacks__capture_wanted(m->t, s, &opts);
+		if (err)
+			return err;
+		events__stall(m->ev, p, provable);
+	}
+	return 0;
+}
+
 /* Episodes of threads that ran again (or are gone): said once if they had been reported. */
 static void monitor__end_episodes(struct monitor *m)
 {
@@ -333,6 +397,9 @@ static void monitor__end_episodes(struct monitor *m)
 		}
 	}
 	m->n_episodes = kept;
+	if (kept)
+		qsort(m->episodes, kept, sizeof(*m->episodes), episode__cmp);
+	m->n_sorted = m->n_episodes;
 }
 
 static void monitor__end_processes(struct monitor *m)
@@ -368,6 +435,8 @@ int monitor__tick(struct monitor *m, bool *done)
 	err = monitor__check_blocked(m, s);
 	if (!err)
 		deadlocks__check(m->deadlocks, s, m->ev);
+	if (!err)
+		err = monitor__check_stalls(m, s);
 	monitor__end_episodes(m);
 	monitor__end_processes(m);
 	*done = m->cfg->n_pids && !m->n_procs;

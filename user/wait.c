@@ -23,6 +23,8 @@
 #define EXIT_ZOMBIE 0x0020
 
 #define FUTEX_CMD_MASK 0x7f /* without FUTEX_PRIVATE_FLAG; FUTEX_CLOCK_REALTIME is 256 */
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX2_PRIVATE 128
 #define FUTEX_WAIT 0
 #define FUTEX_LOCK_PI 6
 #define FUTEX_WAIT_BITSET 9
@@ -141,6 +143,8 @@ void wait__classify(const struct task_record *rec, struct wait_info *out)
 	if (nr == SYS_futex || nr == NR_FUTEX_WAIT) {
 		out->kind = "futex";
 		snprintf(out->object, sizeof(out->object), "0x%llx", wait__arg(rec, 0));
+		out->private_futex = nr == SYS_futex ? wait__arg(rec, 1) & FUTEX_PRIVATE_FLAG :
+						       wait__arg(rec, 3) & FUTEX2_PRIVATE;
 	} else if (nr == SYS_futex_waitv) {
 		out->kind = "futex";
 	} else if (wait__waits_on_fd0(nr)) {

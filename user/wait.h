@@ -15,6 +15,7 @@ struct wait_info {
 	const char *kind; /* futex, pipe_read, pipe_write, a syscall name, fault; NULL if not blocked */
 	char object[WAIT_OBJECT_LEN]; /* futex address, pipe:[inode], socket:[inode], fd:N; or "" */
 	int timed;		      /* whether the wait has a timeout: 1, 0, or -1 unknown */
+	bool private_futex; /* a process-private futex: only the process itself can wake it */
 };
 
 void wait__classify(const struct task_record *rec, struct wait_info *out);

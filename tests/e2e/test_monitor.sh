@@ -59,6 +59,26 @@ check_eq "the leak's exit is said once" 1 "$(count ".event == \"exit\" and .pid 
 check "start and stop events" json_matches "$events" -s \
 	'.[0].event == "start" and .[-1].event == "stop"'
 
+# Stalls: every thread waiting for another, untimed. Provable when all wait on private futexes;
+# a main thread in pause() can be woken from outside (idle, not stalled); a timed sleep is none.
+fixture_start all_asleep && asleep=$FIXTURE_PID
+fixture_start unsignalled_condvar && condvar=$FIXTURE_PID
+fixture_start uncancelled_worker && poller=$FIXTURE_PID
+"$LEAKMON" --json -p "$asleep,$condvar,$poller" --interval 500ms --blocked-threshold 2s \
+	>"$TMP/stalls.jsonl" 2>"$TMP/err" &
+monitor=$!
+sleep 5
+kill -INT "$monitor"
+check "monitor exits 0 on SIGINT" wait "$monitor"
+check_eq "stalls: all_asleep, provably; none for the one in pause() nor for the poller" \
+	"$asleep:true:2" \
+	"$(jq -r 'select(.event == "stall") | "\(.pid):\(.provable):\(.threads | length)"' \
+		"$TMP/stalls.jsonl" | sort -n | tr '\n' ' ' | sed 's/ $//')"
+check "stall threads carry their stacks and reasons" json_matches "$TMP/stalls.jsonl" \
+	'[.[] | select(.event == "stall" and .provable) | .threads[] |
+	  (.stack | length) > 2 and (.wait_reason == "condvar" or .wait_reason == "semaphore")]
+	 | length == 2 and all' -s
+
 # Watching processes that all exit: said, and the monitor ends with 0 by itself.
 fixture_start unsignalled_condvar && {
 	"$LEAKMON" -p "$FIXTURE_PID" --interval 200ms >"$TMP/alone.txt" 2>&1 &

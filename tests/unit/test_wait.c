@@ -45,6 +45,10 @@ static void test_futexes(void)
 	CHECK_STR(w.kind, "futex");
 	CHECK_STR(w.object, "0x7f0000001000");
 	CHECK(w.timed == 0, "untimed: %d", w.timed);
+	CHECK(w.private_futex, "FUTEX_PRIVATE_FLAG");
+	rec = blocked_in(SYS_futex, 0x7f0000001000ULL, 9, 0, 0);
+	wait__classify(&rec, &w);
+	CHECK(!w.private_futex, "a shared futex (pthread_join's tid word)");
 	/* pthread_cond_timedwait: FUTEX_WAIT_BITSET|PRIVATE|CLOCK_REALTIME with a timeout. */
 	rec = blocked_in(SYS_futex, 0x1000, 9 | 128 | 256, 0, 0x7ffd0000ULL);
 	wait__classify(&rec, &w);

@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# The system-wide monitor at rest on a machine with THREADS idle threads (default 10000): its
+# CPU time over MEASURE_SECONDS (default 30) of wall time, after a warm-up in which it reads every
+# thread's stack once. Goal: at most 2% of one core.
+. "$(dirname "$0")/lib.sh"
+THREADS=${THREADS:-10000}
+MEASURE_SECONDS=${MEASURE_SECONDS:-30}
+
+start_many_threads "$THREADS"
+"$BUILD/leakmon" --json --blocked-threshold 5s >/dev/null 2>&1 &
+monitor=$!
+trap 'kill -9 $FIXTURE_PID $monitor 2>/dev/null' EXIT
+sleep 10
+
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$monitor/stat"
+}
+
+ticks_per_s=$(getconf CLK_TCK)
+before=$(cpu_ticks)
+start=$(date +%s.%N)
+sleep "$MEASURE_SECONDS"
+after=$(cpu_ticks)
+end=$(date +%s.%N)
+kill -INT "$monitor"
+wait "$monitor"
+echo "system-wide monitor at rest, $(ls -d /proc/[0-9]*/task/* | wc -l) threads on the machine:"
+awk -v b="$before" -v a="$after" -v s="$start" -v e="$end" -v hz="$ticks_per_s" 'BEGIN {
+	share = (a - b) / hz / (e - s)
+	printf "| leakmon CPU time / wall time | %.2f%% of one core over %.0f s |\n", share * 100, e - s
+	ok = share <= 0.02
+	print ok ? "goal met: at most 2% of one core" : "goal MISSED: more than 2% of one core"
+	exit !ok }'
