@@ -82,6 +82,24 @@ for variant in stack_shapes stack_shapes_O2_nofp stack_shapes_fp stack_shapes_O0
 	check_stacks "$variant" "$json" "$before"
 done
 
+# Separate debug files (libc6-dbg): their symbol tables always; their DWARF on request.
+fixture_start stack_shapes && {
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/embedded.json"
+	"$LEAKMON" snapshot --json --debuginfo all -p "$FIXTURE_PID" >"$TMP/all.json"
+	"$LEAKMON" snapshot --json --debuginfo none -p "$FIXTURE_PID" >"$TMP/none.json"
+	check "libc's internal functions are named from libc6-dbg's symbol table" json_matches \
+		"$TMP/embedded.json" '[.processes[].threads[].stack[] | select(.module == "libc.so.6") |
+		  .func] | index("start_thread") != null and index("__GI___lll_lock_wait") != null'
+	check "--debuginfo embedded: no libc source lines" json_matches "$TMP/embedded.json" \
+		'[.processes[].threads[].stack[] | select(.module == "libc.so.6") | .file] | all(. == null)'
+	check "--debuginfo all: libc source lines and inlined libc frames" json_matches "$TMP/all.json" \
+		'[.processes[].threads[].stack[] | select(.module == "libc.so.6")] |
+		  any(.func == "start_thread" and (.file | endswith("pthread_create.c"))) and
+		  any(.inlined and .func == "__pthread_cond_wait_common")'
+	check "--debuginfo none: names, no source lines at all" json_matches "$TMP/none.json" \
+		'[.processes[].threads[].stack[]] | all(.file == null) and any(.func == "descend")'
+}
+
 # Human output: the group header names the reason; frames follow.
 fixture_start stack_shapes && {
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/shapes.txt"
