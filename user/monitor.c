@@ -2,8 +2,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <sys/uio.h>
 
 #include "deadlock.h"
 #include "log.h"
@@ -50,14 +48,6 @@ struct monitor {
 	size_t n_episodes, cap_episodes, n_sorted;
 	struct deadlocks *deadlocks;
 };
-
-static uint64_t monitor__now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 int monitor__new(const struct config *cfg, struct tracker *t, struct events *ev,
 		 struct monitor **out)
@@ -176,17 +166,24 @@ static bool watched__growing(const struct watched *w, uint64_t now, uint64_t win
 	return recent > prev && late > early;
 }
 
+/* Read the stacks of every blocked thread of p, and of no other process. */
+static int monitor__read_stacks_of(struct monitor *m, struct snapshot *s,
+				   const struct proc_snap *p)
+{
+	struct stacks_opts opts = { .symbols = m->symbols, .debuginfo = m->cfg->debuginfo };
+
+	for (size_t i = 0; i < s->n_procs; i++)
+		for (size_t j = 0; j < s->procs[i].n_threads; j++)
+			s->procs[i].threads[j].stack_wanted = &s->procs[i] == p;
+	return stacks__capture_wanted(m->t, s, &opts);
+}
+
 /* The group of threads that grew: by start routine and creation site, the largest. */
 static void monitor__growth_site(struct monitor *m, struct snapshot *s, struct proc_snap *p,
 				 struct growth_site *site)
 {
-	struct stacks_opts opts = { .symbols = m->symbols, .debuginfo = m->cfg->debuginfo };
-
 	memset(site, 0, sizeof(*site));
-	for (size_t i = 0; i < s->n_procs; i++)
-		for (size_t j = 0; j < s->procs[i].n_threads; j++)
-			s->procs[i].threads[j].stack_wanted = &s->procs[i] == p;
-	if (stacks__capture_wanted(m->t, s, &opts))
+	if (monitor__read_stacks_of(m, s, p))
 		return;
 	for (size_t i = 0; i < p->n_threads; i++) {
 		const struct thread_snap *a = &p->threads[i];
@@ -353,7 +350,6 @@ static bool proc__stalled(const struct proc_snap *p, uint64_t threshold, bool *p
 
 static int monitor__check_stalls(struct monitor *m, struct snapshot *s)
 {
-	struct stacks_opts opts = { .symbols = m->symbols, .debuginfo = m->cfg->debuginfo };
 	bool provable;
 	int err;
 
@@ -370,10 +366,7 @@ static int monitor__check_stalls(struct monitor *m, struct snapshot *s)
 		if (w->stalled)
 			continue;
 		w->stalled = true;
-		for (size_t k = 0; k < s->n_procs; k++)
-			for (size_t j = 0; j < s->procs[k].n_threads; j++)
-				s->procs[k].threads[j].stack_wanted = k == i;
-		err = stacks__capture_wanted(m->t, s, &opts);
+		err = monitor__read_stacks_of(m, s, p);
 		if (err)
 			return err;
 		events__stall(m->ev, p, provable);
@@ -424,14 +417,13 @@ static void monitor__end_processes(struct monitor *m)
 int monitor__tick(struct monitor *m, bool *done)
 {
 	struct snapshot *s = NULL;
-	uint64_t now = monitor__now();
 	int err;
 
 	*done = false;
 	err = snapshot__take(m->t, &s);
 	if (err)
 		return err;
-	monitor__check_growth(m, s, now);
+	monitor__check_growth(m, s, s->mono_ns);
 	err = monitor__check_blocked(m, s);
 	if (!err)
 		deadlocks__check(m->deadlocks, s, m->ev);

@@ -358,7 +358,7 @@ void unwinder__free(struct unwinder *u)
 
 void unwinder__prefetch(struct unwinder *u, const struct task_record *const *recs, size_t n)
 {
-	struct iovec local, remote[IOV_BATCH];
+	struct iovec local[IOV_BATCH], remote[IOV_BATCH];
 	size_t done = 0;
 
 	free(u->prefetched);
@@ -379,30 +379,20 @@ void unwinder__prefetch(struct unwinder *u, const struct task_record *const *rec
 		u->prefetched_len[i] = page_end - sp < PREFETCH_BYTES ? page_end - sp : PREFETCH_BYTES;
 	}
 	while (done < n) {
-		size_t batch = n - done < IOV_BATCH ? n - done : IOV_BATCH, total = 0;
+		size_t batch = n - done < IOV_BATCH ? n - done : IOV_BATCH, ok = 0, read = 0;
 		ssize_t got;
 
+		/* Each stack top straight into its own slot. */
 		for (size_t k = 0; k < batch; k++) {
 			remote[k].iov_base = (void *)(uintptr_t)recs[done + k]->regs[LEAKMON_REG_SP];
 			remote[k].iov_len = u->prefetched_len[done + k];
-			total += remote[k].iov_len;
+			local[k].iov_base = u->prefetched + (done + k) * PREFETCH_BYTES;
+			local[k].iov_len = remote[k].iov_len;
 		}
-		/* Packed: slot k's bytes start at slot k's offset only once unpacked below. */
-		local.iov_base = u->prefetched + done * PREFETCH_BYTES;
-		local.iov_len = total;
-		got = process_vm_readv(u->pid, &local, 1, remote, batch, 0);
-		if (got < 0)
-			got = 0;
-		/* Spread the packed bytes into their slots, last first; stop at the first failure. */
-		size_t ok = 0, packed = 0;
-
-		while (ok < batch && packed + remote[ok].iov_len <= (size_t)got)
-			packed += remote[ok++].iov_len;
-		for (size_t k = ok; k-- > 0;) {
-			packed -= remote[k].iov_len;
-			memmove(u->prefetched + (done + k) * PREFETCH_BYTES,
-				u->prefetched + done * PREFETCH_BYTES + packed, remote[k].iov_len);
-		}
+		got = process_vm_readv(u->pid, local, batch, remote, batch, 0);
+		/* The read stops at the first stack it cannot read: skip that one, go on after it. */
+		while (got > 0 && ok < batch && read + remote[ok].iov_len <= (size_t)got)
+			read += remote[ok++].iov_len;
 		if (ok < batch)
 			u->prefetched_len[done + ok++] = 0;
 		done += ok;
@@ -631,7 +621,8 @@ void unwinder__unwind(struct unwinder *u, const struct task_record *rec, struct 
 	unwinder__walk(u, rec, out);
 }
 
-void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c, struct stack *out)
+void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c,
+			      struct stack *out)
 {
 	struct task_record rec = { .tid = c->tid, .flags = LEAKMON_TASK_HAS_REGS };
 	uint64_t ret;

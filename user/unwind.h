@@ -34,6 +34,7 @@ void unwinder__prefetch(struct unwinder *u, const struct task_record *const *rec
 /* Unwind one thread of the process from its record. Fills out even on failure (out->error). */
 void unwinder__unwind(struct unwinder *u, const struct task_record *rec, struct stack *out);
 /* Unwind the creator of a thread as it was at creation, from the copy taken then. */
-void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c, struct stack *out);
+void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c,
+			      struct stack *out);
 
 #endif /* LEAKMON_UNWIND_H */
