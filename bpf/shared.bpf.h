@@ -111,9 +111,18 @@ static __always_inline __u32 task__state(struct task_struct *task)
 	return ((struct task_struct___old *)task)->state;
 }
 
+/*
+ * When the iterator and a hook create a new thread's storage at the same moment, the loser's
+ * create fails although the storage now exists: look again before calling it a drop.
+ */
 static __always_inline struct task_info *task__info(struct task_struct *task)
 {
-	return bpf_task_storage_get(&task_info, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct task_info *info;
+
+	info = bpf_task_storage_get(&task_info, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!info)
+		info = bpf_task_storage_get(&task_info, task, 0, 0);
+	return info;
 }
 
 static __always_inline struct proc_count *proc__count(__u32 tgid)
