@@ -35,9 +35,9 @@ enum leakmon_record_type {
 };
 
 /* task_record.flags */
-#define LEAKMON_TASK_ON_CPU (1U << 0)	  /* running on a CPU when read */
-#define LEAKMON_TASK_HAS_REGS (1U << 1)	  /* regs[] and syscall_nr are valid */
-#define LEAKMON_TASK_HAS_FILE (1U << 2)	  /* file_ino/file_mode describe fd arg0 */
+#define LEAKMON_TASK_ON_CPU (1U << 0)	   /* running on a CPU when read */
+#define LEAKMON_TASK_HAS_REGS (1U << 1)	   /* regs[] and syscall_nr are valid */
+#define LEAKMON_TASK_HAS_FILE (1U << 2)	   /* file_ino/file_mode describe fd arg0 */
 #define LEAKMON_TASK_SINCE_EXACT (1U << 3) /* blocked_since_ns seen by sched_switch */
 
 /* One thread, written by the task iterator. */
@@ -62,6 +62,8 @@ struct task_record {
 	__u64 file_ino; /* inode of the file behind fd arg0 of the pending syscall */
 	__u32 file_mode;
 	__u32 pad;
+	__u64 start_ns; /* CLOCK_MONOTONIC when the thread started: tells a reused tid apart */
+	__u64 group_start_ns; /* when its process started: tells a reused pid apart */
 };
 
 /*
@@ -92,7 +94,7 @@ struct clock_sample {
 	__s64 offset_ns;
 };
 
-_Static_assert(sizeof(struct task_record) == 264, "task_record layout changed");
+_Static_assert(sizeof(struct task_record) == 280, "task_record layout changed");
 _Static_assert(sizeof(struct proc_count) == 24, "proc_count layout changed");
 _Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
 	       "creator_record layout changed");

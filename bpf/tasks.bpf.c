@@ -90,6 +90,8 @@ int dump_task(struct bpf_iter__task *ctx)
 	bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), task->comm);
 	bpf_probe_read_kernel_str(rec->group_comm, sizeof(rec->group_comm),
 				  task->group_leader->comm);
+	rec->start_ns = task->start_time;
+	rec->group_start_ns = task->group_leader->start_time;
 	rec->nvcsw = task->nvcsw;
 	rec->nivcsw = task->nivcsw;
 	if (bpf_core_field_exists(task->sched_info.last_arrival))

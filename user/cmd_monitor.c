@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "config.h"
@@ -10,9 +12,26 @@
 #include "log.h"
 #include "monitor.h"
 #include "signals.h"
+#include "status.h"
 #include "tracker.h"
 
-static int cmd_monitor__loop(const struct config *cfg, struct tracker *t, struct events *ev)
+/* The terminal's block of trends, redrawn under the events of each tick. */
+static void cmd_monitor__draw(struct status *st, const struct monitor *m)
+{
+	struct process_trend trends[16];
+	size_t rows = status__rows(st), n;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (rows > sizeof(trends) / sizeof(*trends))
+		rows = sizeof(trends) / sizeof(*trends);
+	n = monitor__trends(m, (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec, trends,
+			    rows);
+	status__draw(st, trends, n, monitor__n_watched(m));
+}
+
+static int cmd_monitor__loop(const struct config *cfg, struct tracker *t, struct events *ev,
+			     struct status *st)
 {
 	struct monitor *m = NULL;
 	char what[128];
@@ -31,14 +50,20 @@ static int cmd_monitor__loop(const struct config *cfg, struct tracker *t, struct
 		snprintf(what, sizeof(what), "watching every process");
 	events__info(ev, "start", what);
 	while (!done && !signals__stop_requested()) {
+		if (st)
+			status__erase(st);
 		err = monitor__tick(m, &done);
 		if (err) {
 			log_err("reading threads failed: %s", strerror(-err));
 			break;
 		}
+		if (st && !done)
+			cmd_monitor__draw(st, m);
 		if (!done && signals__sleep(cfg->interval_ns))
 			break;
 	}
+	if (st)
+		status__erase(st);
 	if (!err)
 		events__info(ev, "stop",
 			     done ? "every watched process exited" : "stopped: detaching");
@@ -49,6 +74,7 @@ static int cmd_monitor__loop(const struct config *cfg, struct tracker *t, struct
 int cmd_monitor(int argc, char **argv)
 {
 	struct events *ev = NULL;
+	struct status *st = NULL;
 	struct tracker *t = NULL;
 	struct config cfg;
 	int ret;
@@ -67,10 +93,16 @@ int cmd_monitor(int argc, char **argv)
 	ev = events__new(stdout, cfg.json);
 	if (!ev)
 		goto cleanup;
-	if (!cmd_monitor__loop(&cfg, t, ev))
+	if (!cfg.json && isatty(STDOUT_FILENO)) {
+		st = status__new(stdout);
+		if (!st)
+			goto cleanup;
+	}
+	if (!cmd_monitor__loop(&cfg, t, ev, st))
 		ret = EXIT_OK;
 cleanup:
 	tracker__free(t);
 	events__free(ev);
+	status__free(st);
 	return ret;
 }

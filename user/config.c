@@ -77,9 +77,9 @@ static int setting__parse_hooks(const char *text, void *dest)
 
 static int setting__parse_debuginfo(const char *text, void *dest)
 {
-	static const char *const names[] = {
-		[DEBUGINFO_EMBEDDED] = "embedded", [DEBUGINFO_ALL] = "all", [DEBUGINFO_NONE] = "none"
-	};
+	static const char *const names[] = { [DEBUGINFO_EMBEDDED] = "embedded",
+					     [DEBUGINFO_ALL] = "all",
+					     [DEBUGINFO_NONE] = "none" };
 
 	return setting__parse_choice(text, names, sizeof(names) / sizeof(names[0]), dest);
 }
@@ -144,8 +144,7 @@ static const struct setting settings[] = {
 	  "monitor: a wait this long raises a blocked event (for the kinds below)" },
 	{ "blocked-kinds", 0, "LIST", &type_kinds, CFG(blocked_kinds), "mutex,rwlock,pipe_write",
 	  "monitor: wait reasons whose long waits are events on their own; all for every kind" },
-	{ "json", 'j', NULL, &type_flag, CFG(json), "false",
-	  "print JSON (errors too, on stderr)" },
+	{ "json", 'j', NULL, &type_flag, CFG(json), "false", "print JSON (errors too, on stderr)" },
 	{ "max-processes", 0, "N", &type_count, CFG(max_processes), "65536",
 	  "processes whose thread counts are kept at once; more are counted as dropped" },
 	{ "hooks", 0, "MODE", &type_hooks, CFG(hooks), "auto",

@@ -31,7 +31,8 @@ struct config {
 	uint64_t interval_ns;
 	uint64_t growth_window_ns;
 	uint64_t blocked_threshold_ns;
-	char blocked_kinds[256]; /* comma-separated wait reasons that raise blocked events, or all */
+	char blocked_kinds[256]; /* comma-separated wait reasons that raise blocked events, or all
+				  */
 	uint32_t max_processes;
 	enum hook_mode hooks;
 	enum debuginfo_mode debuginfo;

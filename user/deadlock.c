@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +8,6 @@
 
 #include "deadlock.h"
 
-#define MAX_CYCLE 64
 /* glibc x86_64 pthread_mutex_t: __lock at 0, __owner at 8, __kind at 16 (DESIGN.md section 5). */
 #define MUTEX_KIND_ROBUST 16
 #define MUTEX_KIND_PI 32
@@ -14,7 +15,7 @@
 
 struct reported {
 	uint32_t pid;
-	char key[MAX_CYCLE * 11];
+	char key[DEADLOCK_MAX_CYCLE * 11];
 };
 
 struct deadlocks {
@@ -85,20 +86,33 @@ static int link__cmp_tid(const void *a, const void *b)
 	return x->waiter->tid < y->waiter->tid ? -1 : x->waiter->tid > y->waiter->tid;
 }
 
-static void deadlocks__check_process(struct deadlocks *d, const struct proc_snap *p,
-				     struct events *ev)
+static int cycles__add(struct deadlock_cycle **cycles, size_t *n, const struct deadlock_cycle *c)
 {
-	struct deadlock_link *links = calloc(p->n_threads, sizeof(*links)), cycle[MAX_CYCLE];
+	struct deadlock_cycle *grown = realloc(*cycles, (*n + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	grown[(*n)++] = *c;
+	*cycles = grown;
+	return 0;
+}
+
+int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cycle **cycles,
+		    size_t *n_cycles)
+{
+	struct deadlock_link *links = calloc(p->n_threads, sizeof(*links));
+	struct deadlock_cycle cycle = { .pid = p->pid };
 	size_t n = 0;
+	int err = 0;
 
 	if (!links)
-		return;
+		return -ENOMEM;
 	for (size_t i = 0; i < p->n_threads; i++) {
-		const struct thread_snap *th = &p->threads[i];
+		struct thread_snap *th = &p->threads[i];
 		uint64_t addr;
 
 		if (!th->wait.blocked || !th->reason || strcmp(th->reason, "mutex") ||
-		    sscanf(th->wait.object, "0x%lx", &addr) != 1)
+		    sscanf(th->wait.object, "0x%" SCNx64, &addr) != 1)
 			continue;
 		links[n].waiter = th;
 		links[n].mutex = addr;
@@ -107,32 +121,29 @@ static void deadlocks__check_process(struct deadlocks *d, const struct proc_snap
 			n++;
 	}
 	/* Follow each waiter's owner while the owner waits too; back at the start: a cycle. */
-	for (size_t i = 0; i < n; i++) {
-		size_t len = 0, at = i, k;
+	for (size_t i = 0; i < n && !err; i++) {
+		size_t at = i, k;
 		char key[sizeof(((struct reported *)0)->key)] = "";
 
+		cycle.n = 0;
 		do {
-			if (len == MAX_CYCLE)
+			if (cycle.n == DEADLOCK_MAX_CYCLE)
 				break;
-			cycle[len++] = links[at];
+			cycle.links[cycle.n++] = links[at];
 			for (k = 0; k < n && links[k].waiter->tid != links[at].owner; k++)
 				;
 			at = k;
 		} while (at < n && at != i);
 		if (at != i)
 			continue;
-		qsort(cycle, len, sizeof(*cycle), link__cmp_tid);
-		for (k = 0; k < len; k++)
+		links[i].waiter->deadlocked = true;
+		qsort(cycle.links, cycle.n, sizeof(*cycle.links), link__cmp_tid);
+		for (k = 0; k < cycle.n; k++)
 			snprintf(key + strlen(key), sizeof(key) - strlen(key), "%u,",
-				 cycle[k].waiter->tid);
+				 cycle.links[k].waiter->tid);
 		if (!deadlocks__seen(d, p->pid, key))
-			events__deadlock(ev, p, cycle, len);
+			err = cycles__add(cycles, n_cycles, &cycle);
 	}
 	free(links);
-}
-
-void deadlocks__check(struct deadlocks *d, struct snapshot *s, struct events *ev)
-{
-	for (size_t i = 0; i < s->n_procs; i++)
-		deadlocks__check_process(d, &s->procs[i], ev);
+	return err;
 }

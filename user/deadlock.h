@@ -4,8 +4,9 @@
 
 #include <stdint.h>
 
-#include "events.h"
 #include "snapshot.h"
+
+#define DEADLOCK_MAX_CYCLE 64
 
 /*
  * Mutex deadlocks: a thread waiting on a pthread mutex whose owner (the mutex's __owner, or the
@@ -14,10 +15,26 @@
  */
 struct deadlocks;
 
+struct deadlock_link {
+	struct thread_snap *waiter;
+	uint64_t mutex;
+	uint32_t owner;
+};
+
+struct deadlock_cycle {
+	uint32_t pid;
+	size_t n;
+	struct deadlock_link links[DEADLOCK_MAX_CYCLE]; /* by waiter tid */
+};
+
 struct deadlocks *deadlocks__new(void);
 void deadlocks__free(struct deadlocks *d);
-/* Look for cycles among the snapshot's mutex waiters whose stacks were read. */
-void deadlocks__check(struct deadlocks *d, struct snapshot *s, struct events *ev);
+/*
+ * Cycles among p's mutex waiters (those whose reason is known to be "mutex"). Members of every
+ * cycle get th->deadlocked; cycles not found before are appended to *cycles (realloc'd).
+ */
+int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cycle **cycles,
+		    size_t *n_cycles);
 /* Forget the cycles of a process that exited. */
 void deadlocks__forget(struct deadlocks *d, uint32_t pid);
 /* The owner of a glibc x86_64 pthread mutex at addr in process pid, or 0 if none or unknown. */

@@ -7,6 +7,7 @@
 #include "events.h"
 #include "json.h"
 #include "output.h"
+#include "pipes.h"
 #include "text.h"
 
 struct events {
@@ -47,7 +48,10 @@ static void events__now(char *buf, size_t size, bool iso)
 	}
 }
 
-/* The common head: JSON object opened with event, time, pid, comm; or "time event pid comm". */
+/*
+ * The common head: JSON object opened with event, time, and the process's pid and comm if
+ * it is about one (comm not NULL); or "time event pid comm:" for people.
+ */
 static struct json_writer *events__begin(struct events *ev, const char *event, uint32_t pid,
 					 const char *comm)
 {
@@ -56,8 +60,11 @@ static struct json_writer *events__begin(struct events *ev, const char *event, u
 
 	events__now(when, sizeof(when), ev->json);
 	if (!ev->json) {
-		text__escape(comm, strlen(comm), name, sizeof(name));
-		fprintf(ev->out, "%s %-9s pid %" PRIu32 " %s:", when, event, pid, name);
+		fprintf(ev->out, "%s %-9s", when, event);
+		if (comm) {
+			text__escape(comm, strlen(comm), name, sizeof(name));
+			fprintf(ev->out, " pid %" PRIu32 " %s:", pid, name);
+		}
 		return NULL;
 	}
 	jw = json_writer__new(ev->out);
@@ -66,8 +73,10 @@ static struct json_writer *events__begin(struct events *ev, const char *event, u
 	json__begin_object(jw);
 	json__field_string(jw, "event", event);
 	json__field_string(jw, "time", when);
-	json__field_u64(jw, "pid", pid);
-	json__field_string(jw, "comm", comm);
+	if (comm) {
+		json__field_u64(jw, "pid", pid);
+		json__field_string(jw, "comm", comm);
+	}
 	return jw;
 }
 
@@ -86,9 +95,12 @@ static void events__text_thread(struct events *ev, const struct thread_snap *th)
 
 	text__escape(th->comm, strlen(th->comm), name, sizeof(name));
 	fprintf(ev->out, "    tid %" PRIu32 " %s [%s", th->tid, name,
-		th->reason ? th->reason : th->wait.kind ? th->wait.kind : "running");
+		th->reason	? th->reason
+		: th->wait.kind ? th->wait.kind
+				: "running");
 	if (th->has_blocked_ns)
-		fprintf(ev->out, ", %s%.1fs", th->estimated ? "~" : "", (double)th->blocked_ns / 1e9);
+		fprintf(ev->out, ", %s%.1fs", th->estimated ? "~" : "",
+			(double)th->blocked_ns / 1e9);
 	fprintf(ev->out, "]%s%s\n", *th->wait.object ? " on " : "", th->wait.object);
 	output__text_frames(ev->out, &th->stack);
 	if (th->created_by) {
@@ -104,8 +116,8 @@ void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseli
 	struct json_writer *jw = events__begin(ev, "growth", p->pid, p->comm);
 
 	if (!ev->json) {
-		fprintf(ev->out, " %" PRId64 " threads, baseline %" PRId64 ", +%.1f/min", p->thread_count,
-			baseline, rate_per_min);
+		fprintf(ev->out, " %" PRId64 " threads, baseline %" PRId64 ", +%.1f/min",
+			p->thread_count, baseline, rate_per_min);
 		if (site->count)
 			fprintf(ev->out, "; %zu from %s", site->count,
 				site->start_routine ? site->start_routine : "(unknown start)");
@@ -143,29 +155,72 @@ void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseli
 	events__end(ev, jw);
 }
 
-void events__blocked(struct events *ev, const struct proc_snap *p, const struct thread_snap *th)
+/* For a pipe wait: the processes holding the pipe's other end, which could end the wait. */
+static void events__pipe_other_end(struct events *ev, struct json_writer *jw, uint32_t pid,
+				   const struct thread_snap *th, const struct pipe_holders *holders)
+{
+	char name[4 * LEAKMON_COMM_LEN + 1];
+	const struct pipe_holder *h;
+	size_t n;
+
+	if (!wait__on_pipe(&th->wait)) {
+		if (jw) {
+			json__key(jw, "pipe_other_end");
+			json__null(jw);
+		}
+		return;
+	}
+	n = pipes__holders_of(holders, th->rec.file_ino, !strcmp(th->wait.kind, "pipe_read"), &h);
+	if (jw) {
+		json__key(jw, "pipe_other_end");
+		json__begin_array(jw);
+		for (size_t i = 0; i < n; i++) {
+			json__begin_object(jw);
+			json__field_u64(jw, "pid", h[i].pid);
+			json__field_string(jw, "comm", h[i].comm);
+			json__end_object(jw);
+		}
+		json__end_array(jw);
+		return;
+	}
+	fprintf(ev->out, "      other end of the pipe held by");
+	if (!n)
+		fprintf(ev->out, " no process found");
+	for (size_t i = 0; i < n; i++) {
+		text__escape(h[i].comm, strlen(h[i].comm), name, sizeof(name));
+		fprintf(ev->out, "%s pid %" PRIu32 " %s%s", i ? "," : "", h[i].pid, name,
+			h[i].pid == pid ? " (this process)" : "");
+	}
+	fputc('\n', ev->out);
+}
+
+void events__blocked(struct events *ev, const struct proc_snap *p, const struct thread_snap *th,
+		     const struct pipe_holders *holders)
 {
 	struct json_writer *jw = events__begin(ev, "blocked", p->pid, p->comm);
 
 	if (!ev->json) {
 		fputc('\n', ev->out);
 		events__text_thread(ev, th);
+		events__pipe_other_end(ev, NULL, p->pid, th, holders);
 		events__end(ev, NULL);
 		return;
 	}
 	if (!jw)
 		return;
 	output__json_thread_fields(jw, th, "thread_comm");
+	events__pipe_other_end(ev, jw, p->pid, th, holders);
 	events__end(ev, jw);
 }
 
 void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32_t tid,
-		       double blocked_s)
+		       double blocked_s, bool exited)
 {
 	struct json_writer *jw = events__begin(ev, "unblocked", pid, comm);
 
 	if (!ev->json) {
-		fprintf(ev->out, " tid %" PRIu32 " ran again after %.1fs\n", tid, blocked_s);
+		fprintf(ev->out, " tid %" PRIu32 " %s after %.1fs\n", tid,
+			exited ? "exited" : "ran again", blocked_s);
 		events__end(ev, NULL);
 		return;
 	}
@@ -174,19 +229,23 @@ void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32
 	json__field_u64(jw, "tid", tid);
 	json__key(jw, "blocked_s");
 	json__double(jw, blocked_s);
+	json__field_bool(jw, "exited", exited);
 	events__end(ev, jw);
 }
 
 void events__deadlock(struct events *ev, const struct proc_snap *p,
-		      const struct deadlock_link *links, size_t n)
+		      const struct deadlock_cycle *cycle)
 {
+	const struct deadlock_link *links = cycle->links;
+	size_t n = cycle->n;
 	struct json_writer *jw = events__begin(ev, "deadlock", p->pid, p->comm);
 
 	if (!ev->json) {
 		fprintf(ev->out, " %zu threads wait for each other's mutexes\n", n);
 		for (size_t i = 0; i < n; i++) {
-			fprintf(ev->out, "  tid %" PRIu32 " waits for mutex 0x%" PRIx64
-					 " held by tid %" PRIu32 "\n",
+			fprintf(ev->out,
+				"  tid %" PRIu32 " waits for mutex 0x%" PRIx64
+				" held by tid %" PRIu32 "\n",
 				links[i].waiter->tid, links[i].mutex, links[i].owner);
 			events__text_thread(ev, links[i].waiter);
 		}
@@ -217,7 +276,8 @@ void events__stall(struct events *ev, const struct proc_snap *p, bool provable)
 
 	if (!ev->json) {
 		fprintf(ev->out, " all %zu threads wait without a timeout%s\n", p->n_threads,
-			provable ? ", all on private futexes: nothing but a signal can wake them" : "");
+			provable ? ", all on private futexes: nothing but a signal can wake them"
+				 : "");
 		for (size_t i = 0; i < p->n_threads; i++)
 			if (!p->threads[i].rec.exit_state)
 				events__text_thread(ev, &p->threads[i]);
@@ -249,23 +309,39 @@ void events__exit(struct events *ev, uint32_t pid, const char *comm)
 	events__end(ev, jw);
 }
 
-void events__info(struct events *ev, const char *what, const char *message)
+void events__dropped(struct events *ev, const struct tracker_drops *d)
 {
-	char when[64];
-	struct json_writer *jw;
+	struct json_writer *jw = events__begin(ev, "dropped", 0, NULL);
 
-	events__now(when, sizeof(when), ev->json);
 	if (!ev->json) {
-		fprintf(ev->out, "%s %s\n", when, message);
-		fflush(ev->out);
+		fprintf(ev->out,
+			" so far %" PRIu64 " thread creations/exits uncounted (counts may be off), "
+			"%" PRIu64 " processes over --max-processes, %" PRIu64
+			" sleeps dated by estimate, %" PRIu64 " creators unrecorded\n",
+			d->count_state, d->proc_count, d->blocked_state, d->creator);
+		events__end(ev, NULL);
 		return;
 	}
-	jw = json_writer__new(ev->out);
 	if (!jw)
 		return;
-	json__begin_object(jw);
-	json__field_string(jw, "event", what);
-	json__field_string(jw, "time", when);
+	json__field_u64(jw, "thread_counts", d->count_state);
+	json__field_u64(jw, "process_counts", d->proc_count);
+	json__field_u64(jw, "blocked_since", d->blocked_state);
+	json__field_u64(jw, "creators", d->creator);
+	events__end(ev, jw);
+}
+
+void events__info(struct events *ev, const char *what, const char *message)
+{
+	struct json_writer *jw = events__begin(ev, what, 0, NULL);
+
+	if (!ev->json) {
+		fprintf(ev->out, " %s\n", message);
+		events__end(ev, NULL);
+		return;
+	}
+	if (!jw)
+		return;
 	json__field_string(jw, "message", message);
 	events__end(ev, jw);
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "deadlock.h"
+#include "pipes.h"
 #include "snapshot.h"
 
 /*
@@ -22,24 +24,23 @@ struct growth_site {
 	const struct thread_snap *example;
 };
 
-struct deadlock_link {
-	const struct thread_snap *waiter;
-	uint64_t mutex;
-	uint32_t owner;
-};
-
 struct events *events__new(FILE *out, bool json);
 void events__free(struct events *ev);
 void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseline,
 		    double rate_per_min, const struct growth_site *site);
-void events__blocked(struct events *ev, const struct proc_snap *p, const struct thread_snap *th);
+/* holders: who holds the ends of the pipes blocked events wait on (pipe_other_end). */
+void events__blocked(struct events *ev, const struct proc_snap *p, const struct thread_snap *th,
+		     const struct pipe_holders *holders);
+/* The end of a reported episode: the thread ran again, or exited. */
 void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32_t tid,
-		       double blocked_s);
+		       double blocked_s, bool exited);
 void events__deadlock(struct events *ev, const struct proc_snap *p,
-		      const struct deadlock_link *links, size_t n);
+		      const struct deadlock_cycle *cycle);
 /* Every thread of p waits without a timeout; provable: all on private futexes. */
 void events__stall(struct events *ev, const struct proc_snap *p, bool provable);
 void events__exit(struct events *ev, uint32_t pid, const char *comm);
+/* What the kernel side could not record, in totals since leakmon started. */
+void events__dropped(struct events *ev, const struct tracker_drops *drops);
 /* Lifecycle lines: watching started, all watched processes exited. */
 void events__info(struct events *ev, const char *what, const char *message);
 

@@ -189,7 +189,7 @@ void json__null(struct json_writer *jw)
 void json__field_string(struct json_writer *jw, const char *key, const char *s)
 {
 	json__key(jw, key);
-	if (s && *s)
+	if (s)
 		json__string(jw, s);
 	else
 		json__null(jw);

@@ -30,7 +30,7 @@ void json__double(struct json_writer *jw, double v);
 void json__bool(struct json_writer *jw, bool v);
 void json__null(struct json_writer *jw);
 
-/* A key and its value in one call. A NULL or empty string comes out as null. */
+/* A key and its value in one call. A NULL string comes out as null. */
 void json__field_string(struct json_writer *jw, const char *key, const char *s);
 void json__field_u64(struct json_writer *jw, const char *key, uint64_t v);
 void json__field_s64(struct json_writer *jw, const char *key, int64_t v);

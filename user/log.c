@@ -31,7 +31,7 @@ static double log__elapsed_ms(void)
 }
 
 __attribute__((format(printf, 2, 0))) static void log__vmsg(enum log_level level, const char *fmt,
-							   va_list ap)
+							    va_list ap)
 {
 	struct json_writer *jw;
 	char *text = NULL;
@@ -77,7 +77,7 @@ void log__msg(enum log_level level, const char *fmt, ...)
 
 /* libbpf's own messages are details of a failure we report ourselves: shown with -v. */
 __attribute__((format(printf, 2, 0))) static int log__libbpf(enum libbpf_print_level level,
-							    const char *fmt, va_list ap)
+							     const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG)
 		return 0;

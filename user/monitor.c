@@ -6,6 +6,7 @@
 #include "deadlock.h"
 #include "log.h"
 #include "monitor.h"
+#include "pipes.h"
 #include "snapshot.h"
 #include "stacks.h"
 
@@ -17,21 +18,27 @@ struct sample {
 /* A watched process: its baseline and recent thread counts. */
 struct watched {
 	uint32_t pid;
+	uint64_t start_ns; /* tells this process from a later one given the same pid */
 	char comm[LEAKMON_COMM_LEN + 1];
 	int64_t baseline;
 	struct sample *samples;
 	size_t n, cap;
-	bool alerted; /* a growth event was raised and the count has not drained since */
-	bool stalled; /* a stall event was raised and no thread has run since */
-	bool seen;
+	bool alerted;	   /* a growth event was raised and the count has not drained since */
+	uint64_t site_key; /* while alerted: the group that grew (thread__group_key) */
+	bool stalled;	   /* a stall event was raised and no thread has run since */
+	/* This tick's verdicts, acted on once the stacks they need are read. */
+	bool growth_due, stall_due, stall_provable;
+	double rate_per_min;
 };
 
-/* One thread's blocking episode: the same as long as it has not slept again (nvcsw). */
+/* One thread's blocking episode: the same while the thread neither ran nor was replaced. */
 struct episode {
 	uint32_t tgid, tid;
-	uint64_t nvcsw;
+	uint64_t start_ns; /* the thread's: a reused tid is another thread */
+	uint64_t nvcsw;	   /* moves when the thread slept again: a new episode */
 	char comm[LEAKMON_COMM_LEN + 1];
 	const char *reason; /* once its stack was read: mutex, condvar, ... (static strings) */
+	uint64_t group_key; /* once its stack was read: thread__group_key */
 	double blocked_s;
 	bool reported;
 	bool seen;
@@ -42,11 +49,14 @@ struct monitor {
 	struct tracker *t;
 	struct events *ev;
 	struct symbolizer *symbols;
-	struct watched *procs;
-	size_t n_procs, cap_procs;
+	struct watched *procs; /* by pid */
+	size_t n_procs;
+	struct watched **of_snap; /* this tick: the watched process of each snapshot process */
 	struct episode *episodes; /* sorted by (tgid, tid) up to n_sorted; new ones after */
 	size_t n_episodes, cap_episodes, n_sorted;
 	struct deadlocks *deadlocks;
+	struct tracker_drops drops; /* as last said */
+	bool started; /* the first tick is over: with -p, later pids are reuses, not watched */
 };
 
 int monitor__new(const struct config *cfg, struct tracker *t, struct events *ev,
@@ -76,6 +86,7 @@ void monitor__free(struct monitor *m)
 	for (size_t i = 0; i < m->n_procs; i++)
 		free(m->procs[i].samples);
 	free(m->procs);
+	free(m->of_snap);
 	free(m->episodes);
 	symbolizer__free(m->symbols);
 	deadlocks__free(m->deadlocks);
@@ -94,23 +105,69 @@ static void *array__grow(void *array, size_t *cap, size_t n, size_t elem)
 	return grown;
 }
 
-static struct watched *monitor__watch(struct monitor *m, const struct proc_snap *p)
+static void monitor__process_gone(struct monitor *m, struct watched *w)
 {
-	struct watched *w, *grown;
+	events__exit(m->ev, w->pid, w->comm);
+	deadlocks__forget(m->deadlocks, w->pid);
+	free(w->samples);
+}
 
-	for (size_t i = 0; i < m->n_procs; i++)
-		if (m->procs[i].pid == p->pid)
-			return &m->procs[i];
-	grown = array__grow(m->procs, &m->cap_procs, m->n_procs, sizeof(*grown));
-	if (!grown)
-		return NULL;
-	m->procs = grown;
-	w = &m->procs[m->n_procs++];
+static void watched__init(struct watched *w, const struct proc_snap *p)
+{
 	memset(w, 0, sizeof(*w));
 	w->pid = p->pid;
-	memcpy(w->comm, p->comm, sizeof(w->comm));
+	w->start_ns = p->start_ns;
 	w->baseline = p->thread_count;
-	return w;
+}
+
+/*
+ * Pair the watched processes with the snapshot's (both by pid). A watched process missing, or
+ * replaced by another with its pid, exited. New processes are watched from here on, except
+ * with -p: those are reuses of pids whose process we watched.
+ */
+static int monitor__match_processes(struct monitor *m, struct snapshot *s)
+{
+	struct watched *procs = calloc(m->n_procs + s->n_procs + 1, sizeof(*procs));
+	bool may_add = !m->cfg->n_pids || !m->started;
+	size_t i = 0, j = 0, n = 0;
+
+	free(m->of_snap);
+	m->of_snap = calloc(s->n_procs + 1, sizeof(*m->of_snap));
+	if (!procs || !m->of_snap) {
+		free(procs);
+		return -ENOMEM;
+	}
+	while (i < m->n_procs || j < s->n_procs) {
+		struct watched *old = i < m->n_procs ? &m->procs[i] : NULL;
+		struct proc_snap *p = j < s->n_procs ? &s->procs[j] : NULL;
+
+		if (old && (!p || old->pid < p->pid)) {
+			monitor__process_gone(m, old);
+			i++;
+			continue;
+		}
+		if (old && old->pid != p->pid)
+			old = NULL; /* p is new */
+		i += old != NULL;
+		if (old && old->start_ns == p->start_ns) {
+			procs[n] = *old;
+		} else {
+			if (old) /* the pid now belongs to another process */
+				monitor__process_gone(m, old);
+			if (!may_add) {
+				j++;
+				continue;
+			}
+			watched__init(&procs[n], p);
+		}
+		memcpy(procs[n].comm, p->comm, sizeof(procs[n].comm));
+		m->of_snap[j++] = &procs[n++];
+	}
+	free(m->procs);
+	m->procs = procs;
+	m->n_procs = n;
+	m->started = true;
+	return 0;
 }
 
 /* The lowest count in (from, to]: what a burst that drains does not raise. */
@@ -166,160 +223,62 @@ static bool watched__growing(const struct watched *w, uint64_t now, uint64_t win
 	return recent > prev && late > early;
 }
 
-/* Read the stacks of every blocked thread of p, and of no other process. */
-static int monitor__read_stacks_of(struct monitor *m, struct snapshot *s,
-				   const struct proc_snap *p)
+/* Threads of one group share a start routine and the call site that created them. */
+static uint64_t thread__group_key(const struct thread_snap *th)
 {
-	struct stacks_opts opts = { .symbols = m->symbols, .debuginfo = m->cfg->debuginfo };
+	uint64_t key = 1469598103934665603ULL; /* FNV-1a */
 
-	for (size_t i = 0; i < s->n_procs; i++)
-		for (size_t j = 0; j < s->procs[i].n_threads; j++)
-			s->procs[i].threads[j].stack_wanted = &s->procs[i] == p;
-	return stacks__capture_wanted(m->t, s, &opts);
+	if (!th->start_routine)
+		return 0;
+	for (const char *c = th->start_routine; *c; c++)
+		key = (key ^ (unsigned char)*c) * 1099511628211ULL;
+	return key ^ (th->created_by ? th->created_by->pc : 0);
+}
+
+struct keyed_thread {
+	uint64_t key;
+	const struct thread_snap *th;
+};
+
+static int keyed_thread__cmp(const void *a, const void *b)
+{
+	const struct keyed_thread *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
 }
 
 /* The group of threads that grew: by start routine and creation site, the largest. */
-static void monitor__growth_site(struct monitor *m, struct snapshot *s, struct proc_snap *p,
-				 struct growth_site *site)
+static uint64_t monitor__growth_site(const struct proc_snap *p, struct growth_site *site)
 {
+	struct keyed_thread *keyed = calloc(p->n_threads + 1, sizeof(*keyed));
+	uint64_t site_key = 0;
+	size_t n = 0;
+
 	memset(site, 0, sizeof(*site));
-	if (monitor__read_stacks_of(m, s, p))
-		return;
-	for (size_t i = 0; i < p->n_threads; i++) {
-		const struct thread_snap *a = &p->threads[i];
-		size_t count = 0;
+	if (!keyed)
+		return 0;
+	for (size_t i = 0; i < p->n_threads; i++)
+		if (p->threads[i].start_routine)
+			keyed[n++] = (struct keyed_thread){ thread__group_key(&p->threads[i]),
+							    &p->threads[i] };
+	qsort(keyed, n, sizeof(*keyed), keyed_thread__cmp);
+	for (size_t i = 0, run; i < n; i += run) {
+		const struct thread_snap *first = keyed[i].th;
 
-		if (!a->start_routine)
-			continue;
-		for (size_t j = 0; j < p->n_threads; j++) {
-			const struct thread_snap *b = &p->threads[j];
-
-			if (b->start_routine && !strcmp(a->start_routine, b->start_routine) &&
-			    (a->created_by ? a->created_by->pc : 0) ==
-				    (b->created_by ? b->created_by->pc : 0))
-				count++;
-		}
+		for (run = 1; i + run < n && keyed[i + run].key == keyed[i].key; run++)
+			;
 		/* Threads created while watched say where they came from: prefer them. */
-		if (count > site->count || (count == site->count && a->created_by && !site->created_by)) {
-			site->count = count;
-			site->start_routine = a->start_routine;
-			site->created_by = a->created_by;
-			site->example = a;
+		if (run > site->count ||
+		    (run == site->count && first->created_by && !site->created_by)) {
+			site->count = run;
+			site->start_routine = first->start_routine;
+			site->created_by = first->created_by;
+			site->example = first;
+			site_key = keyed[i].key;
 		}
 	}
-}
-
-static void monitor__check_growth(struct monitor *m, struct snapshot *s, uint64_t now)
-{
-	uint64_t window = m->cfg->growth_window_ns;
-
-	for (size_t i = 0; i < s->n_procs; i++) {
-		struct proc_snap *p = &s->procs[i];
-		struct watched *w = monitor__watch(m, p);
-		struct growth_site site;
-		double rate = 0;
-
-		if (!w)
-			continue;
-		w->seen = true;
-		watched__add_sample(w, now, p->thread_count, 2 * window + m->cfg->interval_ns);
-		if (w->alerted && watched__floor(w, now - window, now) <= w->baseline)
-			w->alerted = false;
-		if (w->alerted || !watched__growing(w, now, window, &rate))
-			continue;
-		w->alerted = true;
-		monitor__growth_site(m, s, p, &site);
-		events__growth(m->ev, p, w->baseline, rate, &site);
-	}
-}
-
-static int episode__cmp(const void *a, const void *b)
-{
-	const struct episode *x = a, *y = b;
-
-	if (x->tgid != y->tgid)
-		return x->tgid < y->tgid ? -1 : 1;
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
-}
-
-static struct episode *monitor__episode(struct monitor *m, const struct proc_snap *p,
-					const struct thread_snap *th, bool *is_new)
-{
-	struct episode key = { .tgid = p->pid, .tid = th->tid }, *e, *grown;
-
-	*is_new = false;
-	e = m->n_sorted ? bsearch(&key, m->episodes, m->n_sorted, sizeof(*e), episode__cmp) : NULL;
-	if (e) {
-		if (e->nvcsw == th->rec.nvcsw)
-			return e;
-		/* It slept again: the earlier episode ended; this is a new one. */
-		if (e->reported)
-			events__unblocked(m->ev, e->tgid, e->comm, e->tid, e->blocked_s);
-		memset(e, 0, sizeof(*e));
-		goto fill;
-	}
-	grown = array__grow(m->episodes, &m->cap_episodes, m->n_episodes, sizeof(*grown));
-	if (!grown)
-		return NULL;
-	m->episodes = grown;
-	e = &m->episodes[m->n_episodes++];
-	memset(e, 0, sizeof(*e));
-fill:
-	e->tgid = p->pid;
-	e->tid = th->tid;
-	e->nvcsw = th->rec.nvcsw;
-	memcpy(e->comm, p->comm, sizeof(e->comm));
-	*is_new = true;
-	return e;
-}
-
-/* Threads past the threshold: their stacks (hence reasons) are read once per episode. */
-static int monitor__check_blocked(struct monitor *m, struct snapshot *s)
-{
-	struct stacks_opts opts = { .symbols = m->symbols, .debuginfo = m->cfg->debuginfo };
-	size_t wanted = 0;
-	int err;
-
-	for (size_t i = 0; i < s->n_procs; i++) {
-		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
-			struct thread_snap *th = &s->procs[i].threads[j];
-			struct episode *e;
-			bool is_new;
-
-			th->stack_wanted = false;
-			if (!th->wait.blocked || !th->has_blocked_ns ||
-			    th->blocked_ns < m->cfg->blocked_threshold_ns)
-				continue;
-			e = monitor__episode(m, &s->procs[i], th, &is_new);
-			if (!e)
-				continue;
-			e->seen = true;
-			e->blocked_s = (double)th->blocked_ns / 1e9;
-			/* Mutex waiters stay wanted: a deadlock event shows their stacks. */
-			th->stack_wanted = is_new || (e->reason && !strcmp(e->reason, "mutex"));
-			wanted += th->stack_wanted;
-		}
-	}
-	if (wanted) {
-		err = stacks__capture_wanted(m->t, s, &opts);
-		if (err)
-			return err;
-	}
-	for (size_t i = 0; i < m->n_episodes; i++) {
-		struct episode *e = &m->episodes[i];
-		struct thread_snap *th = snapshot__find_thread(s, e->tgid, e->tid);
-
-		if (!e->seen || !th || !th->stack_wanted)
-			continue;
-		e->reason = th->reason;
-		if (e->reported)
-			continue;
-		if (config__kind_alerted(m->cfg, th->reason ? th->reason : th->wait.kind)) {
-			events__blocked(m->ev, snapshot__find_process(s, e->tgid), th);
-			e->reported = true;
-		}
-	}
-	return 0;
+	free(keyed);
+	return site_key;
 }
 
 /*
@@ -348,34 +307,258 @@ static bool proc__stalled(const struct proc_snap *p, uint64_t threshold, bool *p
 	return waiting > 0;
 }
 
-static int monitor__check_stalls(struct monitor *m, struct snapshot *s)
+static void proc__want_all_stacks(struct proc_snap *p)
 {
-	bool provable;
-	int err;
+	for (size_t i = 0; i < p->n_threads; i++)
+		p->threads[i].stack_wanted = true;
+}
+
+/* Growth and stall verdicts of each process; both want every stack of the process. */
+static void monitor__judge_processes(struct monitor *m, struct snapshot *s)
+{
+	uint64_t window = m->cfg->growth_window_ns, now = s->mono_ns;
 
 	for (size_t i = 0; i < s->n_procs; i++) {
 		struct proc_snap *p = &s->procs[i];
-		struct watched *w = monitor__watch(m, p);
+		struct watched *w = m->of_snap[i];
+		bool stalled;
 
 		if (!w)
 			continue;
-		if (!proc__stalled(p, m->cfg->blocked_threshold_ns, &provable)) {
-			w->stalled = false;
-			continue;
-		}
-		if (w->stalled)
-			continue;
-		w->stalled = true;
-		err = monitor__read_stacks_of(m, s, p);
-		if (err)
-			return err;
-		events__stall(m->ev, p, provable);
+		watched__add_sample(w, now, p->thread_count, 2 * window + m->cfg->interval_ns);
+		if (w->alerted && watched__floor(w, now - window, now) <= w->baseline)
+			w->alerted = false;
+		w->growth_due = !w->alerted && watched__growing(w, now, window, &w->rate_per_min);
+		stalled = proc__stalled(p, m->cfg->blocked_threshold_ns, &w->stall_provable);
+		w->stall_due = stalled && !w->stalled;
+		w->stalled = stalled;
+		if (w->growth_due || w->stall_due)
+			proc__want_all_stacks(p);
 	}
+}
+
+static int episode__cmp(const void *a, const void *b)
+{
+	const struct episode *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static void monitor__episode_over(struct monitor *m, const struct episode *e, bool exited)
+{
+	if (e->reported)
+		events__unblocked(m->ev, e->tgid, e->comm, e->tid, e->blocked_s, exited);
+}
+
+/* The episode of a blocked thread; new ones go after the sorted ones until the next sort. */
+static struct episode *monitor__episode(struct monitor *m, const struct proc_snap *p,
+					const struct thread_snap *th, bool *is_new)
+{
+	struct episode key = { .tgid = p->pid, .tid = th->tid }, *e, *grown;
+
+	*is_new = false;
+	e = m->n_sorted ? bsearch(&key, m->episodes, m->n_sorted, sizeof(*e), episode__cmp) : NULL;
+	if (e) {
+		if (e->nvcsw == th->rec.nvcsw && e->start_ns == th->rec.start_ns)
+			return e;
+		/* It slept again, or the tid is another thread's now: a new episode. */
+		monitor__episode_over(m, e, e->start_ns != th->rec.start_ns);
+		memset(e, 0, sizeof(*e));
+		goto fill;
+	}
+	grown = array__grow(m->episodes, &m->cap_episodes, m->n_episodes, sizeof(*grown));
+	if (!grown)
+		return NULL;
+	m->episodes = grown;
+	e = &m->episodes[m->n_episodes++];
+	memset(e, 0, sizeof(*e));
+fill:
+	e->tgid = p->pid;
+	e->tid = th->tid;
+	e->start_ns = th->rec.start_ns;
+	e->nvcsw = th->rec.nvcsw;
+	memcpy(e->comm, p->comm, sizeof(e->comm));
+	*is_new = true;
+	return e;
+}
+
+/* Threads past the threshold: a new episode wants its stack (hence its reason) read once. */
+static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
+{
+	for (size_t i = 0; i < s->n_procs; i++) {
+		if (!m->of_snap[i])
+			continue;
+		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
+			struct thread_snap *th = &s->procs[i].threads[j];
+			struct episode *e;
+			bool is_new;
+
+			if (!th->wait.blocked || !th->has_blocked_ns ||
+			    th->blocked_ns < m->cfg->blocked_threshold_ns)
+				continue;
+			e = monitor__episode(m, &s->procs[i], th, &is_new);
+			if (!e)
+				continue;
+			e->seen = true;
+			e->blocked_s = (double)th->blocked_ns / 1e9;
+			th->stack_wanted |= is_new;
+		}
+	}
+	if (m->n_episodes)
+		qsort(m->episodes, m->n_episodes, sizeof(*m->episodes), episode__cmp);
+	m->n_sorted = m->n_episodes;
+}
+
+static struct episode *monitor__find_episode(struct monitor *m, uint32_t tgid, uint32_t tid)
+{
+	struct episode key = { .tgid = tgid, .tid = tid };
+
+	return m->n_sorted ? bsearch(&key, m->episodes, m->n_sorted, sizeof(key), episode__cmp)
+			   : NULL;
+}
+
+/*
+ * Read the stacks wanted, once for all verdicts of the tick. Episodes remember what their
+ * stacks said (reason, group); threads not read again get their reason back from there.
+ */
+static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
+{
+	struct stacks_opts opts = { .symbols = m->symbols, .debuginfo = m->cfg->debuginfo };
+	size_t wanted = 0;
+	int err;
+
+	for (size_t i = 0; i < s->n_procs; i++)
+		for (size_t j = 0; j < s->procs[i].n_threads; j++)
+			wanted += s->procs[i].threads[j].stack_wanted;
+	if (!wanted)
+		return 0;
+	err = stacks__capture_wanted(m->t, s, &opts);
+	if (err)
+		return err;
+	for (size_t i = 0; i < m->n_episodes; i++) {
+		struct episode *e = &m->episodes[i];
+		struct thread_snap *th;
+
+		if (!e->seen || !(th = snapshot__find_thread(s, e->tgid, e->tid)))
+			continue;
+		if (th->stack_wanted) {
+			e->reason = th->reason;
+			e->group_key = thread__group_key(th);
+		} else if (e->reason && !th->stack.n) {
+			th->reason = e->reason;
+		}
+	}
+	for (size_t i = 0; i < s->n_procs; i++)
+		for (size_t j = 0; j < s->procs[i].n_threads; j++)
+			s->procs[i].threads[j].stack_wanted = false;
 	return 0;
 }
 
+/*
+ * Whether an episode is worth an event: its wait reason is alerted (--blocked-kinds), or the
+ * thread belongs to what is already wrong: the group that grows, a stall, a deadlock.
+ */
+static bool monitor__episode_alerted(const struct monitor *m, const struct episode *e,
+				     const struct watched *w, const struct thread_snap *th)
+{
+	if (config__kind_alerted(m->cfg, e->reason ? e->reason : th->wait.kind))
+		return true;
+	return (w->alerted && e->group_key && e->group_key == w->site_key) || w->stalled ||
+	       th->deadlocked;
+}
+
+/* Mark what the tick's events will show without a stack yet; true if any. */
+static bool monitor__want_event_stacks(struct monitor *m, struct snapshot *s,
+				       const struct deadlock_cycle *cycles, size_t n_cycles)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n_cycles; i++) {
+		for (size_t k = 0; k < cycles[i].n; k++) {
+			struct thread_snap *th = cycles[i].links[k].waiter;
+
+			th->stack_wanted = !th->stack.n;
+			any |= th->stack_wanted;
+		}
+	}
+	for (size_t i = 0; i < s->n_procs; i++) {
+		struct watched *w = m->of_snap[i];
+
+		for (size_t j = 0; w && j < s->procs[i].n_threads; j++) {
+			struct thread_snap *th = &s->procs[i].threads[j];
+			struct episode *e = monitor__find_episode(m, w->pid, th->tid);
+
+			if (!e || !e->seen || e->reported || th->stack.n ||
+			    !monitor__episode_alerted(m, e, w, th))
+				continue;
+			th->stack_wanted = true;
+			any = true;
+		}
+	}
+	return any;
+}
+
+static bool monitor__episode_due(struct monitor *m, const struct watched *w,
+				 const struct thread_snap *th)
+{
+	struct episode *e = monitor__find_episode(m, w->pid, th->tid);
+
+	return e && e->seen && !e->reported && monitor__episode_alerted(m, e, w, th);
+}
+
+/* The pipes the due events wait on, looked up together: one pass over /proc for all. */
+static void monitor__find_pipe_holders(struct monitor *m, struct snapshot *s,
+				       struct pipe_holders *holders)
+{
+	uint64_t *inodes = NULL, *grown;
+	size_t n = 0, cap = 0;
+
+	memset(holders, 0, sizeof(*holders));
+	for (size_t i = 0; i < s->n_procs; i++) {
+		struct watched *w = m->of_snap[i];
+
+		for (size_t j = 0; w && j < s->procs[i].n_threads; j++) {
+			struct thread_snap *th = &s->procs[i].threads[j];
+
+			if (!wait__on_pipe(&th->wait) || !monitor__episode_due(m, w, th))
+				continue;
+			grown = array__grow(inodes, &cap, n, sizeof(*grown));
+			if (!grown)
+				goto cleanup;
+			inodes = grown;
+			inodes[n++] = th->rec.file_ino;
+		}
+	}
+	if (pipes__find_holders(inodes, n, holders))
+		log_debug("finding who holds the pipes failed; blocked events name none");
+cleanup:
+	free(inodes);
+}
+
+static void monitor__report_blocked(struct monitor *m, struct snapshot *s)
+{
+	struct pipe_holders holders;
+
+	monitor__find_pipe_holders(m, s, &holders);
+	for (size_t i = 0; i < s->n_procs; i++) {
+		struct watched *w = m->of_snap[i];
+
+		for (size_t j = 0; w && j < s->procs[i].n_threads; j++) {
+			struct thread_snap *th = &s->procs[i].threads[j];
+
+			if (!monitor__episode_due(m, w, th))
+				continue;
+			events__blocked(m->ev, &s->procs[i], th, &holders);
+			monitor__find_episode(m, w->pid, th->tid)->reported = true;
+		}
+	}
+	pipes__free(&holders);
+}
+
 /* Episodes of threads that ran again (or are gone): said once if they had been reported. */
-static void monitor__end_episodes(struct monitor *m)
+static void monitor__end_episodes(struct monitor *m, struct snapshot *s)
 {
 	size_t kept = 0;
 
@@ -385,33 +568,78 @@ static void monitor__end_episodes(struct monitor *m)
 		if (e->seen) {
 			e->seen = false;
 			m->episodes[kept++] = *e;
-		} else if (e->reported) {
-			events__unblocked(m->ev, e->tgid, e->comm, e->tid, e->blocked_s);
+		} else {
+			struct thread_snap *th = snapshot__find_thread(s, e->tgid, e->tid);
+
+			monitor__episode_over(m, e, !th || th->rec.start_ns != e->start_ns);
 		}
 	}
+	/* Removing keeps the order. */
 	m->n_episodes = kept;
-	if (kept)
-		qsort(m->episodes, kept, sizeof(*m->episodes), episode__cmp);
-	m->n_sorted = m->n_episodes;
+	m->n_sorted = kept;
 }
 
-static void monitor__end_processes(struct monitor *m)
+static int monitor__find_deadlocks(struct monitor *m, struct snapshot *s,
+				   struct deadlock_cycle **cycles, size_t *n_cycles)
 {
-	size_t kept = 0;
+	int err = 0;
 
-	for (size_t i = 0; i < m->n_procs; i++) {
-		struct watched *w = &m->procs[i];
+	for (size_t i = 0; i < s->n_procs && !err; i++)
+		if (m->of_snap[i])
+			err = deadlocks__find(m->deadlocks, &s->procs[i], cycles, n_cycles);
+	return err;
+}
 
-		if (w->seen) {
-			w->seen = false;
-			m->procs[kept++] = *w;
-		} else {
-			events__exit(m->ev, w->pid, w->comm);
-			deadlocks__forget(m->deadlocks, w->pid);
-			free(w->samples);
-		}
+/*
+ * One look: verdicts first (growth, stall, new blocking episodes), then one reading of the
+ * stacks they need, then deadlocks among the mutex waiters, then the events. Stacks that only
+ * an event needs (an older episode joining a deadlock or a growing group) are read after.
+ */
+static int monitor__judge(struct monitor *m, struct snapshot *s)
+{
+	struct deadlock_cycle *cycles = NULL;
+	size_t n_cycles = 0;
+	int err;
+
+	monitor__judge_processes(m, s);
+	monitor__track_episodes(m, s);
+	err = monitor__read_stacks(m, s);
+	for (size_t i = 0; i < s->n_procs && !err; i++) {
+		struct watched *w = m->of_snap[i];
+		struct growth_site site;
+
+		if (!w || !w->growth_due)
+			continue;
+		w->site_key = monitor__growth_site(&s->procs[i], &site);
+		w->alerted = true;
+		events__growth(m->ev, &s->procs[i], w->baseline, w->rate_per_min, &site);
 	}
-	m->n_procs = kept;
+	if (!err)
+		err = monitor__find_deadlocks(m, s, &cycles, &n_cycles);
+	if (!err && monitor__want_event_stacks(m, s, cycles, n_cycles))
+		err = monitor__read_stacks(m, s);
+	if (err)
+		goto cleanup;
+	for (size_t i = 0; i < n_cycles; i++)
+		events__deadlock(m->ev, snapshot__find_process(s, cycles[i].pid), &cycles[i]);
+	for (size_t i = 0; i < s->n_procs; i++)
+		if (m->of_snap[i] && m->of_snap[i]->stall_due)
+			events__stall(m->ev, &s->procs[i], m->of_snap[i]->stall_provable);
+	monitor__report_blocked(m, s);
+cleanup:
+	free(cycles);
+	return err;
+}
+
+/* Losses since the last tick: said once each time they grow, with the running totals. */
+static void monitor__check_drops(struct monitor *m, const struct snapshot *s)
+{
+	const struct tracker_drops *d = &s->drops;
+
+	if (d->count_state > m->drops.count_state || d->blocked_state > m->drops.blocked_state ||
+	    d->proc_count > m->drops.proc_count || d->creator > m->drops.creator)
+		events__dropped(m->ev, d);
+	m->drops = *d;
 }
 
 int monitor__tick(struct monitor *m, bool *done)
@@ -423,15 +651,79 @@ int monitor__tick(struct monitor *m, bool *done)
 	err = snapshot__take(m->t, &s);
 	if (err)
 		return err;
-	monitor__check_growth(m, s, s->mono_ns);
-	err = monitor__check_blocked(m, s);
+	monitor__check_drops(m, s);
+	err = monitor__match_processes(m, s);
 	if (!err)
-		deadlocks__check(m->deadlocks, s, m->ev);
-	if (!err)
-		err = monitor__check_stalls(m, s);
-	monitor__end_episodes(m);
-	monitor__end_processes(m);
+		err = monitor__judge(m, s);
+	monitor__end_episodes(m, s);
 	*done = m->cfg->n_pids && !m->n_procs;
 	snapshot__free(s);
 	return err;
+}
+
+size_t monitor__n_watched(const struct monitor *m)
+{
+	return m->n_procs;
+}
+
+/* Alerts first, then the most grown, then the largest. */
+static int watched__cmp_notable(const void *a, const void *b)
+{
+	const struct watched *x = *(const struct watched *const *)a;
+	const struct watched *y = *(const struct watched *const *)b;
+	int64_t cx = x->n ? x->samples[x->n - 1].count : 0,
+		cy = y->n ? y->samples[y->n - 1].count : 0;
+
+	if (x->alerted + x->stalled != y->alerted + y->stalled)
+		return x->alerted + x->stalled > y->alerted + y->stalled ? -1 : 1;
+	if (cx - x->baseline != cy - y->baseline)
+		return cx - x->baseline > cy - y->baseline ? -1 : 1;
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static void watched__trend(const struct watched *w, uint64_t now, uint64_t span,
+			   struct process_trend *tr)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->pid = w->pid;
+	memcpy(tr->comm, w->comm, sizeof(tr->comm));
+	tr->baseline = w->baseline;
+	tr->count = w->n ? w->samples[w->n - 1].count : w->baseline;
+	tr->alerted = w->alerted;
+	tr->stalled = w->stalled;
+	for (size_t c = 0; c < TREND_COLUMNS; c++)
+		tr->columns[c] = -1;
+	for (size_t k = 0; k < w->n; k++) {
+		uint64_t age = now - w->samples[k].t_ns;
+		size_t c;
+
+		if (age >= span)
+			continue;
+		c = TREND_COLUMNS - 1 - (size_t)(age * TREND_COLUMNS / span);
+		if (w->samples[k].count > tr->columns[c])
+			tr->columns[c] = w->samples[k].count;
+	}
+	/* Spans shorter than the interval saw no sample: the count stayed what it was. */
+	for (size_t c = 1; c < TREND_COLUMNS; c++)
+		if (tr->columns[c] < 0)
+			tr->columns[c] = tr->columns[c - 1];
+}
+
+size_t monitor__trends(const struct monitor *m, uint64_t now_ns, struct process_trend *out,
+		       size_t max)
+{
+	const struct watched **order = calloc(m->n_procs + 1, sizeof(*order));
+	size_t n = m->n_procs < max ? m->n_procs : max;
+
+	if (!order)
+		return 0;
+	for (size_t i = 0; i < m->n_procs; i++)
+		order[i] = &m->procs[i];
+	qsort(order, m->n_procs, sizeof(*order), watched__cmp_notable);
+	for (size_t i = 0; i < n; i++)
+		watched__trend(order[i], now_ns, 2 * m->cfg->growth_window_ns, &out[i]);
+	free(order);
+	return n;
 }

@@ -10,14 +10,30 @@
 
 /*
  * The live judgement: each tick reads every watched thread once and raises growth, blocked,
- * unblocked, deadlock and exit events, each once per episode (rules in the README).
+ * unblocked, deadlock, stall and exit events, each once per episode (rules in the README).
  */
 struct monitor;
+
+#define TREND_COLUMNS 20
+
+/* A watched process's thread count over the last two growth windows, for people to see. */
+struct process_trend {
+	uint32_t pid;
+	char comm[LEAKMON_COMM_LEN + 1];
+	int64_t baseline, count;
+	int64_t columns[TREND_COLUMNS]; /* oldest first: the highest count in each span, or -1 */
+	bool alerted, stalled;
+};
 
 int monitor__new(const struct config *cfg, struct tracker *t, struct events *ev,
 		 struct monitor **out);
 void monitor__free(struct monitor *m);
 /* One look at the threads. *done is set once every process asked for with -p has exited. */
 int monitor__tick(struct monitor *m, bool *done);
+/* How many processes are watched. */
+size_t monitor__n_watched(const struct monitor *m);
+/* The max most notable watched processes (alerted, then grown, then largest); how many. */
+size_t monitor__trends(const struct monitor *m, uint64_t now_ns, struct process_trend *out,
+		       size_t max);
 
 #endif /* LEAKMON_MONITOR_H */

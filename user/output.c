@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 #include "text.h"
 
 #define GROUP_TIDS_SHOWN 8
+/* This many threads idle on one object are a pool, shown as one. */
+#define IDLE_POOL_MIN 4
 
 static bool thread__listed(const struct thread_snap *th, const struct output_opts *opts)
 {
@@ -90,14 +93,14 @@ static void output__json_creation(struct json_writer *jw, const struct thread_sn
 }
 
 void output__json_thread_fields(struct json_writer *jw, const struct thread_snap *th,
-				 const char *comm_key)
+				const char *comm_key)
 {
 	json__field_u64(jw, "tid", th->tid);
 	json__field_string(jw, comm_key, th->comm);
 	json__field_string(jw, "state", th->state);
 	json__field_string(jw, "wait", th->wait.kind);
 	json__field_string(jw, "wait_reason", th->reason);
-	json__field_string(jw, "wait_object", th->wait.object);
+	json__field_string(jw, "wait_object", *th->wait.object ? th->wait.object : NULL);
 	json__key(jw, "syscall");
 	if (th->wait.blocked && th->syscall_nr >= 0)
 		json__s64(jw, th->syscall_nr);
@@ -124,46 +127,6 @@ static void output__json_thread(struct json_writer *jw, const struct thread_snap
 	json__begin_object(jw);
 	output__json_thread_fields(jw, th, "comm");
 	json__end_object(jw);
-}
-
-void output__snapshot_json(FILE *out, const struct snapshot *s, const struct output_opts *opts)
-{
-	struct json_writer *jw = json_writer__new(out);
-	char when[64];
-
-	if (!jw)
-		return;
-	output__iso8601(&s->wall, when, sizeof(when));
-	json__begin_object(jw);
-	json__field_string(jw, "time", when);
-	json__key(jw, "processes");
-	json__begin_array(jw);
-	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_snap *p = &s->procs[i];
-
-		json__begin_object(jw);
-		json__field_u64(jw, "pid", p->pid);
-		json__field_string(jw, "comm", p->comm);
-		json__field_s64(jw, "thread_count", p->thread_count);
-		json__field_bool(jw, "thread_count_exact", p->exact);
-		json__key(jw, "threads");
-		json__begin_array(jw);
-		for (size_t j = 0; j < p->n_threads; j++)
-			if (thread__listed(&p->threads[j], opts))
-				output__json_thread(jw, &p->threads[j]);
-		json__end_array(jw);
-		json__end_object(jw);
-	}
-	json__end_array(jw);
-	json__key(jw, "dropped");
-	json__begin_object(jw);
-	json__field_u64(jw, "thread_counts", s->drops.count_state);
-	json__field_u64(jw, "blocked_since", s->drops.blocked_state);
-	json__field_u64(jw, "process_counts", s->drops.proc_count);
-	json__field_u64(jw, "creators", s->drops.creator);
-	json__end_object(jw);
-	json__end_object(jw);
-	json_writer__free(jw);
 }
 
 /* Threads of one process that share a wait reason and a stack, like a goroutine dump's groups. */
@@ -236,6 +199,13 @@ static void group__add(struct wait_group *g, const struct thread_snap *th)
 	g->same_object &= !strcmp(g->members[0]->wait.object, th->wait.object);
 }
 
+/* Many threads waiting for work on one object: an idle pool, not many stuck threads. */
+static bool group__idle_pool(const struct wait_group *g)
+{
+	return g->n >= IDLE_POOL_MIN && g->same_object && *g->members[0]->wait.object &&
+	       wait__idle(g->reason);
+}
+
 /* Sort the listed blocked threads by reason and stack; each run is a group. */
 static size_t output__group_threads(const struct proc_snap *p, const struct output_opts *opts,
 				    struct wait_group *groups, const struct thread_snap **slots)
@@ -261,6 +231,100 @@ static size_t output__group_threads(const struct proc_snap *p, const struct outp
 	}
 	qsort(groups, n_groups, sizeof(*groups), group__cmp);
 	return n_groups;
+}
+
+/* Room to group the threads of the largest process of s. */
+struct group_buffers {
+	struct wait_group *groups;
+	const struct thread_snap **slots;
+};
+
+static int group_buffers__init(struct group_buffers *b, const struct snapshot *s)
+{
+	size_t most = 1;
+
+	for (size_t i = 0; i < s->n_procs; i++)
+		most = s->procs[i].n_threads > most ? s->procs[i].n_threads : most;
+	b->groups = calloc(most, sizeof(*b->groups));
+	b->slots = calloc(most, sizeof(*b->slots));
+	return b->groups && b->slots ? 0 : -ENOMEM;
+}
+
+static void group_buffers__free(struct group_buffers *b)
+{
+	free(b->groups);
+	free(b->slots);
+}
+
+static void output__json_idle_pools(struct json_writer *jw, const struct proc_snap *p,
+				    const struct output_opts *opts, struct group_buffers *b)
+{
+	size_t n_groups = output__group_threads(p, opts, b->groups, b->slots);
+
+	json__key(jw, "idle_pools");
+	json__begin_array(jw);
+	for (size_t k = 0; k < n_groups; k++) {
+		const struct wait_group *g = &b->groups[k];
+
+		if (!group__idle_pool(g))
+			continue;
+		json__begin_object(jw);
+		json__field_string(jw, "wait_reason", g->reason);
+		json__field_string(jw, "wait_object", g->members[0]->wait.object);
+		json__field_string(jw, "start_routine", g->members[0]->start_routine);
+		json__field_u64(jw, "threads", g->n);
+		json__key(jw, "tids");
+		json__begin_array(jw);
+		for (size_t i = 0; i < g->n; i++)
+			json__u64(jw, g->members[i]->tid);
+		json__end_array(jw);
+		json__end_object(jw);
+	}
+	json__end_array(jw);
+}
+
+void output__snapshot_json(FILE *out, const struct snapshot *s, const struct output_opts *opts)
+{
+	struct json_writer *jw = NULL;
+	struct group_buffers b;
+	char when[64];
+
+	if (group_buffers__init(&b, s) || !(jw = json_writer__new(out)))
+		goto cleanup;
+	output__iso8601(&s->wall, when, sizeof(when));
+	json__begin_object(jw);
+	json__field_string(jw, "time", when);
+	json__key(jw, "processes");
+	json__begin_array(jw);
+	for (size_t i = 0; i < s->n_procs; i++) {
+		const struct proc_snap *p = &s->procs[i];
+
+		json__begin_object(jw);
+		json__field_u64(jw, "pid", p->pid);
+		json__field_string(jw, "comm", p->comm);
+		json__field_s64(jw, "thread_count", p->thread_count);
+		json__field_bool(jw, "thread_count_exact", p->exact);
+		json__key(jw, "threads");
+		json__begin_array(jw);
+		for (size_t j = 0; j < p->n_threads; j++)
+			if (thread__listed(&p->threads[j], opts))
+				output__json_thread(jw, &p->threads[j]);
+		json__end_array(jw);
+		output__json_idle_pools(jw, p, opts, &b);
+		json__end_object(jw);
+	}
+	json__end_array(jw);
+	json__key(jw, "dropped");
+	json__begin_object(jw);
+	json__field_u64(jw, "thread_counts", s->drops.count_state);
+	json__field_u64(jw, "blocked_since", s->drops.blocked_state);
+	json__field_u64(jw, "process_counts", s->drops.proc_count);
+	json__field_u64(jw, "creators", s->drops.creator);
+	json__end_object(jw);
+	json__end_object(jw);
+cleanup:
+	json_writer__free(jw);
+	group_buffers__free(&b);
 }
 
 /* One frame's description: function+offset (module) file:line, escaped. */
@@ -306,18 +370,20 @@ static void output__text_group(FILE *out, const struct wait_group *g)
 	const struct thread_snap *first = g->members[0];
 	const char *tilde = g->estimated ? "~" : "";
 
+	fprintf(out, group__idle_pool(g) ? "  idle pool of " : "  ");
 	if (g->unknown_duration && !g->max_ns) {
-		fprintf(out, "  %zu @ [%s]", g->n, g->reason);
+		fprintf(out, "%zu @ [%s]", g->n, g->reason);
 	} else {
 		text__duration(g->min_ns, lo, sizeof(lo));
 		text__duration(g->max_ns, hi, sizeof(hi));
 		if (!strcmp(lo, hi))
-			fprintf(out, "  %zu @ [%s, %s%s]", g->n, g->reason, tilde, hi);
+			fprintf(out, "%zu @ [%s, %s%s]", g->n, g->reason, tilde, hi);
 		else
-			fprintf(out, "  %zu @ [%s, %s%s..%s]", g->n, g->reason, tilde, lo, hi);
+			fprintf(out, "%zu @ [%s, %s%s..%s]", g->n, g->reason, tilde, lo, hi);
 	}
 	if (g->same_object && *first->wait.object) {
-		text__escape(first->wait.object, strlen(first->wait.object), object, sizeof(object));
+		text__escape(first->wait.object, strlen(first->wait.object), object,
+			     sizeof(object));
 		fprintf(out, " on %s", object);
 	} else if (!g->same_object) {
 		fprintf(out, " on several objects");
@@ -342,11 +408,10 @@ static void output__text_group(FILE *out, const struct wait_group *g)
 }
 
 static void output__text_process(FILE *out, const struct proc_snap *p,
-				 const struct output_opts *opts, struct wait_group *groups,
-				 const struct thread_snap **slots)
+				 const struct output_opts *opts, struct group_buffers *b)
 {
 	char name[4 * LEAKMON_COMM_LEN + 1];
-	size_t n_groups = output__group_threads(p, opts, groups, slots);
+	size_t n_groups = output__group_threads(p, opts, b->groups, b->slots);
 
 	if (opts->min_blocked_ns && !n_groups)
 		return;
@@ -355,21 +420,15 @@ static void output__text_process(FILE *out, const struct proc_snap *p,
 		p->thread_count, p->thread_count == 1 ? "" : "s", p->exact ? "" : " (inexact)",
 		p->n_blocked);
 	for (size_t k = 0; k < n_groups; k++)
-		output__text_group(out, &groups[k]);
+		output__text_group(out, &b->groups[k]);
 }
 
 void output__snapshot_text(FILE *out, const struct snapshot *s, const struct output_opts *opts)
 {
-	const struct thread_snap **slots = NULL;
-	struct wait_group *groups = NULL;
-	size_t most = 1;
+	struct group_buffers b;
 	char when[64];
 
-	for (size_t i = 0; i < s->n_procs; i++)
-		most = s->procs[i].n_threads > most ? s->procs[i].n_threads : most;
-	groups = calloc(most, sizeof(*groups));
-	slots = calloc(most, sizeof(*slots));
-	if (!groups || !slots)
+	if (group_buffers__init(&b, s))
 		goto cleanup;
 	output__iso8601(&s->wall, when, sizeof(when));
 	fprintf(out, "leakmon snapshot %s: %zu process%s, %zu thread%s, %zu blocked\n", when,
@@ -378,7 +437,7 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 	fprintf(out, "(count @ [wait, blocked for]; ~ marks waits begun before leakmon started, "
 		     "dated from scheduler clocks)\n");
 	for (size_t i = 0; i < s->n_procs; i++)
-		output__text_process(out, &s->procs[i], opts, groups, slots);
+		output__text_process(out, &s->procs[i], opts, &b);
 	if (s->drops.count_state || s->drops.proc_count)
 		fprintf(out,
 			"\nwarning: %" PRIu64 " thread creations/exits and %" PRIu64
@@ -386,9 +445,9 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 			"counts marked inexact\n",
 			s->drops.count_state, s->drops.proc_count);
 	if (s->drops.blocked_state)
-		fprintf(out, "\nnote: %" PRIu64 " sleeps were not recorded; their start is estimated\n",
+		fprintf(out,
+			"\nnote: %" PRIu64 " sleeps were not recorded; their start is estimated\n",
 			s->drops.blocked_state);
 cleanup:
-	free(groups);
-	free(slots);
+	group_buffers__free(&b);
 }

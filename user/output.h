@@ -17,7 +17,7 @@ void output__json_frame(struct json_writer *jw, const struct frame *f);
 void output__json_stack(struct json_writer *jw, const struct stack *st);
 /* A thread's fields as in a snapshot; its name under comm_key. */
 void output__json_thread_fields(struct json_writer *jw, const struct thread_snap *th,
-				 const char *comm_key);
+				const char *comm_key);
 /* key: the frame, or null. */
 void output__json_frame_field(struct json_writer *jw, const char *key, const struct frame *f);
 /* A frame on the current line; a stack as numbered, indented lines. Untrusted text escaped. */

@@ -28,7 +28,7 @@ static const struct {
 	const char *suffix;
 	double ns;
 } duration_units[] = {
-	{ "ns", 1 },	     { "us", 1e3 },	 { "ms", 1e6 },	   { "s", 1e9 },
+	{ "ns", 1 },	   { "us", 1e3 },	{ "ms", 1e6 },	      { "s", 1e9 },
 	{ "m", 60 * 1e9 }, { "h", 3600 * 1e9 }, { "d", 86400 * 1e9 }, { "", 1e9 },
 };
 

@@ -57,7 +57,8 @@ int preflight__check_privileges(void)
 		return 0;
 	log_err("missing privilege: %s%s%s needed (run as root, e.g. with sudo)",
 		caps & (1ULL << CAP_BPF_BIT) ? "" : "CAP_BPF",
-		!(caps & (1ULL << CAP_BPF_BIT)) && !(caps & (1ULL << CAP_PERFMON_BIT)) ? " and " : "",
+		!(caps & (1ULL << CAP_BPF_BIT)) && !(caps & (1ULL << CAP_PERFMON_BIT)) ? " and "
+										       : "",
 		caps & (1ULL << CAP_PERFMON_BIT) ? "" : "CAP_PERFMON");
 	return -EPERM;
 }
@@ -94,8 +95,8 @@ int preflight__check_pids(const uint32_t *pids, size_t n_pids, bool report)
 		if (tgid != pids[i]) {
 			if (!report)
 				return -ESRCH;
-			log_err("%" PRIu32 " is a thread of process %" PRIu32 ", not a process", pids[i],
-				tgid);
+			log_err("%" PRIu32 " is a thread of process %" PRIu32 ", not a process",
+				pids[i], tgid);
 			return -ESRCH;
 		}
 	}

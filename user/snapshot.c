@@ -185,6 +185,7 @@ static int snapshot__build(struct snapshot *s, struct tracker *t, const struct r
 		for (j = i; j < list->n && list->recs[j].tgid == list->recs[i].tgid; j++)
 			;
 		p->pid = list->recs[i].tgid;
+		p->start_ns = list->recs[i].group_start_ns;
 		memcpy(p->comm, list->recs[i].group_comm, LEAKMON_COMM_LEN);
 		p->threads = calloc(j - i, sizeof(*p->threads));
 		if (!p->threads)

@@ -17,23 +17,25 @@ struct thread_snap {
 	char comm[LEAKMON_COMM_LEN + 1];
 	const char *state;
 	struct wait_info wait;
-	int64_t syscall_nr;   /* -1 when not in a syscall or unknown */
-	bool has_blocked_ns;  /* blocked_ns is known */
-	bool estimated;	      /* began before leakmon attached: estimated from scheduler clocks */
+	int64_t syscall_nr;  /* -1 when not in a syscall or unknown */
+	bool has_blocked_ns; /* blocked_ns is known */
+	bool estimated;	     /* began before leakmon attached: estimated from scheduler clocks */
 	uint64_t blocked_ns;
-	struct task_record rec; /* the raw record, for stacks */
-	struct stack stack;	/* blocked threads' user stacks, once captured */
+	struct task_record rec;		/* the raw record, for stacks */
+	struct stack stack;		/* blocked threads' user stacks, once captured */
 	struct creator_record *creator; /* set for threads created while leakmon watched */
 	struct stack creator_stack;	/* the creator's stack at creation, once unwound */
 	const struct frame *created_by; /* the call site that created the thread, in it */
-	const char *reason;	/* wait__reason(): mutex, condvar, ..., or the wait kind */
+	const char *reason;		/* wait__reason(): mutex, condvar, ..., or the wait kind */
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
+	bool deadlocked;	   /* in a cycle of mutex waiters (set by the monitor) */
 	bool stack_wanted;	   /* set by whoever wants this thread's stack */
 	bool stack_pending;	   /* to be unwound (again) */
 };
 
 struct proc_snap {
 	uint32_t pid;
+	uint64_t start_ns; /* when it started (CLOCK_MONOTONIC): a reused pid has another */
 	char comm[LEAKMON_COMM_LEN + 1];
 	int64_t thread_count; /* live threads, kept by the BPF programs */
 	bool exact;	      /* false: a count was dropped; thread_count may be off */
@@ -51,7 +53,7 @@ struct snapshot {
 	struct proc_snap *procs; /* by pid */
 	struct tracker_drops drops;
 	struct strpool *strings; /* the stacks' strings */
-	bool clock_estimated; /* no run-queue clock sample yet: estimates may be a few ms off */
+	bool clock_estimated;	 /* no run-queue clock sample yet: estimates may be a few ms off */
 };
 
 int snapshot__take(struct tracker *t, struct snapshot **out);

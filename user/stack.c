@@ -15,8 +15,9 @@ void stack__free(struct stack *st)
 
 bool stack__frame_in_libc(const struct frame *f)
 {
-	return f->module && (!strncmp(f->module, "libc.so", 7) || !strncmp(f->module, "libc-", 5) ||
-			     !strncmp(f->module, "libpthread", 10) || !strncmp(f->module, "ld-linux", 8));
+	return f->module &&
+	       (!strncmp(f->module, "libc.so", 7) || !strncmp(f->module, "libc-", 5) ||
+		!strncmp(f->module, "libpthread", 10) || !strncmp(f->module, "ld-linux", 8));
 }
 
 /* Runtime code between a thread's entry and the function it was given: C++'s std::thread. */

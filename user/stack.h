@@ -16,14 +16,14 @@ struct frame {
 	const char *module;	/* the mapped file's base name; NULL for anonymous or JIT code */
 	uint64_t module_offset; /* pc in the file's own addresses, as addr2line takes it */
 	const char *file;	/* source file, where debug information says */
-	int line;     /* 0 when unknown */
-	bool inlined; /* a function inlined into the next frame's code at this pc */
+	int line;		/* 0 when unknown */
+	bool inlined;		/* a function inlined into the next frame's code at this pc */
 };
 
 struct stack {
 	struct frame *frames;
 	size_t n;
-	bool truncated;	  /* more than STACK_MAX_FRAMES */
+	bool truncated;	   /* more than STACK_MAX_FRAMES */
 	const char *error; /* why unwinding stopped early or did not start, or NULL */
 };
 

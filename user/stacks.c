@@ -29,7 +29,8 @@ static void stacks__prefetch(struct unwinder *u, const struct proc_snap *p)
 	if (!recs)
 		return;
 	for (size_t i = 0; i < p->n_threads; i++)
-		if (p->threads[i].stack_pending && (p->threads[i].rec.flags & LEAKMON_TASK_HAS_REGS))
+		if (p->threads[i].stack_pending &&
+		    (p->threads[i].rec.flags & LEAKMON_TASK_HAS_REGS))
 			recs[n++] = &p->threads[i].rec;
 	unwinder__prefetch(u, recs, n);
 	free(recs);
@@ -143,8 +144,9 @@ int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct s
 	}
 	for (size_t i = 0; i < s->n_procs; i++)
 		for (size_t j = 0; j < s->procs[i].n_threads; j++)
-			s->procs[i].threads[j].stack_pending = s->procs[i].threads[j].stack_wanted &&
-							       s->procs[i].threads[j].wait.blocked;
+			s->procs[i].threads[j].stack_pending =
+				s->procs[i].threads[j].stack_wanted &&
+				s->procs[i].threads[j].wait.blocked;
 	for (int attempt = 0; attempt < STACK_ATTEMPTS; attempt++) {
 		stacks__unwind_pending(s, opts);
 		pass.n_moved = 0;

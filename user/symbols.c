@@ -230,8 +230,7 @@ static struct symtab *symbolizer__table(struct symbolizer *s, Dwfl_Module *mod)
 	return t;
 }
 
-int symbolizer__lookup(struct symbolizer *s, Dwfl_Module *mod, uint64_t pc,
-		       struct symbol_info *out)
+int symbolizer__lookup(struct symbolizer *s, Dwfl_Module *mod, uint64_t pc, struct symbol_info *out)
 {
 	GElf_Addr load_bias = 0;
 	struct symtab *t;

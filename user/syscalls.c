@@ -10,15 +10,15 @@ static const char *const syscall_names[] = {
 
 /* Added after the kernel headers Debian 12 ships: numbered the same on every architecture. */
 static const char *const newer_syscall_names[] = {
-	[451 - 451] = "cachestat",	 [452 - 451] = "fchmodat2",
-	[453 - 451] = "map_shadow_stack", [454 - 451] = "futex_wake",
-	[455 - 451] = "futex_wait",	 [456 - 451] = "futex_requeue",
-	[457 - 451] = "statmount",	 [458 - 451] = "listmount",
+	[451 - 451] = "cachestat",	   [452 - 451] = "fchmodat2",
+	[453 - 451] = "map_shadow_stack",  [454 - 451] = "futex_wake",
+	[455 - 451] = "futex_wait",	   [456 - 451] = "futex_requeue",
+	[457 - 451] = "statmount",	   [458 - 451] = "listmount",
 	[459 - 451] = "lsm_get_self_attr", [460 - 451] = "lsm_set_self_attr",
-	[461 - 451] = "lsm_list_modules", [462 - 451] = "mseal",
-	[463 - 451] = "setxattrat",	 [464 - 451] = "getxattrat",
-	[465 - 451] = "listxattrat",	 [466 - 451] = "removexattrat",
-	[467 - 451] = "open_tree_attr",	 [468 - 451] = "file_getattr",
+	[461 - 451] = "lsm_list_modules",  [462 - 451] = "mseal",
+	[463 - 451] = "setxattrat",	   [464 - 451] = "getxattrat",
+	[465 - 451] = "listxattrat",	   [466 - 451] = "removexattrat",
+	[467 - 451] = "open_tree_attr",	   [468 - 451] = "file_getattr",
 	[469 - 451] = "file_setattr",
 };
 

@@ -12,8 +12,6 @@
 
 #define TRACKER_READ_BUF (256 * 1024)
 
-
-
 struct tracker {
 	struct leakmon_bpf *skel;
 	enum hook_mode hooks;
@@ -108,8 +106,8 @@ static int tracker__seed(struct tracker *t)
  * Open, size, load and attach with one variant of the thread hooks. A failure is an error, or
  * only worth a debug line when another variant will be tried (level).
  */
-static int tracker__start(struct tracker *t, const struct tracker_opts *opts,
-			  enum hook_mode hooks, enum log_level level)
+static int tracker__start(struct tracker *t, const struct tracker_opts *opts, enum hook_mode hooks,
+			  enum log_level level)
 {
 	const char *name = hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp";
 	char msg[256];
@@ -141,10 +139,11 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts,
 	err = leakmon_bpf__load(t->skel);
 	if (err) {
 		libbpf_strerror(err, msg, sizeof(msg));
-		log__msg(level,
-			 "loading the BPF programs (%s hooks) failed: %s (kernel 5.15 or newer with "
-			 "BTF needed; -v shows the verifier's reasons)",
-			 name, msg);
+		log__msg(
+			level,
+			"loading the BPF programs (%s hooks) failed: %s (kernel 5.15 or newer with "
+			"BTF needed; -v shows the verifier's reasons)",
+			name, msg);
 		return err;
 	}
 	err = tracker__fill_filter(t, opts);
@@ -317,8 +316,8 @@ int tracker__proc_count(struct tracker *t, uint32_t tgid, struct proc_count *out
 void tracker__drops(struct tracker *t, struct tracker_drops *out)
 {
 	out->count_state = __atomic_load_n(&t->skel->bss->count_state_dropped, __ATOMIC_RELAXED);
-	out->blocked_state = __atomic_load_n(&t->skel->bss->blocked_state_dropped,
-					     __ATOMIC_RELAXED);
+	out->blocked_state =
+		__atomic_load_n(&t->skel->bss->blocked_state_dropped, __ATOMIC_RELAXED);
 	out->proc_count = __atomic_load_n(&t->skel->bss->proc_count_dropped, __ATOMIC_RELAXED);
 	out->creator = __atomic_load_n(&t->skel->bss->creator_dropped, __ATOMIC_RELAXED);
 }

@@ -41,7 +41,7 @@ struct unwinder {
 	bool separate_dwarf, no_dwarf;
 	struct frame *scratch; /* STACK_MAX_FRAMES frames to unwind into */
 	struct maps maps;
-	bool own_mount_ns; /* the process sees files where we do */
+	bool own_mount_ns;	/* the process sees files where we do */
 	struct resolved *cache; /* open addressing, power-of-two size */
 	size_t cache_size, cache_used;
 	/* The thread being unwound. */
@@ -376,7 +376,8 @@ void unwinder__prefetch(struct unwinder *u, const struct task_record *const *rec
 
 		u->prefetched_tid[i] = recs[i]->tid;
 		/* Never across a page: each read then succeeds or fails whole. */
-		u->prefetched_len[i] = page_end - sp < PREFETCH_BYTES ? page_end - sp : PREFETCH_BYTES;
+		u->prefetched_len[i] =
+			page_end - sp < PREFETCH_BYTES ? page_end - sp : PREFETCH_BYTES;
 	}
 	while (done < n) {
 		size_t batch = n - done < IOV_BATCH ? n - done : IOV_BATCH, ok = 0, read = 0;
@@ -384,13 +385,15 @@ void unwinder__prefetch(struct unwinder *u, const struct task_record *const *rec
 
 		/* Each stack top straight into its own slot. */
 		for (size_t k = 0; k < batch; k++) {
-			remote[k].iov_base = (void *)(uintptr_t)recs[done + k]->regs[LEAKMON_REG_SP];
+			remote[k].iov_base =
+				(void *)(uintptr_t)recs[done + k]->regs[LEAKMON_REG_SP];
 			remote[k].iov_len = u->prefetched_len[done + k];
 			local[k].iov_base = u->prefetched + (done + k) * PREFETCH_BYTES;
 			local[k].iov_len = remote[k].iov_len;
 		}
 		got = process_vm_readv(u->pid, local, batch, remote, batch, 0);
-		/* The read stops at the first stack it cannot read: skip that one, go on after it. */
+		/* The read stops at the first stack it cannot read: skip that one, go on after it.
+		 */
 		while (got > 0 && ok < batch && read + remote[ok].iov_len <= (size_t)got)
 			read += remote[ok++].iov_len;
 		if (ok < batch)
@@ -621,8 +624,7 @@ void unwinder__unwind(struct unwinder *u, const struct task_record *rec, struct 
 	unwinder__walk(u, rec, out);
 }
 
-void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c,
-			      struct stack *out)
+void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c, struct stack *out)
 {
 	struct task_record rec = { .tid = c->tid, .flags = LEAKMON_TASK_HAS_REGS };
 	uint64_t ret;

@@ -20,7 +20,8 @@ struct unwinder;
 struct unwinder_opts {
 	struct symbolizer *symbols;
 	struct strpool *strings; /* where frames' strings live: must outlive the stacks */
-	bool separate_dwarf; /* read source lines from separate debug files too (costly: inflating) */
+	bool separate_dwarf; /* read source lines from separate debug files too (costly: inflating)
+			      */
 	bool no_dwarf;	     /* symbol names only */
 };
 

@@ -33,7 +33,8 @@
 #define NR_FUTEX_WAIT 455 /* newer than Debian 12's headers */
 
 static const unsigned char arg_regs[6] = {
-	LEAKMON_REG_DI, LEAKMON_REG_SI, LEAKMON_REG_DX, LEAKMON_REG_R10, LEAKMON_REG_R8, LEAKMON_REG_R9,
+	LEAKMON_REG_DI,	 LEAKMON_REG_SI, LEAKMON_REG_DX,
+	LEAKMON_REG_R10, LEAKMON_REG_R8, LEAKMON_REG_R9,
 };
 
 static unsigned long long wait__arg(const struct task_record *rec, int i)
@@ -45,13 +46,35 @@ static unsigned long long wait__arg(const struct task_record *rec, int i)
 static bool wait__waits_on_fd0(long nr)
 {
 	switch (nr) {
-	case SYS_read: case SYS_write: case SYS_readv: case SYS_writev:
-	case SYS_pread64: case SYS_pwrite64: case SYS_preadv: case SYS_pwritev:
-	case SYS_preadv2: case SYS_pwritev2: case SYS_recvfrom: case SYS_sendto:
-	case SYS_recvmsg: case SYS_sendmsg: case SYS_recvmmsg: case SYS_sendmmsg:
-	case SYS_accept: case SYS_accept4: case SYS_connect: case SYS_epoll_wait:
-	case SYS_epoll_pwait: case SYS_epoll_pwait2: case SYS_splice: case SYS_tee:
-	case SYS_flock: case SYS_fcntl: case SYS_ioctl: case SYS_fsync: case SYS_fdatasync:
+	case SYS_read:
+	case SYS_write:
+	case SYS_readv:
+	case SYS_writev:
+	case SYS_pread64:
+	case SYS_pwrite64:
+	case SYS_preadv:
+	case SYS_pwritev:
+	case SYS_preadv2:
+	case SYS_pwritev2:
+	case SYS_recvfrom:
+	case SYS_sendto:
+	case SYS_recvmsg:
+	case SYS_sendmsg:
+	case SYS_recvmmsg:
+	case SYS_sendmmsg:
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_connect:
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+	case SYS_splice:
+	case SYS_tee:
+	case SYS_flock:
+	case SYS_fcntl:
+	case SYS_ioctl:
+	case SYS_fsync:
+	case SYS_fdatasync:
 	case SYS_sendfile:
 		return true;
 	default:
@@ -62,8 +85,11 @@ static bool wait__waits_on_fd0(long nr)
 static bool wait__is_futex_wait_op(unsigned long long op)
 {
 	switch (op & FUTEX_CMD_MASK) {
-	case FUTEX_WAIT: case FUTEX_WAIT_BITSET: case FUTEX_WAIT_REQUEUE_PI:
-	case FUTEX_LOCK_PI: case FUTEX_LOCK_PI2:
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+	case FUTEX_WAIT_REQUEUE_PI:
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
 		return true;
 	default:
 		return false;
@@ -80,25 +106,43 @@ static int wait__timed(const struct task_record *rec, long nr)
 		return wait__arg(rec, 3) != 0;
 	case NR_FUTEX_WAIT:
 		return wait__arg(rec, 4) != 0;
-	case SYS_nanosleep: case SYS_clock_nanosleep: case SYS_alarm:
+	case SYS_nanosleep:
+	case SYS_clock_nanosleep:
+	case SYS_alarm:
 		return 1;
 	case SYS_poll:
 		return (int)wait__arg(rec, 2) >= 0;
-	case SYS_epoll_wait: case SYS_epoll_pwait:
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
 		return (int)wait__arg(rec, 3) >= 0;
-	case SYS_epoll_pwait2: case SYS_ppoll:
+	case SYS_epoll_pwait2:
+	case SYS_ppoll:
 		return wait__arg(rec, nr == SYS_ppoll ? 2 : 3) != 0;
-	case SYS_select: case SYS_pselect6:
+	case SYS_select:
+	case SYS_pselect6:
 		return wait__arg(rec, 4) != 0;
 	case SYS_rt_sigtimedwait:
 		return wait__arg(rec, 2) != 0;
-	case SYS_read: case SYS_write: case SYS_readv: case SYS_writev: case SYS_pause:
-	case SYS_wait4: case SYS_waitid: case SYS_accept: case SYS_accept4:
-	case SYS_rt_sigsuspend: case SYS_flock:
+	case SYS_read:
+	case SYS_write:
+	case SYS_readv:
+	case SYS_writev:
+	case SYS_pause:
+	case SYS_wait4:
+	case SYS_waitid:
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_rt_sigsuspend:
+	case SYS_flock:
 		return 0;
 	default:
 		return -1;
 	}
+}
+
+bool wait__on_pipe(const struct wait_info *w)
+{
+	return w->kind && (!strcmp(w->kind, "pipe_read") || !strcmp(w->kind, "pipe_write"));
 }
 
 static void wait__classify_fd(const struct task_record *rec, long nr, struct wait_info *out)
@@ -143,8 +187,8 @@ void wait__classify(const struct task_record *rec, struct wait_info *out)
 	if (nr == SYS_futex || nr == NR_FUTEX_WAIT) {
 		out->kind = "futex";
 		snprintf(out->object, sizeof(out->object), "0x%llx", wait__arg(rec, 0));
-		out->private_futex = nr == SYS_futex ? wait__arg(rec, 1) & FUTEX_PRIVATE_FLAG :
-						       wait__arg(rec, 3) & FUTEX2_PRIVATE;
+		out->private_futex = nr == SYS_futex ? wait__arg(rec, 1) & FUTEX_PRIVATE_FLAG
+						     : wait__arg(rec, 3) & FUTEX2_PRIVATE;
 	} else if (nr == SYS_futex_waitv) {
 		out->kind = "futex";
 	} else if (wait__waits_on_fd0(nr)) {
@@ -236,4 +280,21 @@ const char *wait__reason(const struct wait_info *w, const struct stack *st)
 		}
 	}
 	return w->kind;
+}
+
+/* Waits for work or input: how a pool's idle workers and an event loop spend their days. */
+bool wait__idle(const char *reason)
+{
+	static const char *const idle[] = {
+		"condvar",    "semaphore",	 "futex",	 "pipe_read",
+		"epoll_wait", "epoll_pwait",	 "epoll_pwait2", "poll",
+		"ppoll",      "select",		 "pselect6",	 "accept",
+		"accept4",    "recvfrom",	 "recvmsg",	 "read",
+		"msgrcv",     "mq_timedreceive",
+	};
+
+	for (size_t i = 0; reason && i < sizeof(idle) / sizeof(*idle); i++)
+		if (!strcmp(reason, idle[i]))
+			return true;
+	return false;
 }

@@ -11,19 +11,27 @@
 
 /* What a thread is doing, read from its task record. */
 struct wait_info {
-	bool blocked;	 /* asleep in the kernel, interruptibly or not */
-	const char *kind; /* futex, pipe_read, pipe_write, a syscall name, fault; NULL if not blocked */
+	bool blocked; /* asleep in the kernel, interruptibly or not */
+	const char *
+		kind; /* futex, pipe_read, pipe_write, a syscall name, fault; NULL if not blocked */
 	char object[WAIT_OBJECT_LEN]; /* futex address, pipe:[inode], socket:[inode], fd:N; or "" */
 	int timed;		      /* whether the wait has a timeout: 1, 0, or -1 unknown */
 	bool private_futex; /* a process-private futex: only the process itself can wake it */
 };
 
 void wait__classify(const struct task_record *rec, struct wait_info *out);
+/* A read or write on a pipe: its inode is the record's file_ino. */
+bool wait__on_pipe(const struct wait_info *w);
 /*
  * What the wait is for, read from the stack as Go's dump names it: mutex, rwlock, condvar,
  * semaphore, join, barrier, once, python_lock; else the wait kind (futex, pipe_read, ...).
  */
 const char *wait__reason(const struct wait_info *w, const struct stack *st);
+/*
+ * Whether a wait reason is how idle threads wait for work (condvar, semaphore, pipe_read,
+ * epoll_wait, accept, ...), as opposed to waiting for a lock or for room (mutex, pipe_write).
+ */
+bool wait__idle(const char *reason);
 /* running, sleeping, disk_sleep, idle, stopped, tracing_stop, parked, zombie, dead */
 const char *wait__state_name(const struct task_record *rec);
 

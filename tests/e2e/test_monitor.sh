@@ -45,8 +45,19 @@ check_eq "the quiet neighbours: one blocked event, the stuck mutex waiter" \
 	"1 $(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $1 }') mutex" \
 	"$(count ".pid == $quiet") $(jq -r "select(.pid == $quiet) | \"\(.tid) \(.wait_reason)\"" "$events")"
 check_eq "the bursty pool: nothing" 0 "$(count ".pid == $bursty and .event != \"exit\"")"
-check_eq "the leak's blocked readers are idle waits, not events" 0 \
-	"$(count ".pid == $leak and .event == \"blocked\"")"
+check "the leak's stuck readers: reported once the group they belong to grows, not before" \
+	json_matches "$events" '
+	(map(.event == "growth") | index(true)) as $g |
+	[to_entries[] | select(.value.pid == $pid and .value.event == "blocked")] |
+	length >= 10 and all(.key > $g and .value.start_routine == "leaked_request_handler")' \
+	--argjson pid "$leak" -s
+check "... each waiting on a pipe whose write end only its own process holds" \
+	json_matches "$events" '
+	[.[] | select(.pid == $pid and .event == "blocked")] |
+	all(.wait == "pipe_read" and .pipe_other_end == [{"pid": $pid, "comm": "thread_leak"}])' \
+	--argjson pid "$leak" -s
+check_eq "the leak's idle workers and churning pool: no events" 0 \
+	"$(count ".pid == $leak and .event == \"blocked\" and .start_routine != \"leaked_request_handler\"")"
 tids=$(fixture_blocked "$abba_out" | awk '$2 == "futex" { print $1 }' | sort -n | tr '\n' ' ')
 check_eq "one deadlock event naming both threads, each owning the other's mutex" \
 	"1 $tids" "$(count '.event == "deadlock"') $(jq -r 'select(.event == "deadlock") |
@@ -78,6 +89,36 @@ check "stall threads carry their stacks and reasons" json_matches "$TMP/stalls.j
 	'[.[] | select(.event == "stall" and .provable) | .threads[] |
 	  (.stack | length) > 2 and (.wait_reason == "condvar" or .wait_reason == "semaphore")]
 	 | length == 2 and all' -s
+
+# At a terminal: events scroll above a redrawn block of trends; names cannot escape into it.
+fixture_start thread_leak && leak=$FIXTURE_PID
+fixture_start hostile_names && hostile=$FIXTURE_PID
+LANG=C.UTF-8 script -qfec "stty cols 100 rows 40; $LEAKMON -p $leak,$hostile --interval 300ms \
+	--growth-window 3s --blocked-threshold 30s" "$TMP/tty.log" >/dev/null 2>&1 &
+monitor=$!
+sleep 10
+pkill -INT -f "^$LEAKMON -p $leak,$hostile" || true
+wait "$monitor"
+bars='(▁|▂|▃|▄|▅|▆|▇|█| )'
+status_line=$(tr -d '\r' <"$TMP/tty.log" | sed 's/\x1b\[K//g' | grep -aE "^ +$leak " | tail -1)
+check "the leak's line: pid, name, count above its baseline, a rising sparkline, GROWING" \
+	grep -qE "^ +$leak thread_leak +[0-9]+ +[0-9]+  $bars{20} GROWING$" <<<"$status_line"
+check "... its count above its baseline" \
+	awk '{ exit !($3 > $4) }' <<<"$status_line"
+check "the hostile process's name is escaped in its line" \
+	grep -aqF " $hostile \x1b]0;pwned" "$TMP/tty.log"
+check "no escape sequences but the block's own (highlight, clear line, up, clear below)" \
+	bash -c "! sed -E 's/\x1b\[(7m|0m|K|J|[0-9]+A)//g' '$TMP/tty.log' | grep -aq $'\x1b'"
+check "growth was also said as an event above the block" grep -aq " growth    pid $leak thread_leak:" \
+	"$TMP/tty.log"
+"$LEAKMON" -p "$leak" --interval 300ms >"$TMP/plain.txt" 2>&1 &
+monitor=$!
+sleep 1
+kill -INT "$monitor"
+wait "$monitor"
+check "not at a terminal: no block, no escape sequences" \
+	bash -c "grep -q 'watching 1 process' '$TMP/plain.txt' && ! grep -q $'\x1b' '$TMP/plain.txt'"
+kill "$leak" "$hostile"
 
 # Watching processes that all exit: said, and the monitor ends with 0 by itself.
 fixture_start unsignalled_condvar && {

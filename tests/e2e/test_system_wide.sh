@@ -54,4 +54,26 @@ check "group members are named" grep -qE '^ +[0-9]+ contender, [0-9]+ contender,
 	"$TMP/holder.txt"
 check "the owner waits on a pipe" grep -qE '^  1 @ \[pipe_read, ~[0-9.]+s\] on pipe:\[[0-9]+\]$' \
 	"$TMP/holder.txt"
+
+# Many threads idle on one object are an idle pool, said as one; many stuck on one mutex are not.
+fixture_start quiet_neighbours && quiet=$FIXTURE_PID
+fixture_start lock_convoy 6 && convoy=$FIXTURE_PID
+"$LEAKMON" snapshot -p "$quiet,$convoy" >"$TMP/pools.txt"
+"$LEAKMON" snapshot --json -p "$quiet,$convoy" >"$TMP/pools.json"
+check "the 32 idle workers: one idle pool" \
+	grep -qE '^  idle pool of 32 @ \[condvar, ~[0-9.]+m?s(\.\.[0-9.]+m?s)?\] on 0x[0-9a-f]+$' "$TMP/pools.txt"
+check_eq "the epoll loop, pipe consumer and stuck thread alone are no pool" 1 \
+	"$(grep -c 'idle pool' "$TMP/pools.txt")"
+check "six threads queued on one held mutex: a group, not an idle pool" \
+	grep -qE '^  6 @ \[mutex, ~[0-9.]+m?s(\.\.[0-9.]+m?s)?\] on 0x[0-9a-f]+$' "$TMP/pools.txt"
+check "JSON: idle_pools names the pool, its reason, object, start routine and every tid" \
+	json_matches "$TMP/pools.json" '
+	(.processes[] | select(.pid == $quiet)) as $q |
+	[$q.threads[] | select(.start_routine == "idle_pool_worker")] as $workers |
+	($q.idle_pools | length) == 1 and
+	($q.idle_pools[0] | .wait_reason == "condvar" and .threads == 32 and
+	 .start_routine == "idle_pool_worker" and (.tids | sort) == ($workers | map(.tid) | sort) and
+	 ([$workers[].wait_object] | unique) == [.wait_object]) and
+	(.processes[] | select(.pid == $convoy) | .idle_pools) == []' \
+	--argjson quiet "$quiet" --argjson convoy "$convoy"
 finish

@@ -61,6 +61,15 @@ static void write_escapes(struct json_writer *jw)
 	json__end_array(jw);
 }
 
+/* An empty name is a name: "", not null; only a missing string is null. */
+static void write_fields(struct json_writer *jw)
+{
+	json__begin_object(jw);
+	json__field_string(jw, "comm", "");
+	json__field_string(jw, "object", NULL);
+	json__end_object(jw);
+}
+
 int main(void)
 {
 	char *out;
@@ -77,6 +86,9 @@ int main(void)
 		       "\"\\u00ff\xe2\x82\xac\\u00e2\\u0082\","
 		       "\"\\u00c0\\u00af\\u00ed\\u00a0\\u0080\xf0\x9f\x98\x80\","
 		       "-9223372036854775808,18446744073709551615,0]\n");
+	free(out);
+	out = json_output(write_fields);
+	CHECK_STR(out, "{\"comm\":\"\",\"object\":null}\n");
 	free(out);
 	return unit__finish("test_json");
 }

@@ -22,14 +22,14 @@ static void test_durations(void)
 		{ "1d", 86400000000000ULL },
 		{ ".5s", 500000000ULL },
 	};
-	static const char *const bad[] = { "", "s", "5x", "-1s", "1s2", " 1s", "1 s", "nan",
-					   "inf", "1e400s", "400d", "+1s", "0x10s" };
+	static const char *const bad[] = { "",	  "s",	 "5x",	   "-1s",  "1s2", " 1s",  "1 s",
+					   "nan", "inf", "1e400s", "400d", "+1s", "0x10s" };
 	uint64_t ns;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		ns = 12345;
-		CHECK(parse__duration(good[i].text, &ns) == 0 && ns == good[i].ns,
-		      "'%s' -> %llu", good[i].text, (unsigned long long)ns);
+		CHECK(parse__duration(good[i].text, &ns) == 0 && ns == good[i].ns, "'%s' -> %llu",
+		      good[i].text, (unsigned long long)ns);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ns = 12345;

@@ -148,5 +148,11 @@ int main(void)
 	test_futexes();
 	test_pipes_and_fds();
 	test_other_syscalls_and_states();
+	/* Idle waits wait for work; lock waits and full pipes wait for someone else. */
+	CHECK(wait__idle("condvar") && wait__idle("pipe_read") && wait__idle("epoll_wait"),
+	      "idle reasons");
+	CHECK(!wait__idle("mutex") && !wait__idle("rwlock") && !wait__idle("pipe_write") &&
+		      !wait__idle("join") && !wait__idle(NULL),
+	      "lock waits are not idle");
 	return unit__finish("test_wait");
 }

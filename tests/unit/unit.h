@@ -8,19 +8,19 @@
 
 static int unit_passed, unit_failed;
 
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (cond) {                                                \
-			unit_passed++;                                     \
-		} else {                                                   \
-			unit_failed++;                                     \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);                               \
-			printf("\n");                                      \
-		}                                                          \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			unit_passed++;                                                             \
+		} else {                                                                           \
+			unit_failed++;                                                             \
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                     \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_STR(got, want) \
+#define CHECK_STR(got, want)                                                                       \
 	CHECK(strcmp((got), (want)) == 0, "got \"%s\", want \"%s\"", (got), (want))
 
 static inline int unit__finish(const char *name)

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_PIPES_H
+#define LEAKMON_PIPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "leakmon.h"
+
+/*
+ * Who holds the ends of some pipes, from every process's fd table: one pass over /proc for a
+ * set of pipes, done only for threads about to be reported.
+ */
+/* A process holding one end of a pipe (a read-write descriptor holds both: two entries). */
+struct pipe_holder {
+	uint64_t ino;
+	bool write_end;
+	uint32_t pid;
+	char comm[LEAKMON_COMM_LEN + 1];
+};
+
+struct pipe_holders {
+	struct pipe_holder *list; /* by inode, end and pid; each once */
+	size_t n;
+};
+
+/* Find the holders of the pipes with these inodes (any order, duplicates allowed). */
+int pipes__find_holders(const uint64_t *inodes, size_t n, struct pipe_holders *out);
+void pipes__free(struct pipe_holders *h);
+/* The processes holding one end of pipe ino: *first and how many (a run of h->list). */
+size_t pipes__holders_of(const struct pipe_holders *h, uint64_t ino, bool write_end,
+			 const struct pipe_holder **first);
+
+#endif /* LEAKMON_PIPES_H */
