@@ -25,10 +25,13 @@ enum count_state {
 	TASK_GONE = 2,
 };
 
+/* task_info.flags */
+#define TASK_INFO_HAS_CREATOR (1U << 0) /* the creators storage holds a record for it */
+
 struct task_info {
 	__u64 blocked_since_ns;
 	__u32 count_state;
-	__u32 pad;
+	__u32 flags;
 };
 
 struct task_info_map {
@@ -143,8 +146,9 @@ static __always_inline struct proc_count *proc__count(__u32 tgid)
 /*
  * Add a live thread to its process's count unless it already is in it. Seeding (the task
  * iterator) and thread creation race for new threads; the compare-and-swap lets exactly one win.
+ * Returns the thread's storage, for callers that go on using it, or NULL (counted as a drop).
  */
-static __always_inline void task__count(struct task_struct *task, bool created)
+static __always_inline struct task_info *task__count(struct task_struct *task, bool created)
 {
 	struct proc_count *count;
 	struct task_info *info;
@@ -152,17 +156,18 @@ static __always_inline void task__count(struct task_struct *task, bool created)
 	info = task__info(task);
 	if (!info) {
 		__sync_fetch_and_add(&count_state_dropped, 1);
-		return;
+		return NULL;
 	}
 	if (__sync_val_compare_and_swap(&info->count_state, TASK_UNCOUNTED, TASK_COUNTED) !=
 	    TASK_UNCOUNTED)
-		return;
+		return info;
 	count = proc__count(task->tgid);
 	if (!count)
-		return;
+		return info;
 	__sync_fetch_and_add(&count->threads, 1);
 	if (created)
 		__sync_fetch_and_add(&count->created, 1);
+	return info;
 }
 
 /* Saved user registers, in the DWARF numbering userspace unwinds with. */

@@ -66,7 +66,9 @@ int dump_task(struct bpf_iter__task *ctx)
 		return 0;
 	/* Exiting threads are no longer counted; the exit hook has seen them or will. */
 	if (!(task->flags & PF_EXITING))
-		task__count(task, false);
+		info = task__count(task, false);
+	else
+		info = bpf_task_storage_get(&task_info, task, 0, 0);
 
 	tgid = task->tgid;
 	if (seeding_only)
@@ -87,9 +89,9 @@ int dump_task(struct bpf_iter__task *ctx)
 	rec->syscall_nr = -1;
 	if (task->on_cpu)
 		rec->flags |= LEAKMON_TASK_ON_CPU;
-	bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), task->comm);
-	bpf_probe_read_kernel_str(rec->group_comm, sizeof(rec->group_comm),
-				  task->group_leader->comm);
+	/* comm is always NUL-terminated within its 16 bytes: plain loads do. */
+	__builtin_memcpy(rec->comm, task->comm, sizeof(rec->comm));
+	__builtin_memcpy(rec->group_comm, task->group_leader->comm, sizeof(rec->group_comm));
 	rec->start_ns = task->start_time;
 	rec->group_start_ns = task->group_leader->start_time;
 	rec->nvcsw = task->nvcsw;
@@ -98,7 +100,6 @@ int dump_task(struct bpf_iter__task *ctx)
 		rec->last_arrival_ns = task->sched_info.last_arrival;
 	rec->last_run_ns = task->se.sum_exec_runtime - task->se.prev_sum_exec_runtime;
 
-	info = bpf_task_storage_get(&task_info, task, 0, 0);
 	if (info && info->blocked_since_ns) {
 		rec->blocked_since_ns = info->blocked_since_ns;
 		rec->flags |= LEAKMON_TASK_SINCE_EXACT;
@@ -110,6 +111,8 @@ int dump_task(struct bpf_iter__task *ctx)
 			record__file(rec, task);
 	}
 	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
+	if (!info || !(info->flags & TASK_INFO_HAS_CREATOR))
+		return 0;
 	creator = bpf_task_storage_get(&creators, task, 0, 0);
 	if (creator && creator->type == LEAKMON_RECORD_CREATOR)
 		bpf_seq_write(ctx->meta->seq, creator, sizeof(*creator));

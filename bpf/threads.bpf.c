@@ -41,7 +41,7 @@ static __always_inline void task__exited(struct task_struct *task)
  * thread's storage: userspace unwinds it later into "created by". A read that crosses into an
  * unmapped page fails whole, so smaller tops are tried.
  */
-static __always_inline void thread__remember_creator(struct task_struct *parent,
+static __always_inline bool thread__remember_creator(struct task_struct *parent,
 						     struct task_struct *child)
 {
 	struct creator_record *rec;
@@ -52,7 +52,7 @@ static __always_inline void thread__remember_creator(struct task_struct *parent,
 	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
 	if (!rec || !regs) {
 		__sync_fetch_and_add(&creator_dropped, 1);
-		return;
+		return false;
 	}
 	rec->type = LEAKMON_RECORD_CREATOR;
 	rec->size = sizeof(*rec);
@@ -63,21 +63,23 @@ static __always_inline void thread__remember_creator(struct task_struct *parent,
 	sp = regs->sp;
 	rec->stack_len = LEAKMON_CREATOR_STACK;
 	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK, (void *)sp))
-		return;
+		return true;
 	rec->stack_len = LEAKMON_CREATOR_STACK / 2;
 	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK / 2, (void *)sp))
-		return;
+		return true;
 	rec->stack_len = 0;
 	__sync_fetch_and_add(&creator_dropped, 1);
+	return true; /* the registers alone still name the caller of clone */
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(thread_created_btf, struct task_struct *parent, struct task_struct *child)
 {
-	task__count(child, true);
+	struct task_info *info = task__count(child, true);
+
 	/* Threads only: a new process's creator is its parent's fork, not a thread site. */
-	if (child->tgid == parent->tgid)
-		thread__remember_creator(parent, child);
+	if (child->tgid == parent->tgid && thread__remember_creator(parent, child) && info)
+		info->flags |= TASK_INFO_HAS_CREATOR;
 	return 0;
 }
 

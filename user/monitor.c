@@ -39,9 +39,13 @@ struct episode {
 	char comm[LEAKMON_COMM_LEN + 1];
 	const char *reason; /* once its stack was read: mutex, condvar, ... (static strings) */
 	uint64_t group_key; /* once its stack was read: thread__group_key */
+	bool kind_alerted;  /* its reason (or wait kind until then) is in --blocked-kinds */
 	double blocked_s;
 	bool reported;
-	bool seen;
+	bool seen; /* in this tick's snapshot: then th, p and w are this tick's */
+	struct thread_snap *th;
+	struct proc_snap *p;
+	struct watched *w;
 };
 
 struct monitor {
@@ -401,7 +405,12 @@ static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
 			e = monitor__episode(m, &s->procs[i], th, &is_new);
 			if (!e)
 				continue;
+			if (is_new)
+				e->kind_alerted = config__kind_alerted(m->cfg, th->wait.kind);
 			e->seen = true;
+			e->th = th;
+			e->p = &s->procs[i];
+			e->w = m->of_snap[i];
 			e->blocked_s = (double)th->blocked_ns / 1e9;
 			th->stack_wanted |= is_new;
 		}
@@ -409,14 +418,6 @@ static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
 	if (m->n_episodes)
 		qsort(m->episodes, m->n_episodes, sizeof(*m->episodes), episode__cmp);
 	m->n_sorted = m->n_episodes;
-}
-
-static struct episode *monitor__find_episode(struct monitor *m, uint32_t tgid, uint32_t tid)
-{
-	struct episode key = { .tgid = tgid, .tid = tid };
-
-	return m->n_sorted ? bsearch(&key, m->episodes, m->n_sorted, sizeof(key), episode__cmp)
-			   : NULL;
 }
 
 /*
@@ -439,15 +440,15 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 		return err;
 	for (size_t i = 0; i < m->n_episodes; i++) {
 		struct episode *e = &m->episodes[i];
-		struct thread_snap *th;
 
-		if (!e->seen || !(th = snapshot__find_thread(s, e->tgid, e->tid)))
+		if (!e->seen)
 			continue;
-		if (th->stack_wanted) {
-			e->reason = th->reason;
-			e->group_key = thread__group_key(th);
-		} else if (e->reason && !th->stack.n) {
-			th->reason = e->reason;
+		if (e->th->stack_wanted) {
+			e->reason = e->th->reason;
+			e->group_key = thread__group_key(e->th);
+			e->kind_alerted = config__kind_alerted(m->cfg, e->reason);
+		} else if (e->reason && !e->th->stack.n) {
+			e->th->reason = e->reason;
 		}
 	}
 	for (size_t i = 0; i < s->n_procs; i++)
@@ -457,21 +458,21 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 }
 
 /*
- * Whether an episode is worth an event: its wait reason is alerted (--blocked-kinds), or the
- * thread belongs to what is already wrong: the group that grows, a stall, a deadlock.
+ * Whether an episode of this tick is worth an event now: not reported yet, and its wait reason
+ * is alerted (--blocked-kinds), or the thread belongs to what is already wrong: the group
+ * that grows, a stall, a deadlock.
  */
-static bool monitor__episode_alerted(const struct monitor *m, const struct episode *e,
-				     const struct watched *w, const struct thread_snap *th)
+static bool episode__due(const struct episode *e)
 {
-	if (config__kind_alerted(m->cfg, e->reason ? e->reason : th->wait.kind))
-		return true;
-	return (w->alerted && e->group_key && e->group_key == w->site_key) || w->stalled ||
-	       th->deadlocked;
+	if (!e->seen || e->reported)
+		return false;
+	return e->kind_alerted || (e->w->alerted && e->group_key && e->group_key == e->w->site_key) ||
+	       e->w->stalled || e->th->deadlocked;
 }
 
 /* Mark what the tick's events will show without a stack yet; true if any. */
-static bool monitor__want_event_stacks(struct monitor *m, struct snapshot *s,
-				       const struct deadlock_cycle *cycles, size_t n_cycles)
+static bool monitor__want_event_stacks(struct monitor *m, const struct deadlock_cycle *cycles,
+				       size_t n_cycles)
 {
 	bool any = false;
 
@@ -483,53 +484,34 @@ static bool monitor__want_event_stacks(struct monitor *m, struct snapshot *s,
 			any |= th->stack_wanted;
 		}
 	}
-	for (size_t i = 0; i < s->n_procs; i++) {
-		struct watched *w = m->of_snap[i];
+	for (size_t i = 0; i < m->n_episodes; i++) {
+		struct episode *e = &m->episodes[i];
 
-		for (size_t j = 0; w && j < s->procs[i].n_threads; j++) {
-			struct thread_snap *th = &s->procs[i].threads[j];
-			struct episode *e = monitor__find_episode(m, w->pid, th->tid);
-
-			if (!e || !e->seen || e->reported || th->stack.n ||
-			    !monitor__episode_alerted(m, e, w, th))
-				continue;
-			th->stack_wanted = true;
+		if (episode__due(e) && !e->th->stack.n) {
+			e->th->stack_wanted = true;
 			any = true;
 		}
 	}
 	return any;
 }
 
-static bool monitor__episode_due(struct monitor *m, const struct watched *w,
-				 const struct thread_snap *th)
-{
-	struct episode *e = monitor__find_episode(m, w->pid, th->tid);
-
-	return e && e->seen && !e->reported && monitor__episode_alerted(m, e, w, th);
-}
-
 /* The pipes the due events wait on, looked up together: one pass over /proc for all. */
-static void monitor__find_pipe_holders(struct monitor *m, struct snapshot *s,
-				       struct pipe_holders *holders)
+static void monitor__find_pipe_holders(struct monitor *m, struct pipe_holders *holders)
 {
 	uint64_t *inodes = NULL, *grown;
 	size_t n = 0, cap = 0;
 
 	memset(holders, 0, sizeof(*holders));
-	for (size_t i = 0; i < s->n_procs; i++) {
-		struct watched *w = m->of_snap[i];
+	for (size_t i = 0; i < m->n_episodes; i++) {
+		struct episode *e = &m->episodes[i];
 
-		for (size_t j = 0; w && j < s->procs[i].n_threads; j++) {
-			struct thread_snap *th = &s->procs[i].threads[j];
-
-			if (!wait__on_pipe(&th->wait) || !monitor__episode_due(m, w, th))
-				continue;
-			grown = array__grow(inodes, &cap, n, sizeof(*grown));
-			if (!grown)
-				goto cleanup;
-			inodes = grown;
-			inodes[n++] = th->rec.file_ino;
-		}
+		if (!episode__due(e) || !wait__on_pipe(&e->th->wait))
+			continue;
+		grown = array__grow(inodes, &cap, n, sizeof(*grown));
+		if (!grown)
+			goto cleanup;
+		inodes = grown;
+		inodes[n++] = e->th->rec.file_ino;
 	}
 	if (pipes__find_holders(inodes, n, holders))
 		log_debug("finding who holds the pipes failed; blocked events name none");
@@ -537,22 +519,18 @@ cleanup:
 	free(inodes);
 }
 
-static void monitor__report_blocked(struct monitor *m, struct snapshot *s)
+static void monitor__report_blocked(struct monitor *m)
 {
 	struct pipe_holders holders;
 
-	monitor__find_pipe_holders(m, s, &holders);
-	for (size_t i = 0; i < s->n_procs; i++) {
-		struct watched *w = m->of_snap[i];
+	monitor__find_pipe_holders(m, &holders);
+	for (size_t i = 0; i < m->n_episodes; i++) {
+		struct episode *e = &m->episodes[i];
 
-		for (size_t j = 0; w && j < s->procs[i].n_threads; j++) {
-			struct thread_snap *th = &s->procs[i].threads[j];
-
-			if (!monitor__episode_due(m, w, th))
-				continue;
-			events__blocked(m->ev, &s->procs[i], th, &holders);
-			monitor__find_episode(m, w->pid, th->tid)->reported = true;
-		}
+		if (!episode__due(e))
+			continue;
+		events__blocked(m->ev, e->p, e->th, &holders);
+		e->reported = true;
 	}
 	pipes__free(&holders);
 }
@@ -616,7 +594,7 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 	}
 	if (!err)
 		err = monitor__find_deadlocks(m, s, &cycles, &n_cycles);
-	if (!err && monitor__want_event_stacks(m, s, cycles, n_cycles))
+	if (!err && monitor__want_event_stacks(m, cycles, n_cycles))
 		err = monitor__read_stacks(m, s);
 	if (err)
 		goto cleanup;
@@ -625,7 +603,7 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 	for (size_t i = 0; i < s->n_procs; i++)
 		if (m->of_snap[i] && m->of_snap[i]->stall_due)
 			events__stall(m->ev, &s->procs[i], m->of_snap[i]->stall_provable);
-	monitor__report_blocked(m, s);
+	monitor__report_blocked(m);
 cleanup:
 	free(cycles);
 	return err;

@@ -624,6 +624,21 @@ void unwinder__unwind(struct unwinder *u, const struct task_record *rec, struct 
 	unwinder__walk(u, rec, out);
 }
 
+/* Whether pc is in the C library's clone or clone3 wrapper (any alias: __clone3, ...). */
+static bool unwinder__in_clone(struct unwinder *u, uint64_t pc)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, pc);
+	struct symbol_info sym;
+	const char *name;
+
+	if (!mod || symbolizer__lookup(u->symbols, mod, pc, &sym) || !sym.name)
+		return false;
+	name = sym.name;
+	while (*name == '_' || !strncmp(name, "GI_", 3))
+		name += *name == '_' ? 1 : 3;
+	return !strcmp(name, "clone") || !strcmp(name, "clone3");
+}
+
 void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c, struct stack *out)
 {
 	struct task_record rec = { .tid = c->tid, .flags = LEAKMON_TASK_HAS_REGS };
@@ -640,11 +655,13 @@ void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c
 	u->stack_len = c->stack_len;
 	u->stack_short = true;
 	u->frozen = true;
-	unwinder__walk(u, &rec, out);
 	/*
 	 * glibc's clone and clone3 end their CFI before the syscall (the child's frame would be
-	 * wrong), so unwinding stops there. They push nothing: step out through [sp].
+	 * wrong), and push nothing: step out through [sp]. Asking libdw first would send it looking
+	 * for CFI in separate debug files, inflating them, for every creator.
 	 */
+	if (!unwinder__in_clone(u, rec.regs[LEAKMON_REG_IP]))
+		unwinder__walk(u, &rec, out);
 	if (out->n <= 1) {
 		stack__free(out);
 		memset(out, 0, sizeof(*out));

@@ -36,7 +36,13 @@ count() {
 check_eq "exactly one growth event, for the leak" "1 $leak" \
 	"$(count '.event == "growth"') $(jq -r 'select(.event == "growth") | .pid' "$events")"
 growth_at=$(date -d "$(jq -r 'select(.event == "growth") | .time' "$events")" +%s.%N)
-check "growth flagged within 30 s" awk -v s="$start" -v g="$growth_at" 'BEGIN { exit !(g - s <= 30) }'
+latency=$(awk -v s="$start" -v g="$growth_at" 'BEGIN { printf "%.1f", g - s }')
+check "growth flagged within 30 s (after ${latency} s)" awk -v l="$latency" 'BEGIN { exit !(l <= 30) }'
+stuck_at=$(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $3 }')
+blocked_at=$(date -d "$(jq -r "select(.event == \"blocked\" and .pid == $quiet) | .time" "$events")" +%s.%N)
+late=$(awk -v b="$blocked_at" -v s="$stuck_at" 'BEGIN { printf "%.2f", b - s - 3 }')
+check "the stuck thread reported within threshold + 1 s (${late} s past the threshold)" \
+	awk -v l="$late" 'BEGIN { exit !(l >= 0 && l <= 1) }'
 check "growth blamed on the leaking start routine and its creator" json_matches "$events" \
 	'[.[] | select(.event == "growth") | .site.start_routine == "leaked_request_handler" and
 	  .site.created_by.func == "serve_requests" and .site.count >= 10 and
