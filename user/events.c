@@ -119,8 +119,9 @@ void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseli
 		fprintf(ev->out, " %" PRId64 " threads, baseline %" PRId64 ", +%.1f/min",
 			p->thread_count, baseline, rate_per_min);
 		if (site->count)
-			fprintf(ev->out, "; %zu from %s", site->count,
-				site->start_routine ? site->start_routine : "(unknown start)");
+			fprintf(ev->out, "; %zu from %s (%zu when watching began)", site->count,
+				site->start_routine ? site->start_routine : "(unknown start)",
+				site->count_then);
 		fputc('\n', ev->out);
 		if (site->created_by) {
 			fprintf(ev->out, "    created by");
@@ -143,6 +144,7 @@ void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseli
 	json__field_string(jw, "start_routine", site->start_routine);
 	output__json_frame_field(jw, "created_by", site->created_by);
 	json__field_u64(jw, "count", site->count);
+	json__field_u64(jw, "count_then", site->count_then);
 	json__key(jw, "example");
 	if (site->example) {
 		json__begin_object(jw);

@@ -20,7 +20,8 @@ struct events;
 struct growth_site {
 	const char *start_routine; /* the largest group of threads created while watched */
 	const struct frame *created_by;
-	size_t count; /* threads in that group now */
+	size_t count;	   /* threads in that group now */
+	size_t count_then; /* of those, the ones that existed when watching began */
 	const struct thread_snap *example;
 };
 

@@ -21,6 +21,7 @@ struct watched {
 	uint64_t start_ns; /* tells this process from a later one given the same pid */
 	char comm[LEAKMON_COMM_LEN + 1];
 	int64_t baseline;
+	uint64_t since_ns; /* when watching it began, and the baseline was taken */
 	struct sample *samples;
 	size_t n, cap;
 	bool alerted;	   /* a growth event was raised and the count has not drained since */
@@ -116,11 +117,12 @@ static void monitor__process_gone(struct monitor *m, struct watched *w)
 	free(w->samples);
 }
 
-static void watched__init(struct watched *w, const struct proc_snap *p)
+static void watched__init(struct watched *w, const struct proc_snap *p, uint64_t now_ns)
 {
 	memset(w, 0, sizeof(*w));
 	w->pid = p->pid;
 	w->start_ns = p->start_ns;
+	w->since_ns = now_ns;
 	w->baseline = p->thread_count;
 }
 
@@ -162,7 +164,7 @@ static int monitor__match_processes(struct monitor *m, struct snapshot *s)
 				j++;
 				continue;
 			}
-			watched__init(&procs[n], p);
+			watched__init(&procs[n], p, s->mono_ns);
 		}
 		memcpy(procs[n].comm, p->comm, sizeof(procs[n].comm));
 		m->of_snap[j++] = &procs[n++];
@@ -252,7 +254,8 @@ static int keyed_thread__cmp(const void *a, const void *b)
 }
 
 /* The group of threads that grew: by start routine and creation site, the largest. */
-static uint64_t monitor__growth_site(const struct proc_snap *p, struct growth_site *site)
+static uint64_t monitor__growth_site(const struct proc_snap *p, uint64_t since_ns,
+				     struct growth_site *site)
 {
 	struct keyed_thread *keyed = calloc(p->n_threads + 1, sizeof(*keyed));
 	uint64_t site_key = 0;
@@ -275,6 +278,9 @@ static uint64_t monitor__growth_site(const struct proc_snap *p, struct growth_si
 		if (run > site->count ||
 		    (run == site->count && first->created_by && !site->created_by)) {
 			site->count = run;
+			site->count_then = 0;
+			for (size_t k = i; k < i + run; k++)
+				site->count_then += keyed[k].th->rec.start_ns <= since_ns;
 			site->start_routine = first->start_routine;
 			site->created_by = first->created_by;
 			site->example = first;
@@ -466,8 +472,9 @@ static bool episode__due(const struct episode *e)
 {
 	if (!e->seen || e->reported)
 		return false;
-	return e->kind_alerted || (e->w->alerted && e->group_key && e->group_key == e->w->site_key) ||
-	       e->w->stalled || e->th->deadlocked;
+	return e->kind_alerted ||
+	       (e->w->alerted && e->group_key && e->group_key == e->w->site_key) || e->w->stalled ||
+	       e->th->deadlocked;
 }
 
 /* Mark what the tick's events will show without a stack yet; true if any. */
@@ -588,7 +595,7 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 
 		if (!w || !w->growth_due)
 			continue;
-		w->site_key = monitor__growth_site(&s->procs[i], &site);
+		w->site_key = monitor__growth_site(&s->procs[i], w->since_ns, &site);
 		w->alerted = true;
 		events__growth(m->ev, &s->procs[i], w->baseline, w->rate_per_min, &site);
 	}

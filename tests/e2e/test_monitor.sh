@@ -46,6 +46,7 @@ check "the stuck thread reported within threshold + 1 s (${late} s past the thre
 check "growth blamed on the leaking start routine and its creator" json_matches "$events" \
 	'[.[] | select(.event == "growth") | .site.start_routine == "leaked_request_handler" and
 	  .site.created_by.func == "serve_requests" and .site.count >= 10 and
+	  .site.count_then < 6 and
 	  .rate_per_min > 60 and .thread_count > .baseline] == [true]' -s
 check_eq "the quiet neighbours: one blocked event, the stuck mutex waiter" \
 	"1 $(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $1 }') mutex" \
