@@ -22,7 +22,9 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # What a fresh Debian 12 needs to build and test leakmon.
 # libc6-dbg names libc's internal functions in stacks; elfutils' eu-stack is the tests' oracle.
 DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
-	linux-libc-dev jq procps util-linux libc6-dbg elfutils
+	linux-libc-dev jq procps util-linux libc6-dbg elfutils libsystemd-dev libmicrohttpd-dev
+# What the tests use besides: promtool, an HTTP client, a container to boot systemd in.
+TEST_PACKAGES := curl prometheus systemd-container debootstrap
 
 ifeq ($(V),1)
 Q :=
@@ -54,8 +56,8 @@ CFLAGS += -Werror
 endif
 LDFLAGS += $(SAN_FLAGS)
 # libstdc++ for its C++ demangler.
-LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf libdw libelf zlib 2>/dev/null || \
-	echo -lbpf -ldw -lelf -lz) -lstdc++ -lm
+LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf libdw libelf zlib libsystemd libmicrohttpd \
+	2>/dev/null || echo -lbpf -ldw -lelf -lz -lsystemd -lmicrohttpd) -lstdc++ -lm -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall
 
 # state.bpf.c defines the shared maps: the linker must meet it before their extern uses.
@@ -73,7 +75,7 @@ FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS
 	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so)
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
-.PHONY: all deps run test check bench fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
+.PHONY: all deps test-deps run test check bench fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
 
 all: $(BUILD)/leakmon
 
@@ -145,15 +147,24 @@ $(BUILD)/fixtures/libdlworker.so: tests/fixtures/plugin/dlworker.c tests/fixture
 
 fixtures: $(FIXTURE_BINS)
 
-# Installs what is missing (root); a no-op when everything is there.
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+# Install the packages of $(1) that are missing, with apt options $(2) (root); a no-op when
+# everything is there.
+define install_missing
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
 		echo "  DEPS      installing:" $$missing; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) \
+			$$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
+
+test-deps: deps
+	$(call install_missing,$(TEST_PACKAGES),--no-install-recommends)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -172,7 +183,7 @@ fuzz: fixtures
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) FIXTURES=$(BUILD)/fixtures tests/fuzz/test_fuzz.sh
 
 # Every test, against the release build and an ASan/UBSan build.
-test: deps
+test: test-deps
 	$(Q)$(MAKE) --no-print-directory WERROR=1 all fixtures unit-tests
 	$(Q)$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 all unit-tests
 	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzzers

@@ -10,8 +10,14 @@
 int commands__setup(struct config *cfg, int argc, char **argv)
 {
 	log__setup(LOG_LEVEL_INFO, config__wants_json(argc, argv));
-	if (config__init(cfg) || config__parse_args(cfg, argc, argv))
+	switch (config__load(cfg, argc, argv)) {
+	case CONFIG_BAD_ARGS:
 		return EXIT_USAGE;
+	case CONFIG_BAD_FILE:
+		return EXIT_FAIL;
+	case CONFIG_OK:
+		break;
+	}
 	log__setup(cfg->verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, cfg->json);
 	if (cfg->help) {
 		usage();

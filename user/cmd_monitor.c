@@ -2,6 +2,7 @@
 /* leakmon [-p PID,...]: watch processes until Ctrl-C/SIGTERM, or until all of them exited. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,7 +11,9 @@
 #include "config.h"
 #include "events.h"
 #include "log.h"
+#include "metrics.h"
 #include "monitor.h"
+#include "service.h"
 #include "signals.h"
 #include "status.h"
 #include "tracker.h"
@@ -30,8 +33,56 @@ static void cmd_monitor__draw(struct status *st, const struct monitor *m)
 	status__draw(st, trends, n, monitor__n_watched(m));
 }
 
-static int cmd_monitor__loop(const struct config *cfg, struct tracker *t, struct events *ev,
-			     struct status *st)
+/* The command line, kept to read the configuration again on SIGHUP. */
+struct monitor_args {
+	int argc;
+	char **argv;
+};
+
+/* Read the settings again; a bad file keeps the running ones. */
+static void cmd_monitor__reload(struct config *cfg, const struct monitor_args *args,
+				struct monitor *m, struct events *ev)
+{
+	struct config fresh;
+
+	service__reloading();
+	if (config__load(&fresh, args->argc, args->argv) != CONFIG_OK) {
+		log_err("reload: the settings were not changed");
+	} else {
+		config__keep_restart_only(&fresh, cfg);
+		*cfg = fresh;
+		monitor__reconfigure(m);
+		events__info(ev, "reload",
+			     cfg->config_path[0] ? "settings read again"
+						 : "no --config file: nothing to read");
+	}
+	service__ready("watching");
+}
+
+/* Render what the last tick saw for the metrics server to serve. */
+static void cmd_monitor__publish(struct metrics_server *srv, const struct monitor *m)
+{
+	struct metrics_sample sample;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (monitor__metrics(m, &sample))
+		goto cleanup;
+	f = open_memstream(&text, &len);
+	if (!f)
+		goto cleanup;
+	metrics__render(f, &sample);
+	if (!fclose(f))
+		metrics__publish(srv, text, len);
+cleanup:
+	free(text);
+	free(sample.procs);
+	free(sample.blocked);
+}
+
+static int cmd_monitor__loop(struct config *cfg, const struct monitor_args *args, struct tracker *t,
+			     struct events *ev, struct status *st, struct metrics_server *srv)
 {
 	struct monitor *m = NULL;
 	char what[128];
@@ -49,7 +100,10 @@ static int cmd_monitor__loop(const struct config *cfg, struct tracker *t, struct
 	else
 		snprintf(what, sizeof(what), "watching every process");
 	events__info(ev, "start", what);
+	service__ready(what);
 	while (!done && !signals__stop_requested()) {
+		if (signals__take_reload())
+			cmd_monitor__reload(cfg, args, m, ev);
 		if (st)
 			status__erase(st);
 		err = monitor__tick(m, &done);
@@ -59,9 +113,12 @@ static int cmd_monitor__loop(const struct config *cfg, struct tracker *t, struct
 		}
 		if (st && !done)
 			cmd_monitor__draw(st, m);
+		if (srv)
+			cmd_monitor__publish(srv, m);
 		if (!done && signals__sleep(cfg->interval_ns))
 			break;
 	}
+	service__stopping();
 	if (st)
 		status__erase(st);
 	if (!err)
@@ -73,6 +130,8 @@ static int cmd_monitor__loop(const struct config *cfg, struct tracker *t, struct
 
 int cmd_monitor(int argc, char **argv)
 {
+	struct monitor_args args = { argc, argv };
+	struct metrics_server *srv = NULL;
 	struct events *ev = NULL;
 	struct status *st = NULL;
 	struct tracker *t = NULL;
@@ -86,11 +145,16 @@ int cmd_monitor(int argc, char **argv)
 		log_err("--interval and --growth-window must be more than 0");
 		return EXIT_USAGE;
 	}
+	/* Before attaching: an address in use is the user's to fix, and nothing is left behind. */
+	if (cfg.metrics_host[0] && metrics__start(cfg.metrics_host, cfg.metrics_port, &srv))
+		return EXIT_FAIL;
 	ret = commands__attach(&cfg, &t);
 	if (ret != EXIT_OK)
-		return ret;
+		goto cleanup;
 	ret = EXIT_FAIL;
-	ev = events__new(stdout, cfg.json);
+	ev = events__new(stdout, cfg.json				  ? EVENTS_JSON
+				 : service__journal_stream(STDOUT_FILENO) ? EVENTS_JOURNAL
+									  : EVENTS_TEXT);
 	if (!ev)
 		goto cleanup;
 	if (!cfg.json && isatty(STDOUT_FILENO)) {
@@ -98,9 +162,10 @@ int cmd_monitor(int argc, char **argv)
 		if (!st)
 			goto cleanup;
 	}
-	if (!cmd_monitor__loop(&cfg, t, ev, st))
+	if (!cmd_monitor__loop(&cfg, &args, t, ev, st, srv))
 		ret = EXIT_OK;
 cleanup:
+	metrics__stop(srv);
 	tracker__free(t);
 	events__free(ev);
 	status__free(st);

@@ -33,6 +33,15 @@ static int setting__parse_flag(const char *text, void *dest)
 	return 0;
 }
 
+/* In files flags are spelled out: true or false. */
+static int setting__parse_bool(const char *text, void *dest)
+{
+	if (strcmp(text, "true") && strcmp(text, "false"))
+		return -EINVAL;
+	*(bool *)dest = !strcmp(text, "true");
+	return 0;
+}
+
 static int setting__parse_duration(const char *text, void *dest)
 {
 	return parse__duration(text, dest);
@@ -84,6 +93,45 @@ static int setting__parse_debuginfo(const char *text, void *dest)
 	return setting__parse_choice(text, names, sizeof(names) / sizeof(names[0]), dest);
 }
 
+/* Patterns separated by commas, or nothing. */
+static int setting__parse_list(const char *text, void *dest)
+{
+	if (!*text) {
+		*(char *)dest = '\0';
+		return 0;
+	}
+	return parse__list(text, dest, CONFIG_LIST_LEN);
+}
+
+static int setting__parse_path(const char *text, void *dest)
+{
+	size_t len = strlen(text);
+
+	if (len >= CONFIG_PATH_LEN)
+		return -EINVAL;
+	memcpy(dest, text, len + 1);
+	return 0;
+}
+
+static int setting__parse_address(const char *text, void *dest)
+{
+	struct config *cfg =
+		(struct config *)((char *)dest - offsetof(struct config, metrics_host));
+
+	if (!*text) {
+		cfg->metrics_host[0] = '\0';
+		cfg->metrics_port = 0;
+		return 0;
+	}
+	return parse__listen_address(text, cfg->metrics_host, sizeof(cfg->metrics_host),
+				     &cfg->metrics_port);
+}
+
+static int setting__parse_top(const char *text, void *dest)
+{
+	return parse__u32(text, 0, 10000, dest);
+}
+
 /* Wait reasons or syscall names: lower-case words separated by commas. */
 static int setting__parse_kinds(const char *text, void *dest)
 {
@@ -124,6 +172,13 @@ static const struct setting_type type_pids = { setting__parse_pids,
 static const struct setting_type type_hooks = { setting__parse_hooks, "auto, tp_btf or raw_tp" };
 static const struct setting_type type_debuginfo = { setting__parse_debuginfo,
 						    "embedded, all or none" };
+static const struct setting_type type_list = { setting__parse_list,
+					       "patterns separated by commas, no spaces" };
+static const struct setting_type type_path = { setting__parse_path, "a file's path" };
+static const struct setting_type type_address = {
+	setting__parse_address, "ADDRESS:PORT (127.0.0.1:9464, [::1]:9464, localhost:9464)"
+};
+static const struct setting_type type_top = { setting__parse_top, "a whole number up to 10000" };
 static const struct setting_type type_kinds = { setting__parse_kinds,
 						"wait reasons separated by commas, or all" };
 
@@ -144,6 +199,22 @@ static const struct setting settings[] = {
 	  "monitor: a wait this long raises a blocked event (for the kinds below)" },
 	{ "blocked-kinds", 0, "LIST", &type_kinds, CFG(blocked_kinds), "mutex,rwlock,pipe_write",
 	  "monitor: wait reasons whose long waits are events on their own; all for every kind" },
+	{ "watch-names", 0, "LIST", &type_list, CFG(watch_names), "",
+	  "monitor: watch only processes named so (shell patterns: java,*-worker)" },
+	{ "watch-executables", 0, "LIST", &type_list, CFG(watch_executables), "",
+	  "monitor: watch only processes running these files (patterns: /usr/bin/*)" },
+	{ "watch-cgroups", 0, "LIST", &type_list, CFG(watch_cgroups), "",
+	  "monitor: watch only processes in these cgroups or below (/system.slice/nginx.service)" },
+	{ "ignore-names", 0, "LIST", &type_list, CFG(ignore_names), "",
+	  "monitor: never watch processes named so" },
+	{ "ignore-executables", 0, "LIST", &type_list, CFG(ignore_executables), "",
+	  "monitor: never watch processes running these files" },
+	{ "ignore-cgroups", 0, "LIST", &type_list, CFG(ignore_cgroups), "",
+	  "monitor: never watch processes in these cgroups or below" },
+	{ "metrics", 0, "ADDR:PORT", &type_address, CFG(metrics_host), "",
+	  "monitor: serve Prometheus metrics at http://ADDR:PORT/metrics" },
+	{ "metrics-top", 0, "N", &type_top, CFG(metrics_top), "20",
+	  "monitor: processes with a thread-count series (the largest), beside those with alerts" },
 	{ "json", 'j', NULL, &type_flag, CFG(json), "false", "print JSON (errors too, on stderr)" },
 	{ "max-processes", 0, "N", &type_count, CFG(max_processes), "65536",
 	  "processes whose thread counts are kept at once; more are counted as dropped" },
@@ -155,6 +226,8 @@ static const struct setting settings[] = {
 	  "source lines and inlined frames from: embedded (DWARF in the mapped files), all (also "
 	  "separate debug files such as libc6-dbg: slower), none" },
 	{ "verbose", 'v', NULL, &type_flag, CFG(verbose), "false", "also show libbpf's messages" },
+	{ "config", 'c', "FILE", &type_path, CFG(config_path), "",
+	  "read settings from FILE first (key = value; options given here win)" },
 	{ "help", 'h', NULL, &type_flag, CFG(help), "false", "show this help" },
 };
 
@@ -245,6 +318,171 @@ void config__print_options(FILE *out)
 			fprintf(out, " [default: %s]", s->def);
 		fputc('\n', out);
 	}
+}
+
+/* Which file to read, and help, only make sense on a command line. */
+static bool setting__in_files(const struct setting *s)
+{
+	return s->offset != CFG(config_path) && s->offset != CFG(help);
+}
+
+void config__print_file(FILE *out)
+{
+	fprintf(out, "# leakmon's settings (leakmon --config FILE; the service reads "
+		     "/etc/leakmon/leakmon.conf).\n"
+		     "# One \"key = value\" a line; keys are the long options of leakmon --help, "
+		     "flags take true or false.\n"
+		     "# Options on the command line win over the file. SIGHUP rereads it.\n"
+		     "# Every key, commented out, with its default:\n");
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		const struct setting *s = &settings[i];
+
+		if (!setting__in_files(s))
+			continue;
+		fprintf(out, "\n# %s\n#%s = %s\n", s->help, s->name, s->def);
+	}
+}
+
+static const struct setting *setting__find(const char *name)
+{
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		if (!strcmp(settings[i].name, name))
+			return &settings[i];
+	return NULL;
+}
+
+/* Cut the blanks around text, in place. */
+static char *text__trim(char *text)
+{
+	char *end = text + strlen(text);
+
+	while (*text == ' ' || *text == '\t')
+		text++;
+	while (end > text &&
+	       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	return text;
+}
+
+static int config__parse_line(struct config *cfg, const char *path, unsigned int line_no,
+			      char *line, unsigned int *seen_at)
+{
+	char *eq = strchr(line, '='), *key, *value;
+	const struct setting *s;
+	size_t index;
+	int err;
+
+	if (!eq) {
+		log_err("%s:%u: expected 'key = value'", path, line_no);
+		return -EINVAL;
+	}
+	*eq = '\0';
+	key = text__trim(line);
+	value = text__trim(eq + 1);
+	s = setting__find(key);
+	if (!s || !setting__in_files(s)) {
+		log_err("%s:%u: unknown key '%s'", path, line_no, key);
+		return -EINVAL;
+	}
+	index = (size_t)(s - settings);
+	if (seen_at[index]) {
+		log_err("%s:%u: '%s' is set twice (first on line %u)", path, line_no, key,
+			seen_at[index]);
+		return -EINVAL;
+	}
+	seen_at[index] = line_no;
+	err = s->type == &type_flag ? setting__parse_bool(value, (char *)cfg + s->offset)
+				    : s->type->parse(value, (char *)cfg + s->offset);
+	if (err)
+		log_err("%s:%u: %s: '%s' is not valid: expected %s", path, line_no, key, value,
+			s->type == &type_flag ? "true or false" : s->type->expected);
+	return err;
+}
+
+int config__parse_file(struct config *cfg, const char *path)
+{
+	unsigned int seen_at[N_SETTINGS] = {}, line_no = 0;
+	char line[4096];
+	int err = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		log_err("%s: cannot read: %s", path, strerror(errno));
+		return -EINVAL;
+	}
+	while (!err && fgets(line, sizeof(line), f)) {
+		char *text;
+
+		line_no++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			log_err("%s:%u: line longer than %zu bytes", path, line_no,
+				sizeof(line) - 2);
+			err = -EINVAL;
+			break;
+		}
+		text = text__trim(line);
+		if (*text && *text != '#')
+			err = config__parse_line(cfg, path, line_no, text, seen_at);
+	}
+	if (!err && ferror(f)) {
+		log_err("%s: cannot read: %s", path, strerror(errno));
+		err = -EINVAL;
+	}
+	fclose(f);
+	return err;
+}
+
+/* Settings the running monitor cannot take over without starting again (attach, outputs). */
+static const struct {
+	size_t offset, size;
+} restart_only[] = {
+	{ CFG(pids), sizeof(((struct config *)0)->pids) + sizeof(size_t) },
+	{ CFG(hooks), sizeof(enum hook_mode) },
+	{ CFG(max_processes), sizeof(uint32_t) },
+	{ CFG(json), sizeof(bool) },
+	{ CFG(metrics_host), sizeof(((struct config *)0)->metrics_host) + sizeof(uint16_t) },
+};
+
+_Static_assert(offsetof(struct config, n_pids) ==
+		       offsetof(struct config, pids) + sizeof(((struct config *)0)->pids),
+	       "n_pids must follow pids");
+_Static_assert(offsetof(struct config, metrics_port) ==
+		       offsetof(struct config, metrics_host) +
+			       sizeof(((struct config *)0)->metrics_host),
+	       "metrics_port must follow metrics_host");
+
+void config__keep_restart_only(struct config *fresh, const struct config *running)
+{
+	for (size_t i = 0; i < sizeof(restart_only) / sizeof(*restart_only); i++) {
+		size_t off = restart_only[i].offset, size = restart_only[i].size;
+		const struct setting *s = NULL;
+
+		if (!memcmp((char *)fresh + off, (const char *)running + off, size))
+			continue;
+		for (size_t k = 0; k < N_SETTINGS && !s; k++)
+			if (settings[k].offset == off)
+				s = &settings[k];
+		log_warn("reload: '%s' changes only when leakmon starts again; keeping the running "
+			 "value",
+			 s ? s->name : "?");
+		memcpy((char *)fresh + off, (const char *)running + off, size);
+	}
+}
+
+enum config_error config__load(struct config *cfg, int argc, char **argv)
+{
+	char path[CONFIG_PATH_LEN];
+
+	if (config__init(cfg) || config__parse_args(cfg, argc, argv))
+		return CONFIG_BAD_ARGS;
+	if (!cfg->config_path[0])
+		return CONFIG_OK;
+	/* The file under the command line: start again from the defaults. */
+	memcpy(path, cfg->config_path, sizeof(path));
+	if (config__init(cfg) || config__parse_file(cfg, path))
+		return CONFIG_BAD_FILE;
+	return config__parse_args(cfg, argc, argv) ? CONFIG_BAD_ARGS : CONFIG_OK;
 }
 
 bool config__wants_json(int argc, char **argv)

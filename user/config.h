@@ -8,6 +8,8 @@
 #include <stdio.h>
 
 #define CONFIG_MAX_PIDS 1024
+#define CONFIG_LIST_LEN 1024
+#define CONFIG_PATH_LEN 4096
 
 /* Which DWARF to read for source lines and inlined frames. */
 enum debuginfo_mode {
@@ -33,6 +35,15 @@ struct config {
 	uint64_t blocked_threshold_ns;
 	char blocked_kinds[256]; /* comma-separated wait reasons that raise blocked events, or all
 				  */
+	/* Which processes the monitor watches: comma-separated patterns, "" for none. */
+	char watch_names[CONFIG_LIST_LEN], watch_executables[CONFIG_LIST_LEN];
+	char watch_cgroups[CONFIG_LIST_LEN];
+	char ignore_names[CONFIG_LIST_LEN], ignore_executables[CONFIG_LIST_LEN];
+	char ignore_cgroups[CONFIG_LIST_LEN];
+	char metrics_host[64]; /* "" when not serving metrics */
+	uint16_t metrics_port;
+	uint32_t metrics_top; /* processes with a thread-count series, beside those with alerts */
+	char config_path[CONFIG_PATH_LEN]; /* --config: "" for none */
 	uint32_t max_processes;
 	enum hook_mode hooks;
 	enum debuginfo_mode debuginfo;
@@ -42,11 +53,28 @@ struct config {
 	bool help;
 };
 
-/* Defaults first, then the command line. Returns 0, or -EINVAL after logging the bad option. */
+enum config_error {
+	CONFIG_OK,
+	CONFIG_BAD_ARGS, /* a bad option: exit 2 */
+	CONFIG_BAD_FILE, /* an unreadable file or a bad line in it: exit 1 */
+};
+
+/*
+ * Defaults, then the file named by --config, then the rest of the command line over it. Every
+ * error is logged first (a file's name its line number). Used at start and on reload (SIGHUP).
+ */
+enum config_error config__load(struct config *cfg, int argc, char **argv);
+/* The parts of load; config__parse_args returns 0 or -EINVAL after logging. */
 int config__init(struct config *cfg);
 int config__parse_args(struct config *cfg, int argc, char **argv);
+/* key = value lines, # comments; keys are the long option names. 0 or -EINVAL after logging. */
+int config__parse_file(struct config *cfg, const char *path);
 /* Whether blocked waits of this reason raise events on their own (--blocked-kinds). */
 bool config__kind_alerted(const struct config *cfg, const char *reason);
+/* On reload: put back what cannot change while running (pids, hooks, ...), warning for each. */
+void config__keep_restart_only(struct config *fresh, const struct config *running);
+/* A configuration file listing every key with its help and default, commented out. */
+void config__print_file(FILE *out);
 /* The options with their defaults, for --help. */
 void config__print_options(FILE *out);
 /* Whether --json is among the arguments, before parsing: errors then come out as JSON too. */

@@ -5,25 +5,44 @@
 #include <time.h>
 
 #include "events.h"
+#include "journal.h"
 #include "json.h"
 #include "output.h"
 #include "pipes.h"
 #include "text.h"
 
 struct events {
-	FILE *out;
+	FILE *out;  /* where this event is written: sink, or the journal entry's text */
+	FILE *sink; /* stdout */
 	bool json;
+	bool journal;
+	struct journal_entry entry; /* the event being written, in journal mode */
+	char *text;
+	size_t text_len;
 };
 
-struct events *events__new(FILE *out, bool json)
+struct events *events__new(FILE *out, enum events_mode mode)
 {
 	struct events *ev = calloc(1, sizeof(*ev));
 
 	if (!ev)
 		return NULL;
 	ev->out = out;
-	ev->json = json;
+	ev->sink = out;
+	ev->json = mode == EVENTS_JSON;
+	ev->journal = mode == EVENTS_JOURNAL;
 	return ev;
+}
+
+/* Alerts are warnings in the journal; the rest (lifecycle, exits, ends of waits) is info. */
+static bool event__alert(const char *event)
+{
+	static const char *const alerts[] = { "growth", "blocked", "deadlock", "stall", "dropped" };
+
+	for (size_t i = 0; i < sizeof(alerts) / sizeof(*alerts); i++)
+		if (!strcmp(event, alerts[i]))
+			return true;
+	return false;
 }
 
 void events__free(struct events *ev)
@@ -59,6 +78,22 @@ static struct json_writer *events__begin(struct events *ev, const char *event, u
 	struct json_writer *jw;
 
 	events__now(when, sizeof(when), ev->json);
+	if (ev->journal) {
+		ev->out = open_memstream(&ev->text, &ev->text_len);
+		if (!ev->out) {
+			ev->out = fopen("/dev/null", "we");
+			ev->text = NULL;
+		}
+		ev->entry = (struct journal_entry){
+			.event = event, .alert = event__alert(event), .comm = comm, .pid = pid
+		};
+		fprintf(ev->out, "%s", event);
+		if (comm) {
+			text__escape(comm, strlen(comm), name, sizeof(name));
+			fprintf(ev->out, " pid %" PRIu32 " %s:", pid, name);
+		}
+		return NULL;
+	}
 	if (!ev->json) {
 		fprintf(ev->out, "%s %-9s", when, event);
 		if (comm) {
@@ -85,6 +120,16 @@ static void events__end(struct events *ev, struct json_writer *jw)
 	if (jw) {
 		json__end_object(jw);
 		json_writer__free(jw);
+	}
+	if (ev->journal && ev->out && ev->out != ev->sink) {
+		fclose(ev->out);
+		ev->out = ev->sink;
+		ev->entry.text = ev->text;
+		if (ev->text)
+			journal__send(&ev->entry);
+		free(ev->text);
+		ev->text = NULL;
+		return;
 	}
 	fflush(ev->out);
 }
@@ -205,6 +250,8 @@ void events__blocked(struct events *ev, const struct proc_snap *p, const struct 
 		fputc('\n', ev->out);
 		events__text_thread(ev, th);
 		events__pipe_other_end(ev, NULL, p->pid, th, holders);
+		ev->entry.tid = th->tid;
+		ev->entry.wait = th->reason ? th->reason : th->wait.kind;
 		events__end(ev, NULL);
 		return;
 	}

@@ -25,7 +25,13 @@ struct growth_site {
 	const struct thread_snap *example;
 };
 
-struct events *events__new(FILE *out, bool json);
+enum events_mode {
+	EVENTS_TEXT,	/* lines for people */
+	EVENTS_JSON,	/* JSON Lines */
+	EVENTS_JOURNAL, /* journal entries with fields (stdout is the journal's stream) */
+};
+
+struct events *events__new(FILE *out, enum events_mode mode);
 void events__free(struct events *ev);
 void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseline,
 		    double rate_per_min, const struct growth_site *site);

@@ -4,13 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "json.h"
 #include "log.h"
+#include "service.h"
 
 static enum log_level log_max_level = LOG_LEVEL_INFO;
 static bool log_json;
+static bool log_journal; /* stderr is the journal: lines carry their syslog priority, <N> */
 static struct timespec log_start;
 
 static const char *const level_names[] = {
@@ -46,6 +49,12 @@ __attribute__((format(printf, 2, 0))) static void log__vmsg(enum log_level level
 	while (len && text[len - 1] == '\n')
 		text[--len] = '\0';
 	if (!log_json) {
+		if (log_journal)
+			fprintf(stderr, "<%d>",
+				level == LOG_LEVEL_ERR	  ? 3
+				: level == LOG_LEVEL_WARN ? 4
+				: level == LOG_LEVEL_INFO ? 6
+							  : 7);
 		if (level == LOG_LEVEL_ERR || level == LOG_LEVEL_WARN)
 			fprintf(stderr, "leakmon: %s: %s\n", level_names[level], text);
 		else if (level == LOG_LEVEL_DEBUG)
@@ -89,6 +98,7 @@ void log__setup(enum log_level max_level, bool json)
 {
 	if (!log_start.tv_sec)
 		clock_gettime(CLOCK_MONOTONIC, &log_start);
+	log_journal = service__journal_stream(STDERR_FILENO);
 	log_max_level = max_level;
 	log_json = json;
 	libbpf_set_print(log__libbpf);

@@ -5,8 +5,10 @@
 
 #include "deadlock.h"
 #include "log.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "pipes.h"
+#include "select.h"
 #include "snapshot.h"
 #include "stacks.h"
 
@@ -27,6 +29,7 @@ struct watched {
 	bool alerted;	   /* a growth event was raised and the count has not drained since */
 	uint64_t site_key; /* while alerted: the group that grew (thread__group_key) */
 	bool stalled;	   /* a stall event was raised and no thread has run since */
+	bool ignored;	   /* not selected (--watch-*, --ignore-*): kept only to be known */
 	/* This tick's verdicts, acted on once the stacks they need are read. */
 	bool growth_due, stall_due, stall_provable;
 	double rate_per_min;
@@ -38,6 +41,7 @@ struct episode {
 	uint64_t start_ns; /* the thread's: a reused tid is another thread */
 	uint64_t nvcsw;	   /* moves when the thread slept again: a new episode */
 	char comm[LEAKMON_COMM_LEN + 1];
+	const char *kind;   /* its wait kind: futex, pipe_read, ... (static strings) */
 	const char *reason; /* once its stack was read: mutex, condvar, ... (static strings) */
 	uint64_t group_key; /* once its stack was read: thread__group_key */
 	bool kind_alerted;  /* its reason (or wait kind until then) is in --blocked-kinds */
@@ -61,7 +65,10 @@ struct monitor {
 	size_t n_episodes, cap_episodes, n_sorted;
 	struct deadlocks *deadlocks;
 	struct tracker_drops drops; /* as last said */
-	bool started; /* the first tick is over: with -p, later pids are reuses, not watched */
+	uint64_t alerts[METRICS_N_ALERTS];
+	uint64_t tick_ns; /* how long the last tick took */
+	size_t n_counted; /* processes in the last snapshot */
+	bool started;	  /* the first tick is over: with -p, later pids are reuses, not watched */
 };
 
 int monitor__new(const struct config *cfg, struct tracker *t, struct events *ev,
@@ -112,7 +119,8 @@ static void *array__grow(void *array, size_t *cap, size_t n, size_t elem)
 
 static void monitor__process_gone(struct monitor *m, struct watched *w)
 {
-	events__exit(m->ev, w->pid, w->comm);
+	if (!w->ignored)
+		events__exit(m->ev, w->pid, w->comm);
 	deadlocks__forget(m->deadlocks, w->pid);
 	free(w->samples);
 }
@@ -165,9 +173,11 @@ static int monitor__match_processes(struct monitor *m, struct snapshot *s)
 				continue;
 			}
 			watched__init(&procs[n], p, s->mono_ns);
+			procs[n].ignored = !select__watched(m->cfg, p->pid, p->comm);
 		}
 		memcpy(procs[n].comm, p->comm, sizeof(procs[n].comm));
-		m->of_snap[j++] = &procs[n++];
+		m->of_snap[j++] = procs[n].ignored ? NULL : &procs[n];
+		n++;
 	}
 	free(m->procs);
 	m->procs = procs;
@@ -411,8 +421,10 @@ static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
 			e = monitor__episode(m, &s->procs[i], th, &is_new);
 			if (!e)
 				continue;
-			if (is_new)
-				e->kind_alerted = config__kind_alerted(m->cfg, th->wait.kind);
+			if (is_new) {
+				e->kind = th->wait.kind;
+				e->kind_alerted = config__kind_alerted(m->cfg, e->kind);
+			}
 			e->seen = true;
 			e->th = th;
 			e->p = &s->procs[i];
@@ -538,6 +550,7 @@ static void monitor__report_blocked(struct monitor *m)
 			continue;
 		events__blocked(m->ev, e->p, e->th, &holders);
 		e->reported = true;
+		m->alerts[METRICS_ALERT_BLOCKED]++;
 	}
 	pipes__free(&holders);
 }
@@ -597,6 +610,7 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 			continue;
 		w->site_key = monitor__growth_site(&s->procs[i], w->since_ns, &site);
 		w->alerted = true;
+		m->alerts[METRICS_ALERT_GROWTH]++;
 		events__growth(m->ev, &s->procs[i], w->baseline, w->rate_per_min, &site);
 	}
 	if (!err)
@@ -605,30 +619,47 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 		err = monitor__read_stacks(m, s);
 	if (err)
 		goto cleanup;
+	m->alerts[METRICS_ALERT_DEADLOCK] += n_cycles;
 	for (size_t i = 0; i < n_cycles; i++)
 		events__deadlock(m->ev, snapshot__find_process(s, cycles[i].pid), &cycles[i]);
-	for (size_t i = 0; i < s->n_procs; i++)
-		if (m->of_snap[i] && m->of_snap[i]->stall_due)
-			events__stall(m->ev, &s->procs[i], m->of_snap[i]->stall_provable);
+	for (size_t i = 0; i < s->n_procs; i++) {
+		if (!m->of_snap[i] || !m->of_snap[i]->stall_due)
+			continue;
+		m->alerts[METRICS_ALERT_STALL]++;
+		events__stall(m->ev, &s->procs[i], m->of_snap[i]->stall_provable);
+	}
 	monitor__report_blocked(m);
 cleanup:
 	free(cycles);
 	return err;
 }
 
-/* Losses since the last tick: said once each time they grow, with the running totals. */
+/*
+ * Losses that make counts wrong (a thread creation or exit uncounted, a process beyond the map)
+ * are said once each time they grow, with every total. Losses of precision alone (a sleep
+ * dated by estimate, a creator not recorded) happen when another BPF program holds a CPU's
+ * task storage for a moment: they stay in the totals, and in the snapshot's "dropped".
+ */
 static void monitor__check_drops(struct monitor *m, const struct snapshot *s)
 {
 	const struct tracker_drops *d = &s->drops;
 
-	if (d->count_state > m->drops.count_state || d->blocked_state > m->drops.blocked_state ||
-	    d->proc_count > m->drops.proc_count || d->creator > m->drops.creator)
+	if (d->count_state > m->drops.count_state || d->proc_count > m->drops.proc_count)
 		events__dropped(m->ev, d);
 	m->drops = *d;
 }
 
+static uint64_t clock__now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 int monitor__tick(struct monitor *m, bool *done)
 {
+	uint64_t start = clock__now_ns();
 	struct snapshot *s = NULL;
 	int err;
 
@@ -636,6 +667,7 @@ int monitor__tick(struct monitor *m, bool *done)
 	err = snapshot__take(m->t, &s);
 	if (err)
 		return err;
+	m->n_counted = s->n_procs;
 	monitor__check_drops(m, s);
 	err = monitor__match_processes(m, s);
 	if (!err)
@@ -643,12 +675,28 @@ int monitor__tick(struct monitor *m, bool *done)
 	monitor__end_episodes(m, s);
 	*done = m->cfg->n_pids && !m->n_procs;
 	snapshot__free(s);
+	m->tick_ns = clock__now_ns() - start;
 	return err;
 }
 
 size_t monitor__n_watched(const struct monitor *m)
 {
-	return m->n_procs;
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_procs; i++)
+		n += !m->procs[i].ignored;
+	return n;
+}
+
+void monitor__reconfigure(struct monitor *m)
+{
+	for (size_t i = 0; i < m->n_procs; i++)
+		m->procs[i].ignored = !select__watched(m->cfg, m->procs[i].pid, m->procs[i].comm);
+	for (size_t i = 0; i < m->n_episodes; i++) {
+		struct episode *e = &m->episodes[i];
+
+		e->kind_alerted = config__kind_alerted(m->cfg, e->reason ? e->reason : e->kind);
+	}
 }
 
 /* Alerts first, then the most grown, then the largest. */
@@ -700,15 +748,87 @@ size_t monitor__trends(const struct monitor *m, uint64_t now_ns, struct process_
 		       size_t max)
 {
 	const struct watched **order = calloc(m->n_procs + 1, sizeof(*order));
-	size_t n = m->n_procs < max ? m->n_procs : max;
+	size_t n = 0;
 
 	if (!order)
 		return 0;
 	for (size_t i = 0; i < m->n_procs; i++)
-		order[i] = &m->procs[i];
-	qsort(order, m->n_procs, sizeof(*order), watched__cmp_notable);
+		if (!m->procs[i].ignored)
+			order[n++] = &m->procs[i];
+	qsort(order, n, sizeof(*order), watched__cmp_notable);
+	n = n < max ? n : max;
 	for (size_t i = 0; i < n; i++)
 		watched__trend(order[i], now_ns, 2 * m->cfg->growth_window_ns, &out[i]);
 	free(order);
 	return n;
+}
+
+static int metrics_process__cmp(const void *a, const void *b)
+{
+	const struct metrics_process *x = a, *y = b;
+
+	if (x->alerted != y->alerted)
+		return x->alerted ? -1 : 1;
+	if (x->threads != y->threads)
+		return x->threads > y->threads ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int metrics_reason__cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct metrics_reason *)a)->reason,
+		      ((const struct metrics_reason *)b)->reason);
+}
+
+int monitor__metrics(const struct monitor *m, struct metrics_sample *out)
+{
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->procs = calloc(m->n_procs + 1, sizeof(*out->procs));
+	out->blocked = calloc(m->n_episodes + 1, sizeof(*out->blocked));
+	if (!out->procs || !out->blocked)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n_procs; i++) {
+		const struct watched *w = &m->procs[i];
+		struct metrics_process *p = &out->procs[n];
+
+		if (w->ignored)
+			continue;
+		p->pid = w->pid;
+		memcpy(p->comm, w->comm, sizeof(p->comm));
+		p->threads = w->n ? w->samples[w->n - 1].count : w->baseline;
+		p->baseline = w->baseline;
+		p->growing = w->alerted;
+		p->alerted = w->alerted || w->stalled;
+		out->watched_threads += (uint64_t)(p->threads > 0 ? p->threads : 0);
+		n++;
+	}
+	out->watched_processes = n;
+	/* Bounded cardinality: every process with an alert, then the largest. */
+	qsort(out->procs, n, sizeof(*out->procs), metrics_process__cmp);
+	out->n_procs = 0;
+	while (out->n_procs < n &&
+	       (out->procs[out->n_procs].alerted || out->n_procs < m->cfg->metrics_top))
+		out->n_procs++;
+	for (size_t i = 0; i < m->n_episodes; i++) {
+		const char *reason =
+			m->episodes[i].reason ? m->episodes[i].reason : m->episodes[i].kind;
+		size_t k;
+
+		if (!reason)
+			continue;
+		for (k = 0; k < out->n_blocked && strcmp(out->blocked[k].reason, reason); k++)
+			;
+		out->blocked[k].reason = reason;
+		out->blocked[k].threads++;
+		out->n_blocked += k == out->n_blocked;
+	}
+	qsort(out->blocked, out->n_blocked, sizeof(*out->blocked), metrics_reason__cmp);
+	memcpy(out->alerts, m->alerts, sizeof(out->alerts));
+	out->drops = m->drops;
+	out->processes_counted = m->n_counted;
+	out->max_processes = m->cfg->max_processes;
+	out->tick_seconds = (double)m->tick_ns / 1e9;
+	return 0;
 }

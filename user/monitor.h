@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "events.h"
+#include "metrics.h"
 #include "tracker.h"
 
 /*
@@ -30,6 +31,10 @@ int monitor__new(const struct config *cfg, struct tracker *t, struct events *ev,
 void monitor__free(struct monitor *m);
 /* One look at the threads. *done is set once every process asked for with -p has exited. */
 int monitor__tick(struct monitor *m, bool *done);
+/* Take changed settings: which processes are watched, which wait kinds are alerted. */
+void monitor__reconfigure(struct monitor *m);
+/* What the metrics show of the last tick; the caller frees out->procs and out->blocked. */
+int monitor__metrics(const struct monitor *m, struct metrics_sample *out);
 /* How many processes are watched. */
 size_t monitor__n_watched(const struct monitor *m);
 /* The max most notable watched processes (alerted, then grown, then largest); how many. */

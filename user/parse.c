@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "parse.h"
 
@@ -91,5 +92,47 @@ int parse__pid_list(const char *text, uint32_t *pids, size_t max_pids, size_t *n
 		p = comma + 1;
 	}
 	*n_pids = n;
+	return 0;
+}
+
+int parse__listen_address(const char *text, char *host, size_t host_size, uint16_t *port)
+{
+	const char *colon = strrchr(text, ':');
+	unsigned char addr[sizeof(struct in6_addr)];
+	size_t len = colon ? (size_t)(colon - text) : 0;
+	char name[INET6_ADDRSTRLEN + 2];
+	uint32_t p;
+
+	if (!colon || !len || len >= sizeof(name) || parse__u32(colon + 1, 1, 65535, &p))
+		return -EINVAL;
+	memcpy(name, text, len);
+	name[len] = '\0';
+	if (name[0] == '[' && name[len - 1] == ']') {
+		name[len - 1] = '\0';
+		if (inet_pton(AF_INET6, name + 1, addr) != 1)
+			return -EINVAL;
+		memmove(name, name + 1, len - 1);
+	} else if (strcmp(name, "localhost") && inet_pton(AF_INET, name, addr) != 1) {
+		return -EINVAL;
+	}
+	if (strlen(name) >= host_size)
+		return -ERANGE;
+	strcpy(host, name);
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int parse__list(const char *text, char *out, size_t out_size)
+{
+	size_t len = strlen(text);
+
+	if (len >= out_size)
+		return -ERANGE;
+	if (!len || text[0] == ',' || text[len - 1] == ',' || strstr(text, ",,"))
+		return -EINVAL;
+	for (const char *c = text; *c; c++)
+		if (*c <= ' ' || *c > '~')
+			return -EINVAL;
+	memcpy(out, text, len + 1);
 	return 0;
 }

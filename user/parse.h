@@ -15,4 +15,9 @@ int parse__duration(const char *text, uint64_t *out_ns);
 /* "123" or "123,456": positive pids, duplicates dropped, at most max_pids. */
 int parse__pid_list(const char *text, uint32_t *pids, size_t max_pids, size_t *n_pids);
 
+/* "127.0.0.1:9464", "[::1]:9464", "localhost:9464": a numeric address or localhost, a port. */
+int parse__listen_address(const char *text, char *host, size_t host_size, uint16_t *port);
+/* Comma-separated items, none empty, printable ASCII without spaces; copied into out. */
+int parse__list(const char *text, char *out, size_t out_size);
+
 #endif /* LEAKMON_PARSE_H */

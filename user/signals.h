@@ -5,10 +5,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* SIGINT and SIGTERM only raise a flag; the main loop sees it and tears down. */
+/*
+ * SIGINT and SIGTERM only raise a flag; the main loop sees it and tears down. SIGHUP asks for
+ * the configuration to be read again.
+ */
 int signals__install(void);
 bool signals__stop_requested(void);
-/* Sleep ns unless a stop is requested first: 0, or -EINTR. */
+/* Whether a reload was asked for since the last call. */
+bool signals__take_reload(void);
+/* Sleep ns unless a stop or reload is requested first: 0, or -EINTR for a stop. */
 int signals__sleep(uint64_t ns);
 
 #endif /* LEAKMON_SIGNALS_H */

@@ -41,6 +41,30 @@ expect_error 2 "--interval and --growth-window must be more than 0" --interval 0
 expect_error 2 "--blocked-kinds: 'mutex,,condvar' is not valid" --blocked-kinds mutex,,condvar
 expect_error 2 "--growth-window: '5 m' is not valid" --growth-window '5 m'
 
+expect_error 2 "--metrics: '1.2.3:80' is not valid: expected ADDRESS:PORT" --metrics 1.2.3:80
+expect_error 2 "--metrics: 'localhost:0' is not valid" --metrics localhost:0
+expect_error 2 "--watch-names: 'a,,b' is not valid" --watch-names a,,b
+
+# Configuration files: the file and line of the first bad one, exit 1, before attaching.
+conf=$TMP/leakmon.conf
+bad_conf() { # TEXT PATTERN
+	printf '%b' "$1" >"$conf"
+	expect_error 1 "$2" --config "$conf"
+}
+bad_conf "interval = 1s\nbogus = 3\n" "^leakmon: error: $conf:2: unknown key 'bogus'$"
+bad_conf "# c\nmax-processes = lots\n" "$conf:2: max-processes: 'lots' is not valid: expected a whole number"
+bad_conf "blocked-threshold = 30x\n" "$conf:1: blocked-threshold: '30x' is not valid: expected a duration"
+bad_conf "interval = 1s\n\ninterval = 2s\n" "$conf:3: 'interval' is set twice \\(first on line 1\\)"
+bad_conf "metrics = nowhere:9464\n" "$conf:1: metrics: 'nowhere:9464' is not valid"
+bad_conf "just words\n" "$conf:1: expected 'key = value'"
+expect_error 1 "$TMP/none.conf: cannot read: No such file or directory" --config "$TMP/none.conf"
+printf 'interval = 1s\n' >"$conf"
+chmod 000 "$conf"
+setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+	"$LEAKMON" --config "$conf" >"$TMP/out" 2>"$TMP/err"
+check_eq "an unreadable file: exit 1" 1 "$?"
+check "... naming it" grep -q "$conf: cannot read: Permission denied" "$TMP/err"
+
 # A thread id is not a process id.
 fixture_start unsignalled_condvar && {
 	tid=$(fixture_blocked "$FIXTURE_OUT" | awk '$2 == "futex" { print $1; exit }')

@@ -37,6 +37,13 @@ static int check_missing_btf(void *arg)
 	return preflight__check_btf(arg);
 }
 
+static int load_missing_file(void *arg)
+{
+	struct config cfg;
+
+	return config__init(&cfg) ?: config__parse_file(&cfg, arg);
+}
+
 static int parse_bad_option(void *arg)
 {
 	struct config cfg;
@@ -45,11 +52,109 @@ static int parse_bad_option(void *arg)
 	return parse(&cfg, 3, argv);
 }
 
-int main(void)
+/* Write text to a temporary file and load cfg from it. */
+static int load_text(struct config *cfg, const char *text, char *path, size_t size)
+{
+	int fd;
+
+	snprintf(path, size, "/tmp/leakmon-test-config.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return -EIO;
+	close(fd);
+	return config__init(cfg) ?: config__parse_file(cfg, path);
+}
+
+static const char *bad_file_text;
+
+static int load_bad_file(void *arg)
 {
 	struct config cfg;
-	char msg[512];
+	int ret = load_text(&cfg, bad_file_text, arg, 64);
+
+	unlink(arg);
+	return ret;
+}
+
+/* Every bad line: its file and line number, what is wrong; nothing else is applied. */
+static void check_bad_files(void)
+{
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+		{ "interval = 2s\nbogus = 1\n", ":2: unknown key 'bogus'\n" },
+		{ "# ok\n\nblocked-threshold = 3x\n",
+		  ":3: blocked-threshold: '3x' is not valid: expected a duration such as 500ms, "
+		  "10s, 5m, 1h\n" },
+		{ "interval = 2s\n interval=3s\n",
+		  ":2: 'interval' is set twice (first on line 1)\n" },
+		{ "json = yes\n", ":1: json: 'yes' is not valid: expected true or false\n" },
+		{ "metrics = 127.0.0.1\n",
+		  ":1: metrics: '127.0.0.1' is not valid: expected ADDRESS:PORT (127.0.0.1:9464, "
+		  "[::1]:9464, localhost:9464)\n" },
+		{ "watch-names = a, b\n",
+		  ":1: watch-names: 'a, b' is not valid: expected patterns separated by commas, no "
+		  "spaces\n" },
+		{ "config = /etc/other.conf\n", ":1: unknown key 'config'\n" },
+		{ "interval 2s\n", ":1: expected 'key = value'\n" },
+	};
+	char msg[512], want[512], path[64];
 	int ret;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		bad_file_text = cases[i].text;
+		capture_stderr(msg, sizeof(msg), load_bad_file, path, &ret);
+		snprintf(want, sizeof(want), "leakmon: error: %s%s", path, cases[i].error);
+		CHECK(ret != 0, "case %zu accepted", i);
+		CHECK_STR(msg, want);
+	}
+	capture_stderr(msg, sizeof(msg), load_missing_file, "/nonexistent/leakmon.conf", &ret);
+	CHECK(ret != 0, "a missing file is an error");
+	CHECK_STR(msg, "leakmon: error: /nonexistent/leakmon.conf: cannot read: No such file or "
+		       "directory\n");
+}
+
+/* The shipped file lists every key with its default, as the table has them, and loads. */
+static void check_shipped_file(void)
+{
+	const char *shipped = "deploy/leakmon.conf";
+	char *generated = NULL, *text = NULL;
+	size_t gen_len = 0, len = 0;
+	FILE *f = open_memstream(&generated, &gen_len);
+	struct config cfg;
+
+	config__print_file(f);
+	fclose(f);
+	f = fopen(shipped, "r");
+	CHECK(f != NULL, "%s is missing", shipped);
+	if (f) {
+		text = calloc(1, 65536);
+		len = fread(text, 1, 65535, f);
+		fclose(f);
+	}
+	CHECK(text && len >= gen_len && !strncmp(text, generated, gen_len),
+	      "%s does not begin with what config__print_file writes: regenerate it with "
+	      "build/tests/test_config --write %s",
+	      shipped, shipped);
+	CHECK(config__init(&cfg) == 0 && config__parse_file(&cfg, shipped) == 0, "it loads");
+	free(generated);
+	free(text);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	char msg[512], path[64];
+	int ret;
+
+	if (argc == 3 && !strcmp(argv[1], "--write")) {
+		FILE *f = fopen(argv[2], "w");
+
+		if (!f)
+			return 1;
+		config__print_file(f);
+		return fclose(f) ? 1 : 0;
+	}
 
 	CHECK(parse(&cfg, 1, (char *[]){ "snapshot", NULL }) == 0, "no options");
 	CHECK(cfg.n_pids == 0 && cfg.min_blocked_ns == 0 && cfg.max_processes == 65536 &&
@@ -75,6 +180,28 @@ int main(void)
 	CHECK(ret == -ENOENT, "missing BTF: %d", ret);
 	CHECK_STR(msg, "leakmon: error: kernel has no BTF (/nonexistent/vmlinux: No such file or "
 		       "directory): leakmon needs a kernel built with CONFIG_DEBUG_INFO_BTF=y\n");
+	/* A file: comments, blanks, spaces around '=', flags spelled out; the command line wins. */
+	CHECK(load_text(&cfg,
+			"# a comment\n\n  interval=250ms  \nblocked-kinds = all\njson = true\n"
+			"metrics = [::1]:9464\nwatch-cgroups = /system.slice/a.service,/b\n",
+			path, sizeof(path)) == 0,
+	      "a good file");
+	CHECK(cfg.interval_ns == 250000000ULL && cfg.json && !strcmp(cfg.blocked_kinds, "all") &&
+		      !strcmp(cfg.metrics_host, "::1") && cfg.metrics_port == 9464 &&
+		      !strcmp(cfg.watch_cgroups, "/system.slice/a.service,/b"),
+	      "its values");
+	CHECK(config__load(&cfg, 4,
+			   (char *[]){ "monitor", "--config", path, "--interval=3s", NULL }) ==
+			      CONFIG_OK &&
+		      cfg.interval_ns == 3000000000ULL && cfg.json,
+	      "--config FILE, then the command line over it");
+	unlink(path);
+	CHECK(config__load(&cfg, 3, (char *[]){ "monitor", "--config", "/nonexistent", NULL }) ==
+		      CONFIG_BAD_FILE,
+	      "a bad file is not a usage error");
+	check_bad_files();
+	check_shipped_file();
+
 	log__setup(LOG_LEVEL_INFO, true);
 	capture_stderr(msg, sizeof(msg), check_missing_btf, "/nonexistent/vmlinux", &ret);
 	CHECK(!strncmp(msg, "{\"error\":\"kernel has no BTF", 27), "JSON error: %s", msg);

@@ -72,5 +72,40 @@ int main(void)
 	test_durations();
 	test_u32();
 	test_pid_lists();
+	/* Listen addresses: numeric or localhost, a port from 1 to 65535. */
+	{
+		char host[64] = "unset";
+		uint16_t port = 0;
+
+		CHECK(parse__listen_address("127.0.0.1:9464", host, sizeof(host), &port) == 0 &&
+			      !strcmp(host, "127.0.0.1") && port == 9464,
+		      "IPv4");
+		CHECK(parse__listen_address("[::1]:80", host, sizeof(host), &port) == 0 &&
+			      !strcmp(host, "::1") && port == 80,
+		      "IPv6 in brackets");
+		CHECK(parse__listen_address("localhost:1", host, sizeof(host), &port) == 0 &&
+			      !strcmp(host, "localhost"),
+		      "localhost");
+		CHECK(parse__listen_address("::1:80", host, sizeof(host), &port) == -EINVAL,
+		      "IPv6 without brackets");
+		CHECK(parse__listen_address("example.com:80", host, sizeof(host), &port) == -EINVAL,
+		      "names other than localhost");
+		CHECK(parse__listen_address("127.0.0.1:65536", host, sizeof(host), &port) ==
+			      -EINVAL,
+		      "port too large");
+		CHECK(parse__listen_address(":80", host, sizeof(host), &port) == -EINVAL,
+		      "no host");
+	}
+	/* Lists: items separated by single commas, no blanks or control bytes. */
+	{
+		char out[16] = "";
+
+		CHECK(parse__list("a*,/b/c", out, sizeof(out)) == 0 && !strcmp(out, "a*,/b/c"),
+		      "ok");
+		CHECK(parse__list("a,,b", out, sizeof(out)) == -EINVAL, "empty item");
+		CHECK(parse__list("a b", out, sizeof(out)) == -EINVAL, "blank");
+		CHECK(parse__list("a,\x1b", out, sizeof(out)) == -EINVAL, "control byte");
+		CHECK(parse__list("0123456789abcdef", out, sizeof(out)) == -ERANGE, "too long");
+	}
 	return unit__finish("test_parse");
 }
