@@ -75,7 +75,7 @@ FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS
 	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so)
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
-.PHONY: all deps test-deps run test check bench fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
+.PHONY: all deps test-deps run test install-files check bench fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
 
 all: $(BUILD)/leakmon
 
@@ -197,11 +197,34 @@ bench: all fixtures
 check: all fixtures unit-tests
 	$(Q)BUILDS=$(BUILD) FIXTURES=$(BUILD)/fixtures tests/run.sh
 
-install: $(BUILD)/leakmon
+# The binary, the unit, the configuration (an edited one is kept) and the man page.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
+CONF := $(DESTDIR)$(SYSCONFDIR)/leakmon/leakmon.conf
+
+install: $(BUILD)/leakmon install-files
+
+# What install copies, from a build made before (the service test installs into a container).
+install-files:
 	install -D -m 0755 $(BUILD)/leakmon $(DESTDIR)$(PREFIX)/sbin/leakmon
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/sbin/leakmon|$(PREFIX)/sbin/leakmon|' deploy/leakmon.service \
+		>$(DESTDIR)$(UNITDIR)/leakmon.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/leakmon.service
+	install -D -m 0644 deploy/leakmon.8 $(DESTDIR)$(MANDIR)/man8/leakmon.8
+	@if [ -e $(CONF) ] && ! cmp -s deploy/leakmon.conf $(CONF); then \
+		install -m 0644 deploy/leakmon.conf $(CONF).new; \
+		echo "  KEPT      $(CONF) (edited); the shipped one is $(CONF).new"; \
+	else \
+		install -D -m 0644 deploy/leakmon.conf $(CONF); \
+	fi
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/leakmon
+	rm -f $(DESTDIR)$(PREFIX)/sbin/leakmon $(DESTDIR)$(UNITDIR)/leakmon.service \
+		$(DESTDIR)$(MANDIR)/man8/leakmon.8 $(CONF).new
+	@if cmp -s deploy/leakmon.conf $(CONF); then rm -f $(CONF); rmdir $(dir $(CONF)) 2>/dev/null; \
+	elif [ -e $(CONF) ]; then echo "  KEPT      $(CONF) (edited)"; fi
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h

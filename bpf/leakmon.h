@@ -40,7 +40,10 @@ enum leakmon_record_type {
 #define LEAKMON_TASK_HAS_FILE (1U << 2)	   /* file_ino/file_mode describe fd arg0 */
 #define LEAKMON_TASK_SINCE_EXACT (1U << 3) /* blocked_since_ns seen by sched_switch */
 
-/* One thread, written by the task iterator. */
+/*
+ * One thread, written by the task iterator. tid and tgid are as leakmon's own pid namespace
+ * numbers them (what its /proc shows); threads outside that namespace are not written.
+ */
 struct task_record {
 	__u32 type;
 	__u32 size;
@@ -64,11 +67,14 @@ struct task_record {
 	__u32 pad;
 	__u64 start_ns; /* CLOCK_MONOTONIC when the thread started: tells a reused tid apart */
 	__u64 group_start_ns; /* when its process started: tells a reused pid apart */
+	__u32 global_tgid;    /* in the initial namespace: the key of the counts map */
+	__u32 pad2;
 };
 
 /*
  * Where a thread was created: its creator's registers and the top of its stack at clone time,
- * for userspace to unwind ("created by"). Follows the task record of the thread it describes.
+ * for userspace to unwind ("created by"). Follows the task record of the thread it describes
+ * (whose ids count: tid and tgid here are the initial namespace's).
  */
 struct creator_record {
 	__u32 type;
@@ -94,7 +100,7 @@ struct clock_sample {
 	__s64 offset_ns;
 };
 
-_Static_assert(sizeof(struct task_record) == 280, "task_record layout changed");
+_Static_assert(sizeof(struct task_record) == 288, "task_record layout changed");
 _Static_assert(sizeof(struct proc_count) == 24, "proc_count layout changed");
 _Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
 	       "creator_record layout changed");

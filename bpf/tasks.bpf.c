@@ -53,6 +53,36 @@ static __always_inline void record__file(struct task_record *rec, struct task_st
 	rec->flags |= LEAKMON_TASK_HAS_FILE;
 }
 
+/*
+ * The number a pid has in the namespace at level, if that is ns: a pid is numbered in its own
+ * namespace and every one above it.
+ */
+static __always_inline bool pid__nr_in(struct pid *pid, unsigned int level,
+				       struct pid_namespace *ns, __u32 *nr)
+{
+	struct upid upid;
+
+	if (!pid || BPF_CORE_READ(pid, level) < level ||
+	    bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]) || upid.ns != ns)
+		return false;
+	*nr = upid.nr;
+	return true;
+}
+
+/* The pid namespace of the process reading the iterator: leakmon's. Found once per pass. */
+static unsigned int reader_level;
+static struct pid_namespace *reader_ns;
+
+static __always_inline void reader__find_namespace(void)
+{
+	struct task_struct *me = bpf_get_current_task_btf();
+
+	reader_level = BPF_CORE_READ(me, thread_pid, level);
+	if (reader_level > 31 ||
+	    bpf_core_read(&reader_ns, sizeof(reader_ns), &me->thread_pid->numbers[reader_level].ns))
+		reader_level = 0;
+}
+
 SEC("iter/task")
 int dump_task(struct bpf_iter__task *ctx)
 {
@@ -60,8 +90,10 @@ int dump_task(struct bpf_iter__task *ctx)
 	struct creator_record *creator;
 	struct task_record *rec;
 	struct task_info *info;
-	__u32 zero = 0, tgid;
+	__u32 zero = 0, tgid, tid;
 
+	if (ctx->meta->seq_num == 0)
+		reader__find_namespace();
 	if (!task || (task->flags & PF_KTHREAD))
 		return 0;
 	/* Exiting threads are no longer counted; the exit hook has seen them or will. */
@@ -70,9 +102,16 @@ int dump_task(struct bpf_iter__task *ctx)
 	else
 		info = bpf_task_storage_get(&task_info, task, 0, 0);
 
-	tgid = task->tgid;
 	if (seeding_only)
 		return 0;
+	/* Numbered as leakmon's own namespace numbers them, which its /proc shows. */
+	if (!reader_level) {
+		tid = task->pid;
+		tgid = task->tgid;
+	} else if (!pid__nr_in(task->thread_pid, reader_level, reader_ns, &tid) ||
+		   !pid__nr_in(task->group_leader->thread_pid, reader_level, reader_ns, &tgid)) {
+		return 0;
+	}
 	if (filter_by_tgid && !bpf_map_lookup_elem(&tgid_filter, &tgid))
 		return 0;
 	rec = bpf_map_lookup_elem(&task_record_buf, &zero);
@@ -81,8 +120,9 @@ int dump_task(struct bpf_iter__task *ctx)
 	__builtin_memset(rec, 0, sizeof(*rec));
 	rec->type = LEAKMON_RECORD_TASK;
 	rec->size = sizeof(*rec);
-	rec->tid = task->pid;
+	rec->tid = tid;
 	rec->tgid = tgid;
+	rec->global_tgid = task->tgid;
 	rec->state = task__state(task);
 	rec->exit_state = task->exit_state;
 	rec->cpu = task__cpu(task);

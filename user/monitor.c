@@ -30,6 +30,7 @@ struct watched {
 	uint64_t site_key; /* while alerted: the group that grew (thread__group_key) */
 	bool stalled;	   /* a stall event was raised and no thread has run since */
 	bool ignored;	   /* not selected (--watch-*, --ignore-*): kept only to be known */
+	bool said;	   /* an event was raised about it: its exit is worth saying too */
 	/* This tick's verdicts, acted on once the stacks they need are read. */
 	bool growth_due, stall_due, stall_provable;
 	double rate_per_min;
@@ -117,9 +118,10 @@ static void *array__grow(void *array, size_t *cap, size_t n, size_t elem)
 	return grown;
 }
 
+/* Exits are said for processes asked for with -p and those events were raised about. */
 static void monitor__process_gone(struct monitor *m, struct watched *w)
 {
-	if (!w->ignored)
+	if (!w->ignored && (m->cfg->n_pids || w->said))
 		events__exit(m->ev, w->pid, w->comm);
 	deadlocks__forget(m->deadlocks, w->pid);
 	free(w->samples);
@@ -550,6 +552,7 @@ static void monitor__report_blocked(struct monitor *m)
 			continue;
 		events__blocked(m->ev, e->p, e->th, &holders);
 		e->reported = true;
+		e->w->said = true;
 		m->alerts[METRICS_ALERT_BLOCKED]++;
 	}
 	pipes__free(&holders);
@@ -610,6 +613,7 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 			continue;
 		w->site_key = monitor__growth_site(&s->procs[i], w->since_ns, &site);
 		w->alerted = true;
+		w->said = true;
 		m->alerts[METRICS_ALERT_GROWTH]++;
 		events__growth(m->ev, &s->procs[i], w->baseline, w->rate_per_min, &site);
 	}
@@ -620,12 +624,17 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 	if (err)
 		goto cleanup;
 	m->alerts[METRICS_ALERT_DEADLOCK] += n_cycles;
-	for (size_t i = 0; i < n_cycles; i++)
-		events__deadlock(m->ev, snapshot__find_process(s, cycles[i].pid), &cycles[i]);
+	for (size_t i = 0; i < n_cycles; i++) {
+		struct proc_snap *p = snapshot__find_process(s, cycles[i].pid);
+
+		m->of_snap[p - s->procs]->said = true;
+		events__deadlock(m->ev, p, &cycles[i]);
+	}
 	for (size_t i = 0; i < s->n_procs; i++) {
 		if (!m->of_snap[i] || !m->of_snap[i]->stall_due)
 			continue;
 		m->alerts[METRICS_ALERT_STALL]++;
+		m->of_snap[i]->said = true;
 		events__stall(m->ev, &s->procs[i], m->of_snap[i]->stall_provable);
 	}
 	monitor__report_blocked(m);

@@ -45,6 +45,11 @@ static int record_list__add_creator(const struct creator_record *rec, void *ctx)
 	if (!copy)
 		return -ENOMEM;
 	*copy = *rec;
+	/* It describes the thread just before it, whose ids are the ones leakmon sees. */
+	if (list->n) {
+		copy->tgid = list->recs[list->n - 1].tgid;
+		copy->tid = list->recs[list->n - 1].tid;
+	}
 	list->creators[list->n_creators++] = copy;
 	return 0;
 }
@@ -199,7 +204,7 @@ static int snapshot__build(struct snapshot *s, struct tracker *t, const struct r
 			p->n_blocked += th->wait.blocked;
 		}
 		/* Without a kept count (map full), the threads just listed are the best answer. */
-		p->exact = !tracker__proc_count(t, p->pid, &count);
+		p->exact = !tracker__proc_count(t, list->recs[i - 1].global_tgid, &count);
 		p->thread_count = p->exact ? count.threads : (int64_t)live;
 		s->n_threads += p->n_threads;
 		s->n_blocked += p->n_blocked;
