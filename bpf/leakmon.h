@@ -92,6 +92,14 @@ struct proc_count {
 	__s64 threads; /* live threads */
 	__u64 created; /* threads created since leakmon attached */
 	__u64 exited;  /* threads exited since leakmon attached */
+	__u64 dropped; /* creations or exits of its threads that could not be accounted */
+};
+
+/* Who keeps the pinned maps alive: a running leakmon, until it stops (userspace only). */
+struct owner_record {
+	__u32 pid;
+	__u32 pad;
+	__u64 start_ticks; /* its start time, /proc/PID/stat field 22: tells a reused pid */
 };
 
 /* Per-CPU sample of CLOCK_MONOTONIC minus the run-queue clock. */
@@ -101,7 +109,7 @@ struct clock_sample {
 };
 
 _Static_assert(sizeof(struct task_record) == 288, "task_record layout changed");
-_Static_assert(sizeof(struct proc_count) == 24, "proc_count layout changed");
+_Static_assert(sizeof(struct proc_count) == 32, "proc_count layout changed");
 _Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
 	       "creator_record layout changed");
 _Static_assert(sizeof(struct clock_sample) == 16, "clock_sample layout changed");

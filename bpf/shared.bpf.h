@@ -76,6 +76,14 @@ struct task_record_buf_map {
 	__type(value, struct task_record);
 };
 
+/* Written by userspace when it pins the maps for snapshots to share; no program uses it. */
+struct owner_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct owner_record);
+};
+
 extern struct task_info_map task_info SEC(".maps");
 extern struct creators_map creators SEC(".maps");
 extern struct proc_counts_map proc_counts SEC(".maps");
@@ -92,7 +100,7 @@ extern __u32 seeding_only;
  * Failures the programs could not avoid, read and reported by userspace. Task storage fails
  * when another program on the same CPU holds its lock (the iterator, if preempted there).
  */
-extern __u64 count_state_dropped;   /* a thread's count state was unreachable: counts may be off */
+extern __u64 count_state_dropped;   /* an exit could not be accounted: a count is too high */
 extern __u64 blocked_state_dropped; /* a sleep went unrecorded: its start will be estimated */
 extern __u64 proc_count_dropped;    /* the per-process map was full */
 extern __u64 creator_dropped;	    /* a creator's stack could not be copied */
@@ -144,6 +152,19 @@ static __always_inline struct proc_count *proc__count(__u32 tgid)
 }
 
 /*
+ * The exit of a counted thread could not be accounted (its storage was refused): its process's
+ * count stays one too high, and says so.
+ */
+static __always_inline void task__count_dropped(struct task_struct *task)
+{
+	struct proc_count *count = proc__count(task->tgid);
+
+	__sync_fetch_and_add(&count_state_dropped, 1);
+	if (count)
+		__sync_fetch_and_add(&count->dropped, 1);
+}
+
+/*
  * Add a live thread to its process's count unless it already is in it. Seeding (the task
  * iterator) and thread creation race for new threads; the compare-and-swap lets exactly one win.
  * Returns the thread's storage, for callers that go on using it, or NULL (counted as a drop).
@@ -153,11 +174,14 @@ static __always_inline struct task_info *task__count(struct task_struct *task, b
 	struct proc_count *count;
 	struct task_info *info;
 
+	/*
+	 * Storage refused (another BPF program holds this CPU's task storage for a moment): not a
+	 * loss. The thread stays uncounted until the next iterator pass counts it, or it exits
+	 * uncounted and is not taken off either: the count stays right.
+	 */
 	info = task__info(task);
-	if (!info) {
-		__sync_fetch_and_add(&count_state_dropped, 1);
+	if (!info)
 		return NULL;
-	}
 	if (__sync_val_compare_and_swap(&info->count_state, TASK_UNCOUNTED, TASK_COUNTED) !=
 	    TASK_UNCOUNTED)
 		return info;

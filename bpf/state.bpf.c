@@ -8,6 +8,7 @@ struct proc_counts_map proc_counts SEC(".maps");
 struct clock_samples_map clock_samples SEC(".maps");
 struct tgid_filter_map tgid_filter SEC(".maps");
 struct task_record_buf_map task_record_buf SEC(".maps");
+struct owner_map owner SEC(".maps");
 
 const volatile __u32 filter_by_tgid = 0;
 __u32 seeding_only = 0;

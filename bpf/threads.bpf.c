@@ -24,7 +24,7 @@ static __always_inline void task__exited(struct task_struct *task)
 	}
 	info = task__info(task);
 	if (!info) {
-		__sync_fetch_and_add(&count_state_dropped, 1);
+		task__count_dropped(task);
 		return;
 	}
 	if (__sync_lock_test_and_set(&info->count_state, TASK_GONE) != TASK_COUNTED)

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "pins.h"
 #include "preflight.h"
 #include "signals.h"
 
@@ -26,13 +27,15 @@ int commands__setup(struct config *cfg, int argc, char **argv)
 	return -1;
 }
 
-int commands__attach(const struct config *cfg, struct tracker **t)
+int commands__attach(const struct config *cfg, enum tracker_pins pins, struct tracker **t)
 {
 	struct tracker_opts opts = {
 		.max_processes = cfg->max_processes,
 		.hooks = cfg->hooks,
 		.tgids = cfg->pids,
 		.n_tgids = cfg->n_pids,
+		.pins = pins,
+		.pin_dir = PINS_DIR,
 	};
 	int err;
 

@@ -66,7 +66,7 @@ int cmd_snapshot(int argc, char **argv)
 	ret = commands__setup(&cfg, argc, argv);
 	if (ret >= 0)
 		return ret;
-	ret = commands__attach(&cfg, &t);
+	ret = commands__attach(&cfg, TRACKER_PINS_SHARE, &t);
 	if (ret != EXIT_OK)
 		return ret;
 	ret = EXIT_FAIL;

@@ -11,8 +11,11 @@
 
 /* Parse options and set up logging: -1 to go on, else the exit code (help 0, bad input 2). */
 int commands__setup(struct config *cfg, int argc, char **argv);
-/* Check pids (2), privileges and BTF (1), install signal handlers, load and attach: 0 or code. */
-int commands__attach(const struct config *cfg, struct tracker **t);
+/*
+ * Check pids (2), privileges and BTF (1), install signal handlers, load and attach (sharing
+ * state with other leakmon processes as pins says): 0 or the exit code.
+ */
+int commands__attach(const struct config *cfg, enum tracker_pins pins, struct tracker **t);
 
 /* Each subcommand takes its own argv (argv[0] is the command name) and returns an exit code. */
 int cmd_snapshot(int argc, char **argv);

@@ -215,6 +215,9 @@ static const struct setting settings[] = {
 	  "monitor: serve Prometheus metrics at http://ADDR:PORT/metrics" },
 	{ "metrics-top", 0, "N", &type_top, CFG(metrics_top), "20",
 	  "monitor: processes with a thread-count series (the largest), beside those with alerts" },
+	{ "pin", 0, NULL, &type_flag, CFG(pin), "false",
+	  "monitor: keep the live state in /sys/fs/bpf/leakmon, where snapshots read exact wait "
+	  "times (the service)" },
 	{ "json", 'j', NULL, &type_flag, CFG(json), "false", "print JSON (errors too, on stderr)" },
 	{ "max-processes", 0, "N", &type_count, CFG(max_processes), "65536",
 	  "processes whose thread counts are kept at once; more are counted as dropped" },
@@ -441,6 +444,7 @@ static const struct {
 	{ CFG(hooks), sizeof(enum hook_mode) },
 	{ CFG(max_processes), sizeof(uint32_t) },
 	{ CFG(json), sizeof(bool) },
+	{ CFG(pin), sizeof(bool) },
 	{ CFG(metrics_host), sizeof(((struct config *)0)->metrics_host) + sizeof(uint16_t) },
 };
 

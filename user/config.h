@@ -49,6 +49,7 @@ struct config {
 	enum debuginfo_mode debuginfo;
 	bool json;
 	bool no_stacks;
+	bool pin; /* monitor: pin the live state for snapshots to share */
 	bool verbose;
 	bool help;
 };

@@ -358,22 +358,27 @@ void events__exit(struct events *ev, uint32_t pid, const char *comm)
 	events__end(ev, jw);
 }
 
-void events__dropped(struct events *ev, const struct tracker_drops *d)
+void events__dropped(struct events *ev, const struct proc_snap *p, const struct tracker_drops *d)
 {
-	struct json_writer *jw = events__begin(ev, "dropped", 0, NULL);
+	struct json_writer *jw = events__begin(ev, "dropped", p ? p->pid : 0, p ? p->comm : NULL);
 
 	if (!ev->json) {
-		fprintf(ev->out,
-			" so far %" PRIu64 " thread creations/exits uncounted (counts may be off), "
-			"%" PRIu64 " processes over --max-processes, %" PRIu64
-			" sleeps dated by estimate, %" PRIu64 " creators unrecorded\n",
-			d->count_state, d->proc_count, d->blocked_state, d->creator);
+		if (p)
+			fprintf(ev->out,
+				" %" PRIu64 " exits of its threads went uncounted: its "
+				"count may be off\n",
+				p->count_dropped);
+		else
+			fprintf(ev->out,
+				" %" PRIu64 " processes did not fit the count map (raise "
+				"--max-processes)\n",
+				d->proc_count);
 		events__end(ev, NULL);
 		return;
 	}
 	if (!jw)
 		return;
-	json__field_u64(jw, "thread_counts", d->count_state);
+	json__field_u64(jw, "thread_counts", p ? p->count_dropped : d->count_state);
 	json__field_u64(jw, "process_counts", d->proc_count);
 	json__field_u64(jw, "blocked_since", d->blocked_state);
 	json__field_u64(jw, "creators", d->creator);

@@ -50,33 +50,45 @@ static void metric__head(FILE *out, const char *name, const char *type, const ch
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* One series per listed process, labelled with its pid and name. */
+static void metrics__process_series(FILE *out, const struct metrics_sample *m, const char *name,
+				    const char *help,
+				    int64_t (*value)(const struct metrics_process *))
+{
+	metric__head(out, name, "gauge", help);
+	for (size_t i = 0; i < m->n_procs; i++) {
+		fprintf(out, "%s{pid=\"%" PRIu32 "\",comm=\"", name, m->procs[i].pid);
+		label__write(out, m->procs[i].comm);
+		fprintf(out, "\"} %" PRId64 "\n", value(&m->procs[i]));
+	}
+}
+
+static int64_t process__threads(const struct metrics_process *p)
+{
+	return p->threads;
+}
+
+static int64_t process__baseline(const struct metrics_process *p)
+{
+	return p->baseline;
+}
+
+static int64_t process__growing(const struct metrics_process *p)
+{
+	return p->growing;
+}
+
 static void metrics__render_processes(FILE *out, const struct metrics_sample *m)
 {
-	metric__head(
-		out, "leakmon_process_threads", "gauge",
-		"Live threads of a watched process (the largest, and every one with an alert).");
-	for (size_t i = 0; i < m->n_procs; i++) {
-		fprintf(out, "leakmon_process_threads{pid=\"%" PRIu32 "\",comm=\"",
-			m->procs[i].pid);
-		label__write(out, m->procs[i].comm);
-		fprintf(out, "\"} %" PRId64 "\n", m->procs[i].threads);
-	}
-	metric__head(out, "leakmon_process_thread_baseline", "gauge",
-		     "Threads of the process when leakmon began watching it.");
-	for (size_t i = 0; i < m->n_procs; i++) {
-		fprintf(out, "leakmon_process_thread_baseline{pid=\"%" PRIu32 "\",comm=\"",
-			m->procs[i].pid);
-		label__write(out, m->procs[i].comm);
-		fprintf(out, "\"} %" PRId64 "\n", m->procs[i].baseline);
-	}
-	metric__head(out, "leakmon_process_growing", "gauge",
-		     "1 while a growth alert stands for the process.");
-	for (size_t i = 0; i < m->n_procs; i++) {
-		fprintf(out, "leakmon_process_growing{pid=\"%" PRIu32 "\",comm=\"",
-			m->procs[i].pid);
-		label__write(out, m->procs[i].comm);
-		fprintf(out, "\"} %d\n", m->procs[i].growing);
-	}
+	metrics__process_series(
+		out, m, "leakmon_process_threads",
+		"Live threads of a watched process (the largest, and every one with an alert).",
+		process__threads);
+	metrics__process_series(out, m, "leakmon_process_thread_baseline",
+				"Threads of the process when leakmon began watching it.",
+				process__baseline);
+	metrics__process_series(out, m, "leakmon_process_growing",
+				"1 while a growth alert stands for the process.", process__growing);
 }
 
 void metrics__render(FILE *out, const struct metrics_sample *m)

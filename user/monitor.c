@@ -26,11 +26,12 @@ struct watched {
 	uint64_t since_ns; /* when watching it began, and the baseline was taken */
 	struct sample *samples;
 	size_t n, cap;
-	bool alerted;	   /* a growth event was raised and the count has not drained since */
-	uint64_t site_key; /* while alerted: the group that grew (thread__group_key) */
-	bool stalled;	   /* a stall event was raised and no thread has run since */
-	bool ignored;	   /* not selected (--watch-*, --ignore-*): kept only to be known */
-	bool said;	   /* an event was raised about it: its exit is worth saying too */
+	bool alerted;		/* a growth event was raised and the count has not drained since */
+	uint64_t site_key;	/* while alerted: the group that grew (thread__group_key) */
+	bool stalled;		/* a stall event was raised and no thread has run since */
+	bool ignored;		/* not selected (--watch-*, --ignore-*): kept only to be known */
+	bool said;		/* an event was raised about it: its exit is worth saying too */
+	uint64_t count_dropped; /* its count's losses, as last said */
 	/* This tick's verdicts, acted on once the stacks they need are read. */
 	bool growth_due, stall_due, stall_provable;
 	double rate_per_min;
@@ -644,18 +645,26 @@ cleanup:
 }
 
 /*
- * Losses that make counts wrong (a thread creation or exit uncounted, a process beyond the map)
- * are said once each time they grow, with every total. Losses of precision alone (a sleep
- * dated by estimate, a creator not recorded) happen when another BPF program holds a CPU's
- * task storage for a moment: they stay in the totals, and in the snapshot's "dropped".
+ * Losses that make counts wrong are said once each time they grow: a process beyond the count
+ * map (machine-wide), or a creation or exit of a watched process's threads not accounted (its
+ * count may be off). Losses of precision alone (a sleep dated by estimate, a creator not
+ * recorded) happen when another BPF program holds a CPU's task storage for a moment: they stay
+ * in the totals, and in the snapshot's "dropped".
  */
 static void monitor__check_drops(struct monitor *m, const struct snapshot *s)
 {
-	const struct tracker_drops *d = &s->drops;
+	if (s->drops.proc_count > m->drops.proc_count)
+		events__dropped(m->ev, NULL, &s->drops);
+	m->drops = s->drops;
+	for (size_t i = 0; i < s->n_procs; i++) {
+		struct watched *w = m->of_snap[i];
 
-	if (d->count_state > m->drops.count_state || d->proc_count > m->drops.proc_count)
-		events__dropped(m->ev, d);
-	m->drops = *d;
+		if (!w || s->procs[i].count_dropped <= w->count_dropped)
+			continue;
+		w->count_dropped = s->procs[i].count_dropped;
+		w->said = true;
+		events__dropped(m->ev, &s->procs[i], &s->drops);
+	}
 }
 
 static uint64_t clock__now_ns(void)
@@ -677,8 +686,9 @@ int monitor__tick(struct monitor *m, bool *done)
 	if (err)
 		return err;
 	m->n_counted = s->n_procs;
-	monitor__check_drops(m, s);
 	err = monitor__match_processes(m, s);
+	if (!err)
+		monitor__check_drops(m, s);
 	if (!err)
 		err = monitor__judge(m, s);
 	monitor__end_episodes(m, s);

@@ -440,7 +440,7 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 		output__text_process(out, &s->procs[i], opts, &b);
 	if (s->drops.count_state || s->drops.proc_count)
 		fprintf(out,
-			"\nwarning: %" PRIu64 " thread creations/exits and %" PRIu64
+			"\nwarning: %" PRIu64 " thread exits and %" PRIu64
 			" processes went uncounted (for the map: raise --max-processes); "
 			"counts marked inexact\n",
 			s->drops.count_state, s->drops.proc_count);

@@ -204,8 +204,10 @@ static int snapshot__build(struct snapshot *s, struct tracker *t, const struct r
 			p->n_blocked += th->wait.blocked;
 		}
 		/* Without a kept count (map full), the threads just listed are the best answer. */
-		p->exact = !tracker__proc_count(t, list->recs[i - 1].global_tgid, &count);
-		p->thread_count = p->exact ? count.threads : (int64_t)live;
+		p->counted = !tracker__proc_count(t, list->recs[i - 1].global_tgid, &count);
+		p->thread_count = p->counted ? count.threads : (int64_t)live;
+		p->count_dropped = p->counted ? count.dropped : 0;
+		p->exact = p->counted && !count.dropped;
 		s->n_threads += p->n_threads;
 		s->n_blocked += p->n_blocked;
 	}
@@ -238,10 +240,6 @@ int snapshot__take(struct tracker *t, struct snapshot **out)
 		goto cleanup;
 	snapshot__attach_creators(s, &list);
 	tracker__drops(t, &s->drops);
-	/* A lost creation or exit could be any process's. */
-	if (s->drops.count_state)
-		for (size_t i = 0; i < s->n_procs; i++)
-			s->procs[i].exact = false;
 	*out = s;
 	s = NULL;
 cleanup:

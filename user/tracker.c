@@ -8,6 +8,7 @@
 
 #include "leakmon.skel.h"
 #include "log.h"
+#include "pins.h"
 #include "tracker.h"
 
 #define TRACKER_READ_BUF (256 * 1024)
@@ -15,6 +16,8 @@
 struct tracker {
 	struct leakmon_bpf *skel;
 	enum hook_mode hooks;
+	bool shared;		/* reading a running service's maps */
+	const char *pinned_dir; /* our maps are pinned there: unpin on the way out */
 	int ncpus;
 	struct clock_sample *samples; /* one per possible CPU */
 };
@@ -152,6 +155,84 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 	return tracker__attach(t, level);
 }
 
+/*
+ * A snapshot beside a running service: its maps (thread storage, counts, clock samples) and
+ * only our own iterator; the service's hooks keep them, so none of ours are attached.
+ */
+static int tracker__start_shared(struct tracker *t, const struct tracker_opts *opts)
+{
+	int err;
+
+	t->skel = leakmon_bpf__open();
+	if (!t->skel)
+		return -errno;
+	t->skel->rodata->filter_by_tgid = opts->n_tgids > 0;
+	err = bpf_map__set_max_entries(t->skel->maps.tgid_filter,
+				       opts->n_tgids ? (__u32)opts->n_tgids : 1);
+	if (!err)
+		err = pins__reuse(t->skel, opts->pin_dir);
+	if (err)
+		return err;
+	t->hooks = HOOKS_TP_BTF;
+	tracker__select_programs(t);
+	bpf_program__set_autoload(t->skel->progs.thread_created_btf, false);
+	bpf_program__set_autoload(t->skel->progs.thread_exited_btf, false);
+	bpf_program__set_autoload(t->skel->progs.thread_switched_btf, false);
+	err = leakmon_bpf__load(t->skel);
+	if (!err)
+		err = tracker__fill_filter(t, opts);
+	if (!err)
+		err = tracker__attach(t, LOG_LEVEL_DEBUG);
+	t->shared = !err;
+	return err;
+}
+
+/* What the pins say before starting: share a live service's, refuse a second service. */
+static int tracker__check_pins(struct tracker *t, const struct tracker_opts *opts)
+{
+	enum pins_state state;
+	uint32_t owner;
+	int err;
+
+	if (opts->pins == TRACKER_PINS_NONE)
+		return 0;
+	if (opts->pins == TRACKER_PINS_CREATE) {
+		err = pins__check_place(opts->pin_dir);
+		if (err)
+			return err;
+	}
+	err = pins__inspect(opts->pin_dir, opts->pins == TRACKER_PINS_CREATE, &state, &owner);
+	/* A snapshot can always do without: it loads its own programs. */
+	if (err && opts->pins == TRACKER_PINS_SHARE)
+		return 0;
+	if (err)
+		return err;
+	if (opts->pins == TRACKER_PINS_SHARE) {
+		if (state != PINS_LIVE)
+			return 0;
+		if (!tracker__start_shared(t, opts)) {
+			log_debug("reading the state of the leakmon service (pid %u)", owner);
+			return 0;
+		}
+		log_debug("the service's state could not be shared: loading our own programs");
+		leakmon_bpf__destroy(t->skel);
+		t->skel = NULL;
+		return 0;
+	}
+	if (state == PINS_LIVE) {
+		log_err("another leakmon (pid %u) keeps its state in %s: one service at a time",
+			owner, opts->pin_dir);
+		return -EBUSY;
+	}
+	if (state == PINS_STALE) {
+		log_info("replacing the state a stopped leakmon left in %s", opts->pin_dir);
+		err = pins__remove(opts->pin_dir);
+		if (err)
+			log_err("removing %s failed: %s", opts->pin_dir, strerror(-err));
+	}
+	return err;
+}
+
 int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 {
 	struct tracker *t;
@@ -170,6 +251,13 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 	if (!t->samples) {
 		err = -ENOMEM;
 		goto cleanup;
+	}
+	err = tracker__check_pins(t, opts);
+	if (err)
+		goto cleanup;
+	if (t->shared) {
+		*out = t;
+		return 0;
 	}
 	/* The probe is the real thing: typed tracepoints where the kernel allows them. */
 	if (opts->hooks == HOOKS_AUTO) {
@@ -190,6 +278,12 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 	if (err)
 		goto cleanup;
 	log_debug("thread counts seeded");
+	if (opts->pins == TRACKER_PINS_CREATE) {
+		err = pins__create(t->skel, opts->pin_dir);
+		if (err)
+			goto cleanup;
+		t->pinned_dir = opts->pin_dir;
+	}
 	*out = t;
 	return 0;
 cleanup:
@@ -201,9 +295,16 @@ void tracker__free(struct tracker *t)
 {
 	if (!t)
 		return;
+	if (t->pinned_dir)
+		pins__remove(t->pinned_dir);
 	leakmon_bpf__destroy(t->skel);
 	free(t->samples);
 	free(t);
+}
+
+bool tracker__shared(const struct tracker *t)
+{
+	return t->shared;
 }
 
 enum hook_mode tracker__hooks(const struct tracker *t)

@@ -2,6 +2,7 @@
 #ifndef LEAKMON_TRACKER_H
 #define LEAKMON_TRACKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -15,11 +16,20 @@
  */
 struct tracker;
 
+/* Sharing state with other leakmon processes, through pins in pin_dir. */
+enum tracker_pins {
+	TRACKER_PINS_NONE,
+	TRACKER_PINS_CREATE, /* the service: pin our maps; refuse if another live one has */
+	TRACKER_PINS_SHARE,  /* a snapshot: read a live service's maps if there is one */
+};
+
 struct tracker_opts {
 	uint32_t max_processes;
 	enum hook_mode hooks;
 	const uint32_t *tgids; /* only these processes' threads are read; none: all */
 	size_t n_tgids;
+	enum tracker_pins pins;
+	const char *pin_dir;
 };
 
 struct tracker_drops {
@@ -34,6 +44,8 @@ typedef int (*tracker_creator_fn)(const struct creator_record *rec, void *ctx);
 
 int tracker__new(const struct tracker_opts *opts, struct tracker **out);
 void tracker__free(struct tracker *t);
+/* Whether the state is a running service's (shared): its waits are dated exactly. */
+bool tracker__shared(const struct tracker *t);
 /* The hook variant the probes chose. */
 enum hook_mode tracker__hooks(const struct tracker *t);
 /* Run the task iterator; fn sees every thread once. Stops early if fn returns non-zero. */

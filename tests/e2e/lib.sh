@@ -124,6 +124,16 @@ leakmon_delayed() {
 	return 1
 }
 
+# wait_for FILE JQ_FILTER: up to 10 s for a JSON Lines file to have a line matching the filter.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		[ -n "$(jq -c "select($2)" "$1" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Seconds since the epoch of a snapshot's ISO-8601 "time".
 snapshot_epoch() {
 	date -d "$(jq -r .time "$1")" +%s.%N

@@ -5,16 +5,6 @@
 # (a good file takes effect, a bad one keeps the running settings, restart-only keys warn).
 . "$(dirname "$0")/lib.sh"
 
-# wait_for FILE JQ_FILTER: up to 10 s for a JSON Lines file to have a line matching the filter.
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		[ -n "$(jq -c "select($2)" "$1" 2>/dev/null)" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 fixture_start lock_convoy 2 || finish
 convoy=$FIXTURE_PID
 fixture_start mutex_held_forever || finish

@@ -4,16 +4,6 @@
 # another process between two looks, and a multithreaded process that execs from a thread.
 . "$(dirname "$0")/lib.sh"
 
-# wait_for FILE JQ_FILTER: up to 10 s for a JSON Lines file to have a line matching the filter.
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		[ -n "$(jq -c "select($2)" "$1" 2>/dev/null)" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # --- pid and tid reuse: process A is watched, stuck on a mutex in its main thread (tid = pid);
 # A dies and B, the same program, starts at A's pid while both monitors are stopped.
 fixture_start lock_convoy 2 || finish

@@ -37,6 +37,8 @@ check_eq "health: watched processes, map size, scan time" "2 65536 yes" \
 	"$(awk '/^leakmon_watched_processes / { w = $2 } /^leakmon_count_map_capacity / { c = $2 }
 		/^leakmon_scan_duration_seconds / { s = ($2 > 0 && $2 < 5) ? "yes" : "no" }
 		END { print w, c, s }' "$TMP/metrics.txt")"
+check "the alerting rules pass promtool check rules" \
+	bash -c "promtool check rules deploy/prometheus/leakmon-rules.yml >'$TMP/rules.out' 2>&1"
 check_eq "anything else: 404" 404 \
 	"$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")"
 

@@ -3,7 +3,8 @@
 # The service under a real systemd: a minimal Debian booted with systemd-nspawn, leakmon and its
 # unit installed as `make install` would. Inside: the unit is active only after READY=1, a stuck
 # thread reaches the journal at warning priority with greppable fields, /metrics answers,
-# reload rereads the file, stop exits cleanly and leaves nothing attached.
+# a snapshot shares the service's pinned state, reload rereads the file, stop exits cleanly and
+# leaves nothing pinned or attached.
 # The root file system is built once with debootstrap (~1 min) and kept in LEAKMON_ROOTFS.
 . "$(dirname "$0")/lib.sh"
 
@@ -76,6 +77,10 @@ mkdir -p "$TMP/merged/etc/systemd/system/multi-user.target.wants"
 ln -sf /usr/local/lib/systemd/system/leakmon.service \
 	"$TMP/merged/etc/systemd/system/multi-user.target.wants/leakmon.service"
 links_before=$(bpftool link list 2>/dev/null | grep -c .)
+exposure=$(systemd-analyze security --offline=yes deploy/leakmon.service 2>/dev/null |
+	sed -n 's/.*Overall exposure level for leakmon.service: \([0-9.]*\).*/\1/p')
+check "the unit's exposure is at most 3.0 (systemd-analyze security: ${exposure:-none})" \
+	awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 3.0) }'
 
 # Boot from a cgroup of our own, in a mount namespace of our own.
 (
@@ -121,6 +126,9 @@ check_eq "pids as the container numbers them (leakmon runs in its pid namespace)
 	"$(inside /bin/cat "/proc/${pid:-0}/comm" 2>&1)"
 check "lifecycle at info priority" json_matches "$TMP/journal.json" -s \
 	'[.[] | select(.LEAKMON_EVENT == "start")] | length >= 1 and all(.PRIORITY == "6")'
+inside /usr/local/sbin/leakmon snapshot -v >/dev/null 2>"$TMP/snapshot.err"
+check "a snapshot beside the service reads its pinned state" \
+	grep -q "reading the state of the leakmon service" "$TMP/snapshot.err"
 inside /usr/bin/curl -sf http://127.0.0.1:9464/metrics >"$TMP/metrics.txt"
 check "/metrics answers on loopback, with the three alerts" \
 	grep -q '^leakmon_alerts_total{kind="blocked"} 3$' "$TMP/metrics.txt"
@@ -137,7 +145,7 @@ inside /bin/systemctl stop leakmon
 check_eq "stop: a clean exit" "ActiveState=inactive ExecMainStatus=0 Result=success" \
 	"$(inside /bin/systemctl show -p ActiveState -p Result -p ExecMainStatus leakmon | sort |
 		tr '\n' ' ' | sed 's/ $//')"
-check_eq "stop: nothing of leakmon pinned, nothing attached" "0 $links_before" \
+check_eq "stop: no pinned state left, nothing attached" "0 $links_before" \
 	"$(find "$TMP/bpffs" -mindepth 1 -name '*leakmon*' | wc -l) $(bpftool link list 2>/dev/null | grep -c .)"
 [ -n "${KEEP_CONTAINER:-}" ] && { echo "container $CONTAINER kept: $TMP"; sleep 600; }
 finish

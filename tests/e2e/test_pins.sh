@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# The service's live state pinned in bpffs: a snapshot beside it reads exact wait times from it;
+# a second service is refused; a killed service's pins are stale: snapshots do without them and
+# the next service replaces them; a clean stop leaves nothing; a directory that is not
+# leakmon's is not touched.
+. "$(dirname "$0")/lib.sh"
+
+PINS=/sys/fs/bpf/leakmon
+mounted_here=""
+if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
+	mount -t bpf bpf /sys/fs/bpf && mounted_here=yes
+fi
+teardown() {
+	[ -n "${service:-}" ] && kill -9 "$service" 2>/dev/null
+	rm -rf "$PINS"
+	[ -n "$mounted_here" ] && umount /sys/fs/bpf
+	cleanup
+}
+trap teardown EXIT
+rm -rf "$PINS"
+
+# start_service: a monitor keeping its state, ready once it says it started (pins made).
+start_service() {
+	"$LEAKMON" --pin --json --interval 500ms >"$TMP/service.jsonl" 2>"$TMP/service.err" &
+	service=$!
+	for i in $(seq 100); do
+		grep -q '"event":"start"' "$TMP/service.jsonl" && return 0
+		sleep 0.05
+	done
+	fail "the service did not pin its state: $(cat "$TMP/service.err")"
+	return 1
+}
+
+start_service || finish
+check_eq "pins: the shared maps and their owner, root's alone" \
+	"700 clock_samples creators owner proc_counts task_info" \
+	"$(stat -c %a "$PINS") $(ls "$PINS" | tr '\n' ' ' | sed 's/ $//')"
+fixture_start lock_convoy 2 || finish
+convoy=$FIXTURE_PID
+"$LEAKMON" snapshot --json -v -p "$convoy" >"$TMP/shared.json" 2>"$TMP/shared.err"
+check "the snapshot reads the service's state" grep -q "reading the state of the leakmon service (pid $service)" \
+	"$TMP/shared.err"
+check_against_truth "$TMP/shared.json" "$convoy" "$FIXTURE_OUT" false
+
+links_before=$(bpftool link list 2>/dev/null | grep -c .)
+"$LEAKMON" --pin >"$TMP/out" 2>"$TMP/err"
+check_eq "a second service: exit 1" 1 "$?"
+check_eq "... saying who holds the state" \
+	"leakmon: error: another leakmon (pid $service) keeps its state in $PINS: one service at a time" \
+	"$(cat "$TMP/err")"
+check_eq "... nothing attached" "$links_before" "$(bpftool link list 2>/dev/null | grep -c .)"
+
+kill -9 "$service"
+wait "$service" 2>/dev/null
+"$LEAKMON" snapshot --json -v -p "$convoy" >"$TMP/stale.json" 2>"$TMP/stale.err"
+check "stale pins: the snapshot loads its own programs" \
+	bash -c "! grep -q 'reading the state' '$TMP/stale.err'"
+check_against_truth "$TMP/stale.json" "$convoy" "$FIXTURE_OUT" true
+start_service || finish
+check "the next service replaces the stale pins" \
+	grep -q "replacing the state a stopped leakmon left in $PINS" "$TMP/service.err"
+kill -TERM "$service"
+check "a clean stop: exit 0" wait "$service"
+service=""
+check "... and no pins left" bash -c "! [ -e '$PINS' ]"
+
+mkdir -p "$PINS/not-ours"
+"$LEAKMON" --pin >"$TMP/out" 2>"$TMP/err"
+check_eq "a directory holding what is not leakmon's: exit 1" 1 "$?"
+check_eq "... naming it, before attaching" \
+	"leakmon: error: $PINS holds 'not-ours', which is not leakmon's: not touching it" \
+	"$(cat "$TMP/err")"
+check "... and left alone" test -d "$PINS/not-ours"
+check "snapshots do without it" bash -c "'$LEAKMON' snapshot -p $convoy >/dev/null"
+finish
