@@ -80,11 +80,15 @@ static __always_inline void reader__find_namespace(void)
 	reader_level = BPF_CORE_READ(me, thread_pid, level);
 	if (reader_level > 31 ||
 	    bpf_core_read(&reader_ns, sizeof(reader_ns), &me->thread_pid->numbers[reader_level].ns))
-		reader_level = 0;
+		reader_ns = NULL;
 }
 
-SEC("iter/task")
-int dump_task(struct bpf_iter__task *ctx)
+/*
+ * One thread's record. in_namespace: leakmon runs in a pid namespace of its own, so ids are
+ * translated into it and threads outside it skipped. Two programs, one chosen at load, so the
+ * initial namespace's pays nothing for it (the translation doubles the verifier's walk).
+ */
+static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namespace)
 {
 	struct task_struct *task = ctx->task;
 	struct creator_record *creator;
@@ -92,7 +96,7 @@ int dump_task(struct bpf_iter__task *ctx)
 	struct task_info *info;
 	__u32 zero = 0, tgid, tid;
 
-	if (ctx->meta->seq_num == 0)
+	if (in_namespace && ctx->meta->seq_num == 0)
 		reader__find_namespace();
 	if (!task || (task->flags & PF_KTHREAD))
 		return 0;
@@ -105,10 +109,10 @@ int dump_task(struct bpf_iter__task *ctx)
 	if (seeding_only)
 		return 0;
 	/* Numbered as leakmon's own namespace numbers them, which its /proc shows. */
-	if (!reader_level) {
+	if (!in_namespace) {
 		tid = task->pid;
 		tgid = task->tgid;
-	} else if (!pid__nr_in(task->thread_pid, reader_level, reader_ns, &tid) ||
+	} else if (!reader_ns || !pid__nr_in(task->thread_pid, reader_level, reader_ns, &tid) ||
 		   !pid__nr_in(task->group_leader->thread_pid, reader_level, reader_ns, &tgid)) {
 		return 0;
 	}
@@ -157,4 +161,16 @@ int dump_task(struct bpf_iter__task *ctx)
 	if (creator && creator->type == LEAKMON_RECORD_CREATOR)
 		bpf_seq_write(ctx->meta->seq, creator, sizeof(*creator));
 	return 0;
+}
+
+SEC("iter/task")
+int dump_task(struct bpf_iter__task *ctx)
+{
+	return task__dump(ctx, false);
+}
+
+SEC("iter/task")
+int dump_task_ns(struct bpf_iter__task *ctx)
+{
+	return task__dump(ctx, true);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -22,16 +23,35 @@ struct tracker {
 	struct clock_sample *samples; /* one per possible CPU */
 };
 
+/* The initial pid namespace's inode (PROC_PID_INIT_INO): leakmon runs on the host. */
+#define PID_NS_INIT_INO 0xEFFFFFFCU
+
+/* Whether leakmon runs in a pid namespace of its own (a container): ids must be translated. */
+static bool tracker__in_pid_namespace(void)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/pid", &st) && st.st_ino != PID_NS_INIT_INO;
+}
+
 static void tracker__select_programs(struct tracker *t)
 {
 	struct leakmon_bpf *skel = t->skel;
-	bool btf = t->hooks == HOOKS_TP_BTF;
+	bool btf = t->hooks == HOOKS_TP_BTF, ns = tracker__in_pid_namespace();
 
 	bpf_program__set_autoload(skel->progs.thread_created_btf, btf);
 	bpf_program__set_autoload(skel->progs.thread_exited_btf, btf);
 	bpf_program__set_autoload(skel->progs.thread_switched_btf, btf);
 	bpf_program__set_autoload(skel->progs.thread_exited_raw, !btf);
 	bpf_program__set_autoload(skel->progs.thread_switched_raw, !btf);
+	bpf_program__set_autoload(skel->progs.dump_task, !ns);
+	bpf_program__set_autoload(skel->progs.dump_task_ns, ns);
+}
+
+/* The iterator's link: of whichever variant was loaded. */
+static struct bpf_link *tracker__iterator(const struct tracker *t)
+{
+	return t->skel->links.dump_task ? t->skel->links.dump_task : t->skel->links.dump_task_ns;
 }
 
 static int tracker__fill_filter(struct tracker *t, const struct tracker_opts *opts)
@@ -65,6 +85,7 @@ static int tracker__attach(struct tracker *t, enum log_level level)
 		{ skel->progs.thread_switched_btf, &skel->links.thread_switched_btf },
 		{ skel->progs.thread_switched_raw, &skel->links.thread_switched_raw },
 		{ skel->progs.dump_task, &skel->links.dump_task },
+		{ skel->progs.dump_task_ns, &skel->links.dump_task_ns },
 	};
 	char msg[256];
 	int err;
@@ -374,7 +395,7 @@ int tracker__for_each_record(struct tracker *t, tracker_task_fn task_fn,
 	buf = malloc(TRACKER_READ_BUF);
 	if (!buf)
 		return -ENOMEM;
-	fd = bpf_iter_create(bpf_link__fd(t->skel->links.dump_task));
+	fd = bpf_iter_create(bpf_link__fd(tracker__iterator(t)));
 	if (fd < 0) {
 		err = -errno;
 		log_err("starting the task iterator failed: %s", strerror(-err));
