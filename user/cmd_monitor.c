@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "config.h"
 #include "events.h"
@@ -23,13 +23,10 @@ static void cmd_monitor__draw(struct status *st, const struct monitor *m)
 {
 	struct process_trend trends[16];
 	size_t rows = status__rows(st), n;
-	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (rows > sizeof(trends) / sizeof(*trends))
 		rows = sizeof(trends) / sizeof(*trends);
-	n = monitor__trends(m, (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec, trends,
-			    rows);
+	n = monitor__trends(m, clock__mono_ns(), trends, rows);
 	status__draw(st, trends, n, monitor__n_watched(m));
 }
 

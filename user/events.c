@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "events.h"
 #include "journal.h"
 #include "json.h"
@@ -54,13 +55,10 @@ static void events__now(char *buf, size_t size, bool iso)
 {
 	struct timespec ts;
 	struct tm tm;
-	char base[32];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (iso) {
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(buf, size, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+		clock__iso8601(&ts, buf, size);
 	} else {
 		localtime_r(&ts.tv_sec, &tm);
 		strftime(buf, size, "%H:%M:%S", &tm);

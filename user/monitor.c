@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "deadlock.h"
 #include "log.h"
 #include "metrics.h"
@@ -667,17 +668,9 @@ static void monitor__check_drops(struct monitor *m, const struct snapshot *s)
 	}
 }
 
-static uint64_t clock__now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 int monitor__tick(struct monitor *m, bool *done)
 {
-	uint64_t start = clock__now_ns();
+	uint64_t start = clock__mono_ns();
 	struct snapshot *s = NULL;
 	int err;
 
@@ -694,7 +687,7 @@ int monitor__tick(struct monitor *m, bool *done)
 	monitor__end_episodes(m, s);
 	*done = m->cfg->n_pids && !m->n_procs;
 	snapshot__free(s);
-	m->tick_ns = clock__now_ns() - start;
+	m->tick_ns = clock__mono_ns() - start;
 	return err;
 }
 

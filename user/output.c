@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "json.h"
 #include "output.h"
 #include "text.h"
@@ -15,16 +16,6 @@
 static bool thread__listed(const struct thread_snap *th, const struct output_opts *opts)
 {
 	return snapshot__thread_listed(th, opts->min_blocked_ns);
-}
-
-static void output__iso8601(const struct timespec *ts, char *buf, size_t size)
-{
-	struct tm tm;
-	char base[32];
-
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%03ldZ", base, ts->tv_nsec / 1000000);
 }
 
 void output__json_frame(struct json_writer *jw, const struct frame *f)
@@ -291,7 +282,7 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 
 	if (group_buffers__init(&b, s) || !(jw = json_writer__new(out)))
 		goto cleanup;
-	output__iso8601(&s->wall, when, sizeof(when));
+	clock__iso8601(&s->wall, when, sizeof(when));
 	json__begin_object(jw);
 	json__field_string(jw, "time", when);
 	json__key(jw, "processes");
@@ -430,7 +421,7 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 
 	if (group_buffers__init(&b, s))
 		goto cleanup;
-	output__iso8601(&s->wall, when, sizeof(when));
+	clock__iso8601(&s->wall, when, sizeof(when));
 	fprintf(out, "leakmon snapshot %s: %zu process%s, %zu thread%s, %zu blocked\n", when,
 		s->n_procs, s->n_procs == 1 ? "" : "es", s->n_threads, s->n_threads == 1 ? "" : "s",
 		s->n_blocked);

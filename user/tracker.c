@@ -37,13 +37,15 @@ static bool tracker__in_pid_namespace(void)
 static void tracker__select_programs(struct tracker *t)
 {
 	struct leakmon_bpf *skel = t->skel;
-	bool btf = t->hooks == HOOKS_TP_BTF, ns = tracker__in_pid_namespace();
+	bool btf = !t->shared && t->hooks == HOOKS_TP_BTF;
+	bool raw = !t->shared && t->hooks == HOOKS_RAW_TP;
+	bool ns = tracker__in_pid_namespace();
 
 	bpf_program__set_autoload(skel->progs.thread_created_btf, btf);
 	bpf_program__set_autoload(skel->progs.thread_exited_btf, btf);
 	bpf_program__set_autoload(skel->progs.thread_switched_btf, btf);
-	bpf_program__set_autoload(skel->progs.thread_exited_raw, !btf);
-	bpf_program__set_autoload(skel->progs.thread_switched_raw, !btf);
+	bpf_program__set_autoload(skel->progs.thread_exited_raw, raw);
+	bpf_program__set_autoload(skel->progs.thread_switched_raw, raw);
 	bpf_program__set_autoload(skel->progs.dump_task, !ns);
 	bpf_program__set_autoload(skel->progs.dump_task_ns, ns);
 }
@@ -128,16 +130,19 @@ static int tracker__seed(struct tracker *t)
 
 /*
  * Open, size, load and attach with one variant of the thread hooks. A failure is an error, or
- * only worth a debug line when another variant will be tried (level).
+ * only worth a debug line when another variant will be tried (level). Shared: a snapshot
+ * beside a running service, on its pinned maps (thread storage, counts, clock samples) with
+ * only our own iterator; the service's hooks keep the maps, so none of ours are loaded.
  */
 static int tracker__start(struct tracker *t, const struct tracker_opts *opts, enum hook_mode hooks,
-			  enum log_level level)
+			  bool shared, enum log_level level)
 {
-	const char *name = hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp";
+	const char *name = shared ? "no" : hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp";
 	char msg[256];
 	int err;
 
 	t->hooks = hooks;
+	t->shared = shared;
 	t->skel = leakmon_bpf__open();
 	if (!t->skel) {
 		err = -errno;
@@ -145,16 +150,18 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 		return err;
 	}
 	t->skel->rodata->filter_by_tgid = opts->n_tgids > 0;
-	err = bpf_map__set_max_entries(t->skel->maps.proc_counts, opts->max_processes);
+	err = bpf_map__set_max_entries(t->skel->maps.tgid_filter,
+				       opts->n_tgids ? (__u32)opts->n_tgids : 1);
+	if (!err && shared)
+		err = pins__reuse(t->skel, opts->pin_dir);
+	if (!err && !shared)
+		err = bpf_map__set_max_entries(t->skel->maps.proc_counts, opts->max_processes);
 	/*
 	 * Typed tracepoints may use a hash map allocated on demand on every kernel; raw ones only
 	 * from 6.1 on, so there the whole map is allocated up front.
 	 */
-	if (!err && hooks == HOOKS_TP_BTF)
+	if (!err && !shared && hooks == HOOKS_TP_BTF)
 		err = bpf_map__set_map_flags(t->skel->maps.proc_counts, BPF_F_NO_PREALLOC);
-	if (!err)
-		err = bpf_map__set_max_entries(t->skel->maps.tgid_filter,
-					       opts->n_tgids ? (__u32)opts->n_tgids : 1);
 	if (err) {
 		log__msg(level, "sizing the BPF maps failed: %s", strerror(-err));
 		return err;
@@ -174,38 +181,6 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 	if (err)
 		return err;
 	return tracker__attach(t, level);
-}
-
-/*
- * A snapshot beside a running service: its maps (thread storage, counts, clock samples) and
- * only our own iterator; the service's hooks keep them, so none of ours are attached.
- */
-static int tracker__start_shared(struct tracker *t, const struct tracker_opts *opts)
-{
-	int err;
-
-	t->skel = leakmon_bpf__open();
-	if (!t->skel)
-		return -errno;
-	t->skel->rodata->filter_by_tgid = opts->n_tgids > 0;
-	err = bpf_map__set_max_entries(t->skel->maps.tgid_filter,
-				       opts->n_tgids ? (__u32)opts->n_tgids : 1);
-	if (!err)
-		err = pins__reuse(t->skel, opts->pin_dir);
-	if (err)
-		return err;
-	t->hooks = HOOKS_TP_BTF;
-	tracker__select_programs(t);
-	bpf_program__set_autoload(t->skel->progs.thread_created_btf, false);
-	bpf_program__set_autoload(t->skel->progs.thread_exited_btf, false);
-	bpf_program__set_autoload(t->skel->progs.thread_switched_btf, false);
-	err = leakmon_bpf__load(t->skel);
-	if (!err)
-		err = tracker__fill_filter(t, opts);
-	if (!err)
-		err = tracker__attach(t, LOG_LEVEL_DEBUG);
-	t->shared = !err;
-	return err;
 }
 
 /* What the pins say before starting: share a live service's, refuse a second service. */
@@ -231,13 +206,14 @@ static int tracker__check_pins(struct tracker *t, const struct tracker_opts *opt
 	if (opts->pins == TRACKER_PINS_SHARE) {
 		if (state != PINS_LIVE)
 			return 0;
-		if (!tracker__start_shared(t, opts)) {
+		if (!tracker__start(t, opts, HOOKS_TP_BTF, true, LOG_LEVEL_DEBUG)) {
 			log_debug("reading the state of the leakmon service (pid %u)", owner);
 			return 0;
 		}
 		log_debug("the service's state could not be shared: loading our own programs");
 		leakmon_bpf__destroy(t->skel);
 		t->skel = NULL;
+		t->shared = false;
 		return 0;
 	}
 	if (state == PINS_LIVE) {
@@ -282,15 +258,15 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 	}
 	/* The probe is the real thing: typed tracepoints where the kernel allows them. */
 	if (opts->hooks == HOOKS_AUTO) {
-		err = tracker__start(t, opts, HOOKS_TP_BTF, LOG_LEVEL_DEBUG);
+		err = tracker__start(t, opts, HOOKS_TP_BTF, false, LOG_LEVEL_DEBUG);
 		if (err) {
 			log_debug("typed tracepoints unavailable: falling back to raw tracepoints");
 			leakmon_bpf__destroy(t->skel);
 			t->skel = NULL;
-			err = tracker__start(t, opts, HOOKS_RAW_TP, LOG_LEVEL_ERR);
+			err = tracker__start(t, opts, HOOKS_RAW_TP, false, LOG_LEVEL_ERR);
 		}
 	} else {
-		err = tracker__start(t, opts, opts->hooks, LOG_LEVEL_ERR);
+		err = tracker__start(t, opts, opts->hooks, false, LOG_LEVEL_ERR);
 	}
 	if (err)
 		goto cleanup;
@@ -321,16 +297,6 @@ void tracker__free(struct tracker *t)
 	leakmon_bpf__destroy(t->skel);
 	free(t->samples);
 	free(t);
-}
-
-bool tracker__shared(const struct tracker *t)
-{
-	return t->shared;
-}
-
-enum hook_mode tracker__hooks(const struct tracker *t)
-{
-	return t->hooks;
 }
 
 struct record_handlers {

@@ -44,10 +44,6 @@ typedef int (*tracker_creator_fn)(const struct creator_record *rec, void *ctx);
 
 int tracker__new(const struct tracker_opts *opts, struct tracker **out);
 void tracker__free(struct tracker *t);
-/* Whether the state is a running service's (shared): its waits are dated exactly. */
-bool tracker__shared(const struct tracker *t);
-/* The hook variant the probes chose. */
-enum hook_mode tracker__hooks(const struct tracker *t);
 /* Run the task iterator; fn sees every thread once. Stops early if fn returns non-zero. */
 int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx);
 /* The same, also handing over the creator records of threads created while attached. */
