@@ -25,6 +25,8 @@ DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib
 	linux-libc-dev jq procps util-linux libc6-dbg elfutils libsystemd-dev libmicrohttpd-dev
 # What the tests use besides: promtool, an HTTP client, a container to boot systemd in.
 TEST_PACKAGES := curl prometheus systemd-container debootstrap
+# What the benchmarks measure against: perf's workloads, the reference tool offcputime.
+BENCH_PACKAGES := linux-perf libbpf-tools
 
 ifeq ($(V),1)
 Q :=
@@ -75,7 +77,7 @@ FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS
 	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so)
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
-.PHONY: all deps test-deps run test install-files check bench fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
+.PHONY: all deps test-deps bench-deps run test install-files check bench bench-tools fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
 
 all: $(BUILD)/leakmon
 
@@ -147,6 +149,28 @@ $(BUILD)/fixtures/libdlworker.so: tests/fixtures/plugin/dlworker.c tests/fixture
 
 fixtures: $(FIXTURE_BINS)
 
+# The benchmarks' own programs: the floor (empty BPF programs on leakmon's hooks) and its
+# loader, and thread churn as a throughput.
+$(BUILD)/bench/floor.bpf.o: tests/bench/floor.bpf.c vmlinux/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(BUILD)/bench/floor: tests/bench/floor.c $(BUILD)/bench/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -iquote $(BUILD)/bench $< $(LDFLAGS) $(LDLIBS) -o $@
+
+$(BUILD)/bench/churn_rate: tests/bench/churn_rate.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -pthread $< -o $@
+
+bench-tools: $(BUILD)/bench/floor $(BUILD)/bench/churn_rate
+
 # Install the packages of $(1) that are missing, with apt options $(2) (root); a no-op when
 # everything is there.
 define install_missing
@@ -166,6 +190,9 @@ deps:
 test-deps: deps
 	$(call install_missing,$(TEST_PACKAGES),--no-install-recommends)
 
+bench-deps: deps
+	$(call install_missing,$(BENCH_PACKAGES),--no-install-recommends)
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(BUILD)/leakmon snapshot
@@ -184,18 +211,19 @@ fuzz: fixtures
 
 # Every test, against the release build and an ASan/UBSan build.
 test: test-deps
-	$(Q)$(MAKE) --no-print-directory WERROR=1 all fixtures unit-tests
+	$(Q)$(MAKE) --no-print-directory WERROR=1 all fixtures unit-tests bench-tools
 	$(Q)$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 all unit-tests
 	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzzers
 	$(Q)BUILDS="$(BUILD) build/sanitize" FIXTURES=$(BUILD)/fixtures FUZZ_SECONDS=10 tests/run.sh
 
 # Benchmarks: ratios against a baseline measured in the same run (see BENCHMARKS.md).
-bench: all fixtures
+bench: bench-deps
+	$(Q)$(MAKE) --no-print-directory all fixtures bench-tools
 	$(Q)status=0; for b in $(filter-out tests/bench/lib.sh,$(wildcard tests/bench/*.sh)); do \
 		BUILD=$(BUILD) $$b || status=1; done; exit $$status
 
 # The tests of this build only, without installing anything.
-check: all fixtures unit-tests
+check: all fixtures unit-tests bench-tools
 	$(Q)BUILDS=$(BUILD) FIXTURES=$(BUILD)/fixtures tests/run.sh
 
 # The binary, the unit, the configuration (an edited one is kept) and the man page.
@@ -236,7 +264,7 @@ analyze: $(BUILD)/leakmon.skel.h $(BUILD)/syscall_names.h
 
 format:
 	clang-format -i $(wildcard user/*.c user/*.h bpf/*.c bpf/*.h tests/unit/*.c tests/unit/*.h \
-		tests/fixtures/*.c tests/fixtures/*.h)
+		tests/fixtures/*.c tests/fixtures/*.h tests/bench/*.c)
 
 clean:
 	rm -rf build

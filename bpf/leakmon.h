@@ -89,10 +89,13 @@ struct creator_record {
 
 /* Per-process thread accounting, keyed by tgid. */
 struct proc_count {
-	__s64 threads; /* live threads */
-	__u64 created; /* threads created since leakmon attached */
-	__u64 exited;  /* threads exited since leakmon attached */
-	__u64 dropped; /* creations or exits of its threads that could not be accounted */
+	__s64 threads;		 /* live threads */
+	__u64 created;		 /* threads created since leakmon attached */
+	__u64 exited;		 /* threads exited since leakmon attached */
+	__u64 dropped;		 /* creations or exits of its threads that could not be accounted */
+	__s64 high_water;	 /* its highest count in this creators window (BPF only) */
+	__u32 high_water_window; /* the window high_water belongs to (BPF only) */
+	__u32 pad;
 };
 
 /* Who keeps the pinned maps alive: a running leakmon, until it stops (userspace only). */
@@ -109,7 +112,7 @@ struct clock_sample {
 };
 
 _Static_assert(sizeof(struct task_record) == 288, "task_record layout changed");
-_Static_assert(sizeof(struct proc_count) == 32, "proc_count layout changed");
+_Static_assert(sizeof(struct proc_count) == 48, "proc_count layout changed");
 _Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
 	       "creator_record layout changed");
 _Static_assert(sizeof(struct clock_sample) == 16, "clock_sample layout changed");

@@ -95,6 +95,16 @@ extern struct task_record_buf_map task_record_buf SEC(".maps");
 extern const volatile __u32 filter_by_tgid;
 /* Set by userspace while an iterator run only seeds the counts. */
 extern __u32 seeding_only;
+/*
+ * Set by userspace once, after the fork hook is attached (never with raw tracepoints): threads
+ * started from then on are counted by the fork hook alone and uncounted by the exit hook alone,
+ * with no per-thread state. Before, creation and seeding race, and each thread's storage says
+ * whether it was counted: allocating that storage at every creation cost ~1.5 us (BENCHMARKS.md).
+ * A thread that execs takes its process leader's older start time, and with it that protocol.
+ */
+extern __u64 fast_count_since_ns;
+/* Bumped by userspace: a new window in which each process's high water of threads starts anew. */
+extern __u32 creators_window;
 
 /*
  * Failures the programs could not avoid, read and reported by userspace. Task storage fails
@@ -104,6 +114,7 @@ extern __u64 count_state_dropped;   /* an exit could not be accounted: a count i
 extern __u64 blocked_state_dropped; /* a sleep went unrecorded: its start will be estimated */
 extern __u64 proc_count_dropped;    /* the per-process map was full */
 extern __u64 creator_dropped;	    /* a creator's stack could not be copied */
+extern __u64 count_refused;	    /* task__count found the storage busy: seeding tries again */
 
 /* task_struct.state was renamed __state in 5.14. */
 struct task_struct___old {
@@ -164,6 +175,12 @@ static __always_inline void task__count_dropped(struct task_struct *task)
 		__sync_fetch_and_add(&count->dropped, 1);
 }
 
+/* Counted at creation by the fork hook, with no per-thread state (see fast_count_since_ns). */
+static __always_inline bool task__counted_at_fork(struct task_struct *task)
+{
+	return task->start_time >= fast_count_since_ns;
+}
+
 /*
  * Add a live thread to its process's count unless it already is in it. Seeding (the task
  * iterator) and thread creation race for new threads; the compare-and-swap lets exactly one win.
@@ -175,13 +192,17 @@ static __always_inline struct task_info *task__count(struct task_struct *task, b
 	struct task_info *info;
 
 	/*
-	 * Storage refused (another BPF program holds this CPU's task storage for a moment): not a
-	 * loss. The thread stays uncounted until the next iterator pass counts it, or it exits
-	 * uncounted and is not taken off either: the count stays right.
+	 * Storage refused (another BPF program holds this CPU's task storage for a moment): the
+	 * thread stays uncounted, and if it exits so, it is not taken off either. Seeding passes
+	 * again for it; the raw switch hook counts it at its next switch; the fork hook says so.
 	 */
 	info = task__info(task);
-	if (!info)
+	if (!info) {
+		__sync_fetch_and_add(&count_refused, 1);
 		return NULL;
+	}
+	if (task__counted_at_fork(task))
+		return info;
 	if (__sync_val_compare_and_swap(&info->count_state, TASK_UNCOUNTED, TASK_COUNTED) !=
 	    TASK_UNCOUNTED)
 		return info;

@@ -12,10 +12,13 @@ struct owner_map owner SEC(".maps");
 
 const volatile __u32 filter_by_tgid = 0;
 __u32 seeding_only = 0;
+__u64 fast_count_since_ns = ~0ULL;
+__u32 creators_window = 0;
 
 __u64 count_state_dropped = 0;
 __u64 blocked_state_dropped = 0;
 __u64 proc_count_dropped = 0;
 __u64 creator_dropped = 0;
+__u64 count_refused = 0;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

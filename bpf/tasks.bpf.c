@@ -100,8 +100,11 @@ static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namesp
 		reader__find_namespace();
 	if (!task || (task->flags & PF_KTHREAD))
 		return 0;
-	/* Exiting threads are no longer counted; the exit hook has seen them or will. */
-	if (!(task->flags & PF_EXITING))
+	/*
+	 * Only the seeding pass counts; from then on the hooks keep every count. Exiting threads
+	 * are no longer counted: the exit hook has seen them or will.
+	 */
+	if (seeding_only && !(task->flags & PF_EXITING))
 		info = task__count(task, false);
 	else
 		info = bpf_task_storage_get(&task_info, task, 0, 0);

@@ -22,13 +22,15 @@ static __always_inline void task__exited(struct task_struct *task)
 		bpf_map_delete_elem(&proc_counts, &tgid);
 		return;
 	}
-	info = task__info(task);
-	if (!info) {
-		task__count_dropped(task);
-		return;
+	if (!task__counted_at_fork(task)) {
+		info = task__info(task);
+		if (!info) {
+			task__count_dropped(task);
+			return;
+		}
+		if (__sync_lock_test_and_set(&info->count_state, TASK_GONE) != TASK_COUNTED)
+			return;
 	}
-	if (__sync_lock_test_and_set(&info->count_state, TASK_GONE) != TASK_COUNTED)
-		return;
 	count = bpf_map_lookup_elem(&proc_counts, &tgid);
 	if (!count)
 		return;
@@ -72,13 +74,47 @@ static __always_inline bool thread__remember_creator(struct task_struct *parent,
 	return true; /* the registers alone still name the caller of clone */
 }
 
+/*
+ * Whether the thread just counted raised its process to a new high in this window: the threads
+ * a leak adds do, a pool that churns at a steady size seldom does. Only those are worth a
+ * creator's stack (a 2.3 KiB allocation at each creation cost churn a quarter of its rate).
+ */
+static __always_inline bool proc__new_high(struct proc_count *count)
+{
+	__u32 window = creators_window;
+	__s64 threads = count->threads;
+
+	if (count->high_water_window != window) {
+		count->high_water_window = window;
+		count->high_water = threads - 1;
+	}
+	if (threads <= count->high_water)
+		return false;
+	count->high_water = threads;
+	return true;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(thread_created_btf, struct task_struct *parent, struct task_struct *child)
 {
-	struct task_info *info = task__count(child, true);
+	bool at_fork = task__counted_at_fork(child);
+	struct proc_count *count;
+	struct task_info *info;
 
+	if (!at_fork && !task__count(child, true))
+		task__count_dropped(child);
+	count = proc__count(child->tgid);
+	if (!count)
+		return 0;
+	if (at_fork) {
+		__sync_fetch_and_add(&count->threads, 1);
+		__sync_fetch_and_add(&count->created, 1);
+	}
 	/* Threads only: a new process's creator is its parent's fork, not a thread site. */
-	if (child->tgid == parent->tgid && thread__remember_creator(parent, child) && info)
+	if (child->tgid != parent->tgid || !proc__new_high(count))
+		return 0;
+	info = task__info(child);
+	if (thread__remember_creator(parent, child) && info)
 		info->flags |= TASK_INFO_HAS_CREATOR;
 	return 0;
 }

@@ -69,9 +69,10 @@ struct monitor {
 	struct deadlocks *deadlocks;
 	struct tracker_drops drops; /* as last said */
 	uint64_t alerts[METRICS_N_ALERTS];
-	uint64_t tick_ns; /* how long the last tick took */
-	size_t n_counted; /* processes in the last snapshot */
-	bool started;	  /* the first tick is over: with -p, later pids are reuses, not watched */
+	uint64_t tick_ns;	     /* how long the last tick took */
+	size_t n_counted;	     /* processes in the last snapshot */
+	uint64_t creators_window_ns; /* when the current window of kept creators began */
+	bool started; /* the first tick is over: with -p, later pids are reuses, not watched */
 };
 
 int monitor__new(const struct config *cfg, struct tracker *t, struct events *ev,
@@ -679,6 +680,11 @@ int monitor__tick(struct monitor *m, bool *done)
 	if (err)
 		return err;
 	m->n_counted = s->n_procs;
+	/* Creators are kept for threads that raise a process to a new high within this window. */
+	if (s->mono_ns - m->creators_window_ns >= m->cfg->growth_window_ns) {
+		tracker__new_creators_window(m->t);
+		m->creators_window_ns = s->mono_ns;
+	}
 	err = monitor__match_processes(m, s);
 	if (!err)
 		monitor__check_drops(m, s);

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "leakmon.skel.h"
 #include "log.h"
 #include "pins.h"
@@ -25,6 +26,10 @@ struct tracker {
 
 /* The initial pid namespace's inode (PROC_PID_INIT_INO): leakmon runs on the host. */
 #define PID_NS_INIT_INO 0xEFFFFFFCU
+/* How far ahead the fork hook takes over counting: far longer than one store takes. */
+#define FAST_COUNT_MARGIN_NS 10000000ULL
+/* Seeding passes at most, while some thread's storage is busy. */
+#define SEED_PASSES 3
 
 /* Whether leakmon runs in a pid namespace of its own (a container): ids must be translated. */
 static bool tracker__in_pid_namespace(void)
@@ -116,15 +121,26 @@ static int tracker__ignore_task(const struct task_record *rec, void *ctx)
 
 /*
  * Count the threads that existed before we attached, right after attaching: from then on the
- * hooks keep every process's count exact, and a process is never left half counted.
+ * hooks keep every process's count exact, and a process is never left half counted. Threads
+ * whose storage was busy are counted by another pass; those still refused are said as drops.
  */
 static int tracker__seed(struct tracker *t)
 {
-	int err;
+	struct leakmon_bpf__bss *bss = t->skel->bss;
+	__u64 refused;
+	int err = 0;
 
-	t->skel->bss->seeding_only = 1;
-	err = tracker__for_each_task(t, tracker__ignore_task, NULL);
-	t->skel->bss->seeding_only = 0;
+	bss->seeding_only = 1;
+	for (int pass = 0; pass < SEED_PASSES; pass++) {
+		refused = __atomic_load_n(&bss->count_refused, __ATOMIC_RELAXED);
+		err = tracker__for_each_task(t, tracker__ignore_task, NULL);
+		refused = __atomic_load_n(&bss->count_refused, __ATOMIC_RELAXED) - refused;
+		if (err || !refused)
+			break;
+		if (pass == SEED_PASSES - 1)
+			__atomic_fetch_add(&bss->count_state_dropped, refused, __ATOMIC_RELAXED);
+	}
+	bss->seeding_only = 0;
 	return err;
 }
 
@@ -230,6 +246,29 @@ static int tracker__check_pins(struct tracker *t, const struct tracker_opts *opt
 	return err;
 }
 
+/*
+ * Hand thread counting over to the fork hook alone, for threads started from a moment just
+ * ahead (fast_count_since_ns in bpf/shared.bpf.h). A hook that read the old value read it before
+ * this store, so its thread started earlier and keeps the per-thread protocol; hence the check
+ * that the store landed before that moment.
+ */
+static void tracker__count_at_fork(struct tracker *t)
+{
+	uint64_t since = clock__mono_ns() + FAST_COUNT_MARGIN_NS;
+
+	t->skel->data->fast_count_since_ns = since;
+	if (clock__mono_ns() >= since)
+		log_warn("handing counts to the fork hook took over %d ms: a thread created "
+			 "meanwhile may be miscounted",
+			 (int)(FAST_COUNT_MARGIN_NS / 1000000));
+}
+
+void tracker__new_creators_window(struct tracker *t)
+{
+	if (!t->shared)
+		t->skel->bss->creators_window++;
+}
+
 int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 {
 	struct tracker *t;
@@ -275,6 +314,8 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 	if (err)
 		goto cleanup;
 	log_debug("thread counts seeded");
+	if (t->hooks == HOOKS_TP_BTF)
+		tracker__count_at_fork(t);
 	if (opts->pins == TRACKER_PINS_CREATE) {
 		err = pins__create(t->skel, opts->pin_dir);
 		if (err)

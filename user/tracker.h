@@ -52,6 +52,8 @@ int tracker__for_each_record(struct tracker *t, tracker_task_fn task_fn,
 /* -ENOENT when the process is not (or no longer) counted. */
 int tracker__proc_count(struct tracker *t, uint32_t tgid, struct proc_count *out);
 void tracker__drops(struct tracker *t, struct tracker_drops *out);
+/* Start a new window for the threads whose creators are kept (see proc__new_high in bpf/). */
+void tracker__new_creators_window(struct tracker *t);
 /* Fetch the per-CPU samples of CLOCK_MONOTONIC minus the run-queue clock. */
 int tracker__read_clock_offsets(struct tracker *t);
 /* The fetched offset of cpu, or of any CPU with a sample; -ENOENT when none has one yet. */

@@ -6,6 +6,13 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 unset DEBUGINFOD_URLS
 
+# on_exit COMMAND: run COMMAND (evaluated then) when the benchmark exits, in order of registration.
+BENCH_ON_EXIT=()
+on_exit() {
+	BENCH_ON_EXIT+=("$1")
+}
+trap 'for c in "${BENCH_ON_EXIT[@]}"; do eval "$c"; done' EXIT
+
 # start_many_threads N: sets FIXTURE_PID once its N threads wait; killed on exit.
 start_many_threads() {
 	local ready
@@ -13,11 +20,12 @@ start_many_threads() {
 	"$BUILD/fixtures/many_threads" "$1" >"$ready" &
 	FIXTURE_PID=$!
 	disown "$FIXTURE_PID"
-	trap 'kill -9 $FIXTURE_PID 2>/dev/null; rm -f "'"$ready"'"' EXIT
+	on_exit 'kill -9 $FIXTURE_PID 2>/dev/null'
 	while ! grep -q ready "$ready"; do
-		kill -0 "$FIXTURE_PID" || exit 1
+		kill -0 "$FIXTURE_PID" || { rm -f "$ready"; exit 1; }
 		sleep 0.1
 	done
+	rm -f "$ready"
 }
 
 # ms COMMAND...: its wall time in microseconds (named for the unit stats prints).

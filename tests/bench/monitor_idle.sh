@@ -10,7 +10,7 @@ MEASURE_SECONDS=${MEASURE_SECONDS:-30}
 start_many_threads "$THREADS"
 "$BUILD/leakmon" --json --blocked-threshold 5s >/dev/null 2>&1 &
 monitor=$!
-trap 'kill -9 $FIXTURE_PID $monitor 2>/dev/null' EXIT
+on_exit 'kill -9 $monitor 2>/dev/null'
 sleep 10
 
 cpu_ticks() {

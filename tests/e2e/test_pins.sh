@@ -42,6 +42,19 @@ convoy=$FIXTURE_PID
 check "the snapshot reads the service's state" grep -q "reading the state of the leakmon service (pid $service)" \
 	"$TMP/shared.err"
 check_against_truth "$TMP/shared.json" "$convoy" "$FIXTURE_OUT" false
+# Threads the service's fork hook counted alone: snapshots beside it must not count them again.
+fixture_start thread_churn || finish
+churn=$FIXTURE_PID
+for i in 1 2 3; do
+	"$LEAKMON" snapshot --json -p "$churn" >/dev/null 2>&1
+done
+kill -STOP "$churn"
+"$LEAKMON" snapshot --json -p "$churn" >"$TMP/churn.json" 2>/dev/null
+check_eq "snapshots amid churn beside the service: the count stays exact" \
+	"$(ls /proc/$churn/task | wc -l)" \
+	"$(jq --argjson pid "$churn" '.processes[] | select(.pid == $pid) | .thread_count' \
+		"$TMP/churn.json")"
+kill -9 "$churn"
 
 links_before=$(bpftool link list 2>/dev/null | grep -c .)
 "$LEAKMON" --pin >"$TMP/out" 2>"$TMP/err"

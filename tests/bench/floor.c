@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Attach the floor's empty programs (floor.bpf.c) the way leakmon chooses its hooks: typed
+ * tracepoints where the kernel takes them, raw tracepoints otherwise. Prints "attached MODE",
+ * then holds them until SIGINT or SIGTERM.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "floor.skel.h"
+
+static int floor__start(struct floor_bpf **out, bool btf)
+{
+	struct floor_bpf *skel;
+	int err;
+
+	skel = floor_bpf__open();
+	if (!skel)
+		return -errno;
+	bpf_program__set_autoload(skel->progs.floor_created_btf, btf);
+	bpf_program__set_autoload(skel->progs.floor_exited_btf, btf);
+	bpf_program__set_autoload(skel->progs.floor_switched_btf, btf);
+	bpf_program__set_autoload(skel->progs.floor_exited_raw, !btf);
+	bpf_program__set_autoload(skel->progs.floor_switched_raw, !btf);
+	err = floor_bpf__load(skel);
+	if (!err)
+		err = floor_bpf__attach(skel);
+	if (err) {
+		floor_bpf__destroy(skel);
+		return err;
+	}
+	*out = skel;
+	return 0;
+}
+
+static int floor__quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	(void)fmt;
+	(void)args;
+	return 0;
+}
+
+int main(void)
+{
+	struct floor_bpf *skel = NULL;
+	bool btf = true;
+	sigset_t stop;
+	int err, sig;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	/* Shells start background jobs with SIGINT ignored, and an ignored signal never waits. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	libbpf_set_print(floor__quiet);
+	err = floor__start(&skel, btf);
+	if (err) {
+		btf = false;
+		err = floor__start(&skel, btf);
+	}
+	if (err) {
+		fprintf(stderr, "floor: loading the empty programs failed: %s\n", strerror(-err));
+		return 1;
+	}
+	printf("attached %s\n", btf ? "tp_btf" : "raw_tp");
+	fflush(stdout);
+	sigwait(&stop, &sig);
+	floor_bpf__destroy(skel);
+	return 0;
+}

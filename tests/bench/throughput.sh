@@ -1,0 +1,200 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# What leakmon costs the machine's work: throughput of scheduler-heavy workloads under four
+# conditions, interleaved round by round (A B C D A B C D ...), each relative to no tracing in the
+# same round: no tracing; the floor (empty programs on exactly leakmon's hooks); leakmon
+# system-wide as the service runs it (the shipped configuration); offcputime from libbpf-tools.
+# Then the cost per event of each program, from the kernel's BPF statistics.
+# Goals: throughput kept >= 97% on futex hash, >= 95% on the pinned pipe and on thread churn;
+# leakmon's cost (1 - throughput kept) at most 1.2x the floor's.
+. "$(dirname "$0")/lib.sh"
+ROUNDS=${ROUNDS:-7}
+WORK=$(mktemp -d /tmp/leakmon-throughput.XXXXXX)
+CONDITIONS=(none floor leakmon offcputime)
+WORKLOADS=(pipe futex_hash futex_wake lock_pi churn messaging)
+declare -A TITLE=(
+	[pipe]="perf bench sched pipe, pinned to one CPU"
+	[futex_hash]="perf bench futex hash"
+	[futex_wake]="perf bench futex wake -t 256"
+	[lock_pi]="perf bench futex lock-pi"
+	[churn]="thread churn (create + join)"
+	[messaging]="perf bench sched messaging -t"
+)
+COND_PID=
+COND=
+MOUNTED_BPFFS=0
+
+cleanup() {
+	condition__stop
+	[ "$MOUNTED_BPFFS" = 1 ] && umount /sys/fs/bpf
+	sysctl -qw kernel.bpf_stats_enabled=0
+	rm -rf "$WORK"
+}
+on_exit cleanup
+
+# Each workload prints one throughput figure: higher is better.
+workload__pipe() {
+	taskset -c 0 perf bench sched pipe -l 200000 | awk '/ops\/sec/ { print $1 }'
+}
+
+workload__futex_hash() {
+	perf bench futex hash -r 3 | awk '/^Averaged/ { print $2 }'
+}
+
+workload__futex_wake() {
+	# "Wokeup 256 of 256 threads in 3.0384 ms": threads woken per second.
+	perf bench futex wake -t 256 -s | awk '/^Wokeup/ { print $2 / $7 * 1000 }'
+}
+
+workload__lock_pi() {
+	perf bench futex lock-pi -r 3 | awk '/^Averaged/ { print $2 }'
+}
+
+workload__churn() {
+	"$BUILD/bench/churn_rate" 3 | awk '{ print $1 }'
+}
+
+workload__messaging() {
+	perf bench sched messaging -t -l 500 | awk '/Total time/ { print 1 / $3 }'
+}
+
+# links_of PID: how many BPF links the process holds.
+links_of() {
+	grep -l '^link_id:' /proc/"$1"/fdinfo/* 2>/dev/null | wc -l
+}
+
+# condition__start NAME: start the tracer (nothing for "none") and return once its hooks are on.
+condition__start() {
+	local want=3
+	case $1 in
+	none) return 0 ;;
+	floor) "$BUILD/bench/floor" >"$WORK/cond.log" 2>&1 & ;;
+	leakmon) "$BUILD/leakmon" --config deploy/leakmon.conf --json >"$WORK/cond.log" 2>&1 & ;;
+	offcputime)
+		want=1
+		offcputime >/dev/null 2>"$WORK/cond.log" &
+		;;
+	esac
+	COND_PID=$!
+	COND=$1
+	until [ "$(links_of "$COND_PID")" -ge "$want" ]; do
+		if ! kill -0 "$COND_PID" 2>/dev/null; then
+			echo "throughput: $1 did not start:" >&2
+			cat "$WORK/cond.log" >&2
+			exit 1
+		fi
+		sleep 0.05
+	done
+	# Past leakmon's first tick: the monitor at rest, as it runs for days.
+	sleep 1
+}
+
+# offcputime's report at exit (minutes of symbolizing) is not what is measured: it is killed.
+condition__stop() {
+	[ -n "$COND_PID" ] || return 0
+	kill "-$([ "$COND" = offcputime ] && echo KILL || echo TERM)" "$COND_PID" 2>/dev/null
+	wait "$COND_PID" 2>/dev/null
+	COND_PID=
+}
+
+# prog_stats PID: "program-id runs run-time-ns" for each BPF program the process holds.
+prog_stats() {
+	awk 'FNR == 1 { id = "" } /^prog_id:/ { id = $2 } /^run_time_ns:/ { ns = $2 }
+		/^run_cnt:/ && id != "" { print id, $2, ns }' /proc/"$1"/fdinfo/* 2>/dev/null
+}
+
+# The service's pins need a BPF filesystem; systemd mounts one at boot, this host may not have.
+if ! mountpoint -q /sys/fs/bpf; then
+	mount -t bpf bpf /sys/fs/bpf && MOUNTED_BPFFS=1
+fi
+for tool in perf offcputime bpftool jq; do
+	command -v "$tool" >/dev/null || { echo "throughput: $tool is missing (make bench-deps)" >&2; exit 1; }
+done
+
+# Interleaved per workload, so that the machine's drift falls alike on every condition.
+for round in $(seq "$ROUNDS"); do
+	for w in "${WORKLOADS[@]}"; do
+		for cond in "${CONDITIONS[@]}"; do
+			condition__start "$cond"
+			value=$("workload__$w" 2>/dev/null)
+			condition__stop
+			[ -n "$value" ] || { echo "throughput: $w printed nothing under $cond" >&2; exit 1; }
+			echo "$round $cond $w $value" >>"$WORK/results"
+		done
+	done
+done
+
+echo "throughput kept, relative to no tracing in the same round; $ROUNDS interleaved rounds"
+echo "(median, then min-max; cost = 1 - median kept)"
+printf '| %-40s | %-19s | %-19s | %-19s | %-14s |\n' workload floor leakmon offcputime \
+	"leakmon/floor cost"
+printf '| %-40s | %-19s | %-19s | %-19s | %-14s |\n' --- ---: ---: ---: ---:
+verdict=0
+for w in "${WORKLOADS[@]}"; do
+	cells=()
+	declare -A cost=()
+	for cond in floor leakmon offcputime; do
+		read -r min med max < <(awk -v w="$w" -v c="$cond" '
+			$3 == w && $2 == "none" { base[$1] = $4 }
+			$3 == w && $2 == c { v[$1] = $4 }
+			END { for (r in v) print v[r] / base[r] }' "$WORK/results" | sort -g |
+			awk '{ r[NR] = $1 } END { print r[1], r[int((NR + 1) / 2)], r[NR] }')
+		cells+=("$(awk -v a="$min" -v m="$med" -v b="$max" \
+			'BEGIN { printf "%.1f%% (%.1f-%.1f)", m * 100, a * 100, b * 100 }')")
+		cost[$cond]=$(awk -v m="$med" 'BEGIN { print 1 - m }')
+		[ "$cond" = leakmon ] && kept=$med
+	done
+	ratio=$(awk -v l="${cost[leakmon]}" -v f="${cost[floor]}" 'BEGIN {
+		if (f <= 0) printf "floor ~0"; else printf "%.2fx", l / f }')
+	printf '| %-40s | %-19s | %-19s | %-19s | %-14s |\n' "${TITLE[$w]}" "${cells[@]}" "$ratio"
+	case $w in
+	futex_hash) goal=0.97 ;;
+	pipe | churn) goal=0.95 ;;
+	*) goal= ;;
+	esac
+	if [ -n "$goal" ] && ! awk -v k="$kept" -v g="$goal" 'BEGIN { exit !(k >= g) }'; then
+		echo "goal MISSED: ${TITLE[$w]}: leakmon keeps $kept, goal $goal" >>"$WORK/verdicts"
+		verdict=1
+	fi
+	if ! awk -v l="${cost[leakmon]}" -v f="${cost[floor]}" \
+		'BEGIN { exit !(l <= 0 || (f > 0 && l <= 1.2 * f)) }'; then
+		echo "goal MISSED: ${TITLE[$w]}: leakmon costs ${ratio} the floor's" >>"$WORK/verdicts"
+		verdict=1
+	fi
+	unset cost
+done
+[ -s "$WORK/verdicts" ] && cat "$WORK/verdicts" ||
+	echo "goals met: >= 97% futex hash, >= 95% pipe and churn, cost <= 1.2x the floor's"
+
+# Cost per event, from the kernel's own accounting of each program's runs.
+echo
+echo "cost per run of each BPF program (kernel.bpf_stats_enabled; one pass of every workload)"
+printf '| %-11s | %-24s | %12s | %10s |\n' tracer program runs "ns per run"
+printf '| %-11s | %-24s | %12s | %10s |\n' --- --- ---: ---:
+sysctl -qw kernel.bpf_stats_enabled=1
+for cond in floor leakmon offcputime; do
+	condition__start "$cond"
+	for w in "${WORKLOADS[@]}"; do
+		"workload__$w" >/dev/null 2>&1
+	done
+	prog_stats "$COND_PID" | while read -r id runs ns; do
+		[ "$runs" -gt 0 ] || continue
+		name=$(bpftool prog show id "$id" -j | jq -r .name)
+		printf '| %-11s | %-24s | %12s | %10.1f |\n' "$cond" "$name" "$runs" \
+			"$(awk -v n="$ns" -v r="$runs" 'BEGIN { print n / r }')"
+		echo "$cond $name $runs $ns" >>"$WORK/per_run"
+	done
+	condition__stop
+done
+sysctl -qw kernel.bpf_stats_enabled=0
+# Same hook, same variant: thread_switched_btf against floor_switched_btf, and so on.
+awk '{ hook = $2; sub(/^(thread|floor)_/, "", hook); ns[$1, hook] = $4 / $3 }
+	$1 == "leakmon" && $2 ~ /^thread_/ { hooks[hook] = 1 }
+	END {
+		printf "leakmon per run against the floor on the same hook (the statistics'"'"' own cost in both):"
+		for (h in hooks)
+			if (ns["floor", h] > 0)
+				printf " %s %.2fx", h, ns["leakmon", h] / ns["floor", h]
+		print ""
+	}' "$WORK/per_run"
+exit $verdict

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# The benchmarks' own programs (make bench-tools), so that `make bench` measures what it says:
+# the floor hooks exactly the tracepoints leakmon hooks, in the same variant; thread churn
+# reports a rate.
+. "$(dirname "$0")/lib.sh"
+TOOLS=$(dirname "$FIXTURES")/bench
+
+# tracepoints PID: the tracepoints the process's BPF links are attached to, sorted.
+tracepoints() {
+	awk '/^tp_name:/ { print $2 }' /proc/"$1"/fdinfo/* 2>/dev/null | sort | tr '\n' ' '
+}
+
+"$TOOLS/floor" >"$TMP/floor.out" 2>&1 &
+floor=$!
+STARTED_PIDS+=("$floor")
+"$LEAKMON" -v --json --interval 10s >"$TMP/monitor.out" 2>"$TMP/monitor.err" &
+monitor=$!
+STARTED_PIDS+=("$monitor")
+wait_for "$TMP/monitor.out" '.event == "start"' || fail "leakmon did not start"
+for i in $(seq 100); do
+	grep -q '^attached' "$TMP/floor.out" && break
+	sleep 0.05
+done
+check_eq "leakmon hooks thread creation, exit and the scheduler's switch" \
+	"sched_process_exit sched_process_fork sched_switch " "$(tracepoints "$monitor")"
+check_eq "the floor hooks exactly the same tracepoints" "$(tracepoints "$monitor")" \
+	"$(tracepoints "$floor")"
+check_eq "... in the variant leakmon chose here" \
+	"attached $(jq -r '.debug // empty' "$TMP/monitor.err" | sed -n 's/^thread hooks: \([a-z_]*\);.*/\1/p')" \
+	"$(cat "$TMP/floor.out")"
+kill -TERM "$floor"
+check "the floor stops on SIGTERM with exit code 0" wait "$floor"
+kill -TERM "$monitor"
+wait "$monitor"
+check "thread churn prints a rate" grep -qE '^[1-9][0-9]* threads/s$' \
+	<<<"$("$TOOLS/churn_rate" 0.5)"
+finish
