@@ -53,7 +53,7 @@ for size in $SIZES; do
 	monitor=$!
 	sleep "$WARMUP_SECONDS"
 	kill -0 "$monitor" || { echo "memory: leakmon stopped at $size threads" >&2; exit 1; }
-	threads=$(ls -d /proc/[0-9]*/task/* | wc -l)
+	threads=$(machine_threads)
 	before=$(awk '{ print $14 + $15 }' "/proc/$monitor/stat")
 	sleep "$MEASURE_SECONDS"
 	after=$(awk '{ print $14 + $15 }' "/proc/$monitor/stat")

@@ -25,7 +25,7 @@ after=$(cpu_ticks)
 end=$(date +%s.%N)
 kill -INT "$monitor"
 wait "$monitor"
-echo "system-wide monitor at rest, $(ls -d /proc/[0-9]*/task/* | wc -l) threads on the machine:"
+echo "system-wide monitor at rest, $(machine_threads) threads on the machine:"
 awk -v b="$before" -v a="$after" -v s="$start" -v e="$end" -v hz="$ticks_per_s" 'BEGIN {
 	share = (a - b) / hz / (e - s)
 	printf "| leakmon CPU time / wall time | %.2f%% of one core over %.0f s |\n", share * 100, e - s

@@ -12,7 +12,7 @@ verdict=0
 
 for size in $SIZES; do
 	start_many_threads "$size"
-	total=$(ls -d /proc/[0-9]*/task/* | wc -l)
+	total=$(machine_threads)
 	for i in "${!commands[@]}"; do
 		: >"/tmp/leakmon-bench-$i"
 	done
