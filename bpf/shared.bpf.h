@@ -184,7 +184,9 @@ static __always_inline bool task__counted_at_fork(struct task_struct *task)
 /*
  * Add a live thread to its process's count unless it already is in it. Seeding (the task
  * iterator) and thread creation race for new threads; the compare-and-swap lets exactly one win.
- * Returns the thread's storage, for callers that go on using it, or NULL (counted as a drop).
+ * Only for threads the fork hook does not count alone: callers decide that once, as they read
+ * fast_count_since_ns.
+ * Returns the thread's storage, for callers that go on using it, or NULL when it was refused.
  */
 static __always_inline struct task_info *task__count(struct task_struct *task, bool created)
 {
@@ -201,8 +203,6 @@ static __always_inline struct task_info *task__count(struct task_struct *task, b
 		__sync_fetch_and_add(&count_refused, 1);
 		return NULL;
 	}
-	if (task__counted_at_fork(task))
-		return info;
 	if (__sync_val_compare_and_swap(&info->count_state, TASK_UNCOUNTED, TASK_COUNTED) !=
 	    TASK_UNCOUNTED)
 		return info;
