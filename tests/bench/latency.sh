@@ -9,17 +9,7 @@
 ROUNDS=${ROUNDS:-5}
 WORK=$(mktemp -d /tmp/leakmon-latency.XXXXXX)
 monitor=
-on_exit 'kill -9 $monitor $leak $quiet 2>/dev/null; rm -rf "$WORK"'
-
-# start FIXTURE: its pid, once it printed "ready" into $WORK/FIXTURE.out.
-start() {
-	"$BUILD/fixtures/$1" >"$WORK/$1.out" 2>&1 &
-	disown $!
-	echo $!
-	until grep -q '^ready$' "$WORK/$1.out"; do
-		sleep 0.05
-	done
-}
+on_exit 'kill -9 $monitor 2>/dev/null; rm -rf "$WORK"'
 
 ms_to_s() {
 	awk -v ms="$1" 'BEGIN { print ms / 1000 }'
@@ -31,8 +21,11 @@ epoch() {
 }
 
 for round in $(seq "$ROUNDS"); do
-	leak=$(start thread_leak)
-	quiet=$(start quiet_neighbours)
+	start_fixture thread_leak
+	leak=$FIXTURE_PID
+	start_fixture quiet_neighbours
+	quiet=$FIXTURE_PID
+	quiet_out=$FIXTURE_OUT
 	events=$WORK/events.$round
 	begin=$(date +%s.%N)
 	"$BUILD/leakmon" --json -p "$leak,$quiet" --growth-window 10s --blocked-threshold 3s \
@@ -47,7 +40,7 @@ for round in $(seq "$ROUNDS"); do
 	wait "$monitor"
 	growth=$(jq -r "select(.event == \"growth\" and .pid == $leak) | .time" "$events")
 	blocked=$(jq -r "select(.event == \"blocked\" and .pid == $quiet) | .time" "$events")
-	stuck=$(awk '$1 == "blocked" && $3 == "mutex" { print $4 }' "$WORK/quiet_neighbours.out")
+	stuck=$(awk '$1 == "blocked" && $3 == "mutex" { print $4 }' "$quiet_out")
 	if [ -z "$growth" ] || [ -z "$blocked" ] || [ -z "$stuck" ]; then
 		echo "latency: round $round saw no growth or no blocked event:" >&2
 		cat "$events" "$WORK/err" >&2

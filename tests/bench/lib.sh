@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Shared by the benchmarks: the many_threads fixture, wall-clock timing, min/median/max.
+# Shared by the benchmarks: fixtures, cleanup on exit, wall-clock timing, min/median/max.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -13,19 +13,39 @@ on_exit() {
 }
 trap 'for c in "${BENCH_ON_EXIT[@]}"; do eval "$c"; done' EXIT
 
-# start_many_threads N: sets FIXTURE_PID once its N threads wait; killed on exit.
-start_many_threads() {
-	local ready
-	ready=$(mktemp /tmp/leakmon-bench.XXXXXX)
-	"$BUILD/fixtures/many_threads" "$1" >"$ready" &
+# start_fixture NAME [ARGS...]: sets FIXTURE_PID once the fixture printed "ready"; its output
+# stays in FIXTURE_OUT. Killed on exit.
+BENCH_TMP=$(mktemp -d /tmp/leakmon-bench.XXXXXX)
+on_exit 'rm -rf "$BENCH_TMP"'
+start_fixture() {
+	local name=$1
+	shift
+	FIXTURE_OUT=$BENCH_TMP/$name.out
+	"$BUILD/fixtures/$name" "$@" >"$FIXTURE_OUT" 2>&1 &
 	FIXTURE_PID=$!
 	disown "$FIXTURE_PID"
-	on_exit 'kill -9 $FIXTURE_PID 2>/dev/null'
-	while ! grep -q ready "$ready"; do
-		kill -0 "$FIXTURE_PID" || { rm -f "$ready"; exit 1; }
-		sleep 0.1
+	on_exit "kill -9 $FIXTURE_PID 2>/dev/null"
+	until grep -q '^ready$' "$FIXTURE_OUT"; do
+		kill -0 "$FIXTURE_PID" || { echo "fixture $name did not start" >&2; exit 1; }
+		sleep 0.05
 	done
-	rm -f "$ready"
+}
+
+# start_many_threads N: the many_threads fixture, once its N threads wait.
+start_many_threads() {
+	start_fixture many_threads "$1"
+}
+
+# need_bpffs: the service's pins need a BPF file system; systemd mounts one at boot, a test
+# host may not have it. Mounted here, unmounted on exit.
+need_bpffs() {
+	mountpoint -q /sys/fs/bpf && return 0
+	mount -t bpf bpf /sys/fs/bpf && on_exit 'umount /sys/fs/bpf'
+}
+
+# cpu_ticks PID: the process's CPU time so far (utime + stime), in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 # machine_threads: every thread on the machine (a glob of /proc/*/task/* is too long at 100,000).

@@ -12,23 +12,18 @@ MEASURE_SECONDS=${MEASURE_SECONDS:-10}
 CGROUP=/sys/fs/cgroup/memory/leakmon-bench
 PID_MAX=$(cat /proc/sys/kernel/pid_max)
 MAP_COUNT=$(cat /proc/sys/vm/max_map_count)
-MOUNTED_BPFFS=0
 monitor=
 
 cleanup() {
 	[ -n "$monitor" ] && kill -9 "$monitor" 2>/dev/null && wait "$monitor" 2>/dev/null
-	kill -9 "${FIXTURE_PID:-}" 2>/dev/null
 	sleep 0.5
 	rmdir "$CGROUP" 2>/dev/null
 	sysctl -qw kernel.pid_max="$PID_MAX" vm.max_map_count="$MAP_COUNT"
-	[ "$MOUNTED_BPFFS" = 1 ] && umount /sys/fs/bpf
 }
 on_exit cleanup
 
 [ -d /sys/fs/cgroup/memory ] || { echo "memory: needs the cgroup v1 memory controller" >&2; exit 1; }
-if ! mountpoint -q /sys/fs/bpf; then
-	mount -t bpf bpf /sys/fs/bpf && MOUNTED_BPFFS=1
-fi
+need_bpffs
 # 100,000 threads need pids above the default 32768 and two mappings each (stack, guard page).
 sysctl -qw kernel.pid_max=4194304 vm.max_map_count=1048576
 
@@ -54,9 +49,9 @@ for size in $SIZES; do
 	sleep "$WARMUP_SECONDS"
 	kill -0 "$monitor" || { echo "memory: leakmon stopped at $size threads" >&2; exit 1; }
 	threads=$(machine_threads)
-	before=$(awk '{ print $14 + $15 }' "/proc/$monitor/stat")
+	before=$(cpu_ticks "$monitor")
 	sleep "$MEASURE_SECONDS"
-	after=$(awk '{ print $14 + $15 }' "/proc/$monitor/stat")
+	after=$(cpu_ticks "$monitor")
 	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$monitor/status")
 	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$monitor/status")
 	printf '| %8s | %14s | %14s | %16s | %16s | %14s | %11s%% |\n' "$threads" "$rss" "$hwm" \
@@ -68,7 +63,6 @@ for size in $SIZES; do
 	wait "$monitor"
 	monitor=
 	kill -9 "$FIXTURE_PID"
-	FIXTURE_PID=
 	sleep 1
 	rmdir "$CGROUP"
 done

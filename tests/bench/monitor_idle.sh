@@ -13,15 +13,11 @@ monitor=$!
 on_exit 'kill -9 $monitor 2>/dev/null'
 sleep 10
 
-cpu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$monitor/stat"
-}
-
 ticks_per_s=$(getconf CLK_TCK)
-before=$(cpu_ticks)
+before=$(cpu_ticks "$monitor")
 start=$(date +%s.%N)
 sleep "$MEASURE_SECONDS"
-after=$(cpu_ticks)
+after=$(cpu_ticks "$monitor")
 end=$(date +%s.%N)
 kill -INT "$monitor"
 wait "$monitor"

@@ -22,11 +22,9 @@ declare -A TITLE=(
 )
 COND_PID=
 COND=
-MOUNTED_BPFFS=0
 
 cleanup() {
 	condition__stop
-	[ "$MOUNTED_BPFFS" = 1 ] && umount /sys/fs/bpf
 	sysctl -qw kernel.bpf_stats_enabled=0
 	rm -rf "$WORK"
 }
@@ -103,10 +101,7 @@ prog_stats() {
 		/^run_cnt:/ && id != "" { print id, $2, ns }' /proc/"$1"/fdinfo/* 2>/dev/null
 }
 
-# The service's pins need a BPF filesystem; systemd mounts one at boot, this host may not have.
-if ! mountpoint -q /sys/fs/bpf; then
-	mount -t bpf bpf /sys/fs/bpf && MOUNTED_BPFFS=1
-fi
+need_bpffs
 for tool in perf offcputime bpftool jq; do
 	command -v "$tool" >/dev/null || { echo "throughput: $tool is missing (make bench-deps)" >&2; exit 1; }
 done
