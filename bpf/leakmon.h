@@ -38,7 +38,7 @@ enum leakmon_record_type {
 #define LEAKMON_TASK_ON_CPU (1U << 0)	   /* running on a CPU when read */
 #define LEAKMON_TASK_HAS_REGS (1U << 1)	   /* regs[] and syscall_nr are valid */
 #define LEAKMON_TASK_HAS_FILE (1U << 2)	   /* file_ino/file_mode describe fd arg0 */
-#define LEAKMON_TASK_SINCE_EXACT (1U << 3) /* blocked_since_ns seen by sched_switch */
+#define LEAKMON_TASK_SINCE_ROUGH (1U << 3) /* blocked_since_ns only to within its last run */
 
 /*
  * One thread, written by the task iterator. tid and tgid are as leakmon's own pid namespace
@@ -57,9 +57,7 @@ struct task_record {
 	char group_comm[LEAKMON_COMM_LEN]; /* the thread group leader's comm: the process name */
 	__s64 syscall_nr;		   /* pending syscall, -1 when not in one */
 	__u64 regs[LEAKMON_NREGS];
-	__u64 blocked_since_ns; /* CLOCK_MONOTONIC when it last went to sleep, if exact */
-	__u64 last_arrival_ns;	/* rq clock when last switched in */
-	__u64 last_run_ns;	/* how long it ran that time */
+	__u64 blocked_since_ns; /* CLOCK_MONOTONIC when it last left a CPU; 0: unknown */
 	__u64 nvcsw;
 	__u64 nivcsw;
 	__u64 file_ino; /* inode of the file behind fd arg0 of the pending syscall */
@@ -105,16 +103,9 @@ struct owner_record {
 	__u64 start_ticks; /* its start time, /proc/PID/stat field 22: tells a reused pid */
 };
 
-/* Per-CPU sample of CLOCK_MONOTONIC minus the run-queue clock. */
-struct clock_sample {
-	__u64 mono_ns;
-	__s64 offset_ns;
-};
-
-_Static_assert(sizeof(struct task_record) == 288, "task_record layout changed");
+_Static_assert(sizeof(struct task_record) == 272, "task_record layout changed");
 _Static_assert(sizeof(struct proc_count) == 48, "proc_count layout changed");
 _Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
 	       "creator_record layout changed");
-_Static_assert(sizeof(struct clock_sample) == 16, "clock_sample layout changed");
 
 #endif /* LEAKMON_H */

@@ -16,7 +16,6 @@
 #define PF_KTHREAD 0x00200000
 #define TASK_INTERRUPTIBLE 0x0001
 #define TASK_UNINTERRUPTIBLE 0x0002
-#define CLOCK_SAMPLE_INTERVAL_NS 100000000ULL
 
 /* Whether a thread is in its process's live count: each thread is counted exactly once. */
 enum count_state {
@@ -29,7 +28,7 @@ enum count_state {
 #define TASK_INFO_HAS_CREATOR (1U << 0) /* the creators storage holds a record for it */
 
 struct task_info {
-	__u64 blocked_since_ns;
+	__u64 blocked_since_ns; /* run-queue clock at its last sleeping switch-out, if hooked */
 	__u32 count_state;
 	__u32 flags;
 };
@@ -53,13 +52,6 @@ struct proc_counts_map {
 	__uint(max_entries, 1); /* sized by userspace */
 	__type(key, __u32);
 	__type(value, struct proc_count);
-};
-
-struct clock_samples_map {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct clock_sample);
 };
 
 struct tgid_filter_map {
@@ -87,7 +79,6 @@ struct owner_map {
 extern struct task_info_map task_info SEC(".maps");
 extern struct creators_map creators SEC(".maps");
 extern struct proc_counts_map proc_counts SEC(".maps");
-extern struct clock_samples_map clock_samples SEC(".maps");
 extern struct tgid_filter_map tgid_filter SEC(".maps");
 extern struct task_record_buf_map task_record_buf SEC(".maps");
 
@@ -111,10 +102,23 @@ extern __u32 creators_window;
  * when another program on the same CPU holds its lock (the iterator, if preempted there).
  */
 extern __u64 count_state_dropped;   /* an exit could not be accounted: a count is too high */
-extern __u64 blocked_state_dropped; /* a sleep went unrecorded: its start will be estimated */
+extern __u64 blocked_state_dropped; /* a sleep went unrecorded: dated by the scheduler instead */
 extern __u64 proc_count_dropped;    /* the per-process map was full */
 extern __u64 creator_dropped;	    /* a creator's stack could not be copied */
 extern __u64 count_refused;	    /* task__count found the storage busy: seeding tries again */
+
+/*
+ * The run-queue clock of the CPU a task last ran on: what the scheduler dates its own events by
+ * (sched_info.last_arrival), kept fresh by every scheduler event there, and a load where a
+ * paravirtual clock read (bpf_ktime_get_ns) costs ~50 ns. 0 where the kernel does not link
+ * tasks to run queues (no CONFIG_FAIR_GROUP_SCHED): sleeps then go undated.
+ */
+static __always_inline __u64 task__rq_clock(struct task_struct *task)
+{
+	if (!bpf_core_field_exists(task->se.cfs_rq))
+		return 0;
+	return task->se.cfs_rq->rq->clock;
+}
 
 /* task_struct.state was renamed __state in 5.14. */
 struct task_struct___old {

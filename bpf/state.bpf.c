@@ -5,7 +5,6 @@
 struct task_info_map task_info SEC(".maps");
 struct creators_map creators SEC(".maps");
 struct proc_counts_map proc_counts SEC(".maps");
-struct clock_samples_map clock_samples SEC(".maps");
 struct tgid_filter_map tgid_filter SEC(".maps");
 struct task_record_buf_map task_record_buf SEC(".maps");
 struct owner_map owner SEC(".maps");

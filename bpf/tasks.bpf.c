@@ -69,6 +69,57 @@ static __always_inline bool pid__nr_in(struct pid *pid, unsigned int level,
 	return true;
 }
 
+#define SCHED_NORMAL 0
+#define SCHED_BATCH 3
+#define SCHED_IDLE 5
+
+/*
+ * CLOCK_MONOTONIC minus the run-queue clock, sampled once per pass on the reader's CPU, whose
+ * clock userspace has just refreshed by yielding. The scheduler clock runs alike on every CPU
+ * where it is stable (every x86 with an invariant TSC, and VMs). 0: no clock to sample.
+ */
+static __s64 clock_offset_ns;
+
+static __always_inline void clock__sample_offset(void)
+{
+	__u64 rq_clock = task__rq_clock(bpf_get_current_task_btf());
+
+	clock_offset_ns = rq_clock ? (__s64)(bpf_ktime_get_ns() - rq_clock) : 0;
+}
+
+/*
+ * Since when an off-CPU thread is off it, in CLOCK_MONOTONIC: the switch hook's stamp where that
+ * hook runs and stamped this sleep, else the scheduler's own record: its last arrival on a CPU
+ * plus how long it then ran, within a fraction of a millisecond (DESIGN.md section 4). A stamp
+ * older than the last arrival is of an earlier sleep (the hook missed this one). Only the fair
+ * class keeps the length of that run; for others (real-time, deadline, sched_ext) the arrival
+ * alone is known.
+ */
+static __always_inline void record__date(struct task_record *rec, struct task_struct *task,
+					 struct task_info *info)
+{
+	__u64 arrival = 0, since;
+	__u32 policy;
+
+	if (!clock_offset_ns)
+		return;
+	if (bpf_core_field_exists(task->sched_info.last_arrival))
+		arrival = task->sched_info.last_arrival;
+	if (info && info->blocked_since_ns > arrival) {
+		since = info->blocked_since_ns;
+	} else if (arrival) {
+		since = arrival;
+		policy = task->policy;
+		if (policy == SCHED_NORMAL || policy == SCHED_BATCH || policy == SCHED_IDLE)
+			since += task->se.sum_exec_runtime - task->se.prev_sum_exec_runtime;
+		else
+			rec->flags |= LEAKMON_TASK_SINCE_ROUGH;
+	} else {
+		return;
+	}
+	rec->blocked_since_ns = since + clock_offset_ns;
+}
+
 /* The pid namespace of the process reading the iterator: leakmon's. Found once per pass. */
 static unsigned int reader_level;
 static struct pid_namespace *reader_ns;
@@ -96,8 +147,11 @@ static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namesp
 	struct task_info *info;
 	__u32 zero = 0, tgid, tid;
 
-	if (in_namespace && ctx->meta->seq_num == 0)
-		reader__find_namespace();
+	if (ctx->meta->seq_num == 0) {
+		clock__sample_offset();
+		if (in_namespace)
+			reader__find_namespace();
+	}
 	if (!task || (task->flags & PF_KTHREAD))
 		return 0;
 	/*
@@ -143,16 +197,9 @@ static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namesp
 	rec->group_start_ns = task->group_leader->start_time;
 	rec->nvcsw = task->nvcsw;
 	rec->nivcsw = task->nivcsw;
-	if (bpf_core_field_exists(task->sched_info.last_arrival))
-		rec->last_arrival_ns = task->sched_info.last_arrival;
-	rec->last_run_ns = task->se.sum_exec_runtime - task->se.prev_sum_exec_runtime;
-
-	if (info && info->blocked_since_ns) {
-		rec->blocked_since_ns = info->blocked_since_ns;
-		rec->flags |= LEAKMON_TASK_SINCE_EXACT;
-	}
 	/* Registers are only stable, and only worth reading, while the thread is off-CPU. */
 	if (!(rec->flags & LEAKMON_TASK_ON_CPU)) {
+		record__date(rec, task, info);
 		record__regs(rec, task);
 		if (rec->syscall_nr >= 0)
 			record__file(rec, task);

@@ -14,9 +14,6 @@
 #include "stacks.h"
 #include "tracker.h"
 
-/* Long enough for every busy CPU to pass sched_switch once and sample its clock offset. */
-#define SETTLE_NS 2000000ULL
-
 /* Frames' strings live in the snapshot: the symbolizer can go once they are read. */
 static int cmd_snapshot__stacks(const struct config *cfg, struct tracker *t, struct snapshot *snap)
 {
@@ -70,8 +67,8 @@ int cmd_snapshot(int argc, char **argv)
 	if (ret != EXIT_OK)
 		return ret;
 	ret = EXIT_FAIL;
-	log_debug("reading threads in %.3fs", (double)(cfg.delay_ns + SETTLE_NS) / 1e9);
-	if (signals__sleep(cfg.delay_ns + SETTLE_NS)) {
+	log_debug("reading threads in %.3fs", (double)cfg.delay_ns / 1e9);
+	if (cfg.delay_ns && signals__sleep(cfg.delay_ns)) {
 		log_err("interrupted before the snapshot was taken");
 		goto cleanup;
 	}

@@ -190,7 +190,7 @@ static const struct setting settings[] = {
 	{ "min-blocked", 0, "DUR", &type_duration, CFG(min_blocked_ns), "0",
 	  "list only threads blocked at least this long" },
 	{ "delay", 0, "DUR", &type_duration, CFG(delay_ns), "0",
-	  "attach, then watch this long before reading: waits begun meanwhile are dated exactly" },
+	  "attach, then watch this long before reading: threads created meanwhile get created_by" },
 	{ "interval", 0, "DUR", &type_duration, CFG(interval_ns), "1s",
 	  "monitor: how often threads are read" },
 	{ "growth-window", 0, "DUR", &type_duration, CFG(growth_window_ns), "5m",

@@ -649,7 +649,7 @@ cleanup:
 /*
  * Losses that make counts wrong are said once each time they grow: a process beyond the count
  * map (machine-wide), or a creation or exit of a watched process's threads not accounted (its
- * count may be off). Losses of precision alone (a sleep dated by estimate, a creator not
+ * count may be off). Losses of precision alone (a sleep the switch hook missed, a creator not
  * recorded) happen when another BPF program holds a CPU's task storage for a moment: they stay
  * in the totals, and in the snapshot's "dropped".
  */

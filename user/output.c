@@ -425,8 +425,8 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 	fprintf(out, "leakmon snapshot %s: %zu process%s, %zu thread%s, %zu blocked\n", when,
 		s->n_procs, s->n_procs == 1 ? "" : "es", s->n_threads, s->n_threads == 1 ? "" : "s",
 		s->n_blocked);
-	fprintf(out, "(count @ [wait, blocked for]; ~ marks waits begun before leakmon started, "
-		     "dated from scheduler clocks)\n");
+	fprintf(out, "(count @ [wait, blocked for]; ~ marks times known only to within a "
+		     "real-time thread's last run)\n");
 	for (size_t i = 0; i < s->n_procs; i++)
 		output__text_process(out, &s->procs[i], opts, &b);
 	if (s->drops.count_state || s->drops.proc_count)
@@ -437,7 +437,8 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 			s->drops.count_state, s->drops.proc_count);
 	if (s->drops.blocked_state)
 		fprintf(out,
-			"\nnote: %" PRIu64 " sleeps were not recorded; their start is estimated\n",
+			"\nnote: %" PRIu64 " sleeps the switch hook missed were dated from the "
+			"scheduler's timestamps\n",
 			s->drops.blocked_state);
 cleanup:
 	group_buffers__free(&b);

@@ -19,8 +19,7 @@
 #include "pins.h"
 
 /* The maps a snapshot shares with the service, by name: also the names of their pins. */
-static const char *const pin_names[] = { "task_info", "creators", "proc_counts", "clock_samples",
-					 "owner" };
+static const char *const pin_names[] = { "task_info", "creators", "proc_counts", "owner" };
 
 #define N_PINS (sizeof(pin_names) / sizeof(*pin_names))
 

@@ -81,28 +81,16 @@ static int record__cmp(const void *a, const void *b)
 }
 
 /*
- * Since when a blocked thread sleeps. Exact if it went to sleep while we were attached;
- * otherwise when it last stopped running: its last arrival on a CPU plus how long it ran then,
- * on the run-queue clock, moved to CLOCK_MONOTONIC by the sampled offset (DESIGN.md section 4).
+ * How long a blocked thread has slept, from when it last left a CPU (dated by the task
+ * iterator), against the moment the snapshot was taken.
  */
-static void thread__date_wait(struct thread_snap *th, struct snapshot *s, const struct tracker *t)
+static void thread__date_wait(struct thread_snap *th, const struct snapshot *s)
 {
-	const struct task_record *rec = &th->rec;
-	int64_t offset = 0;
-	uint64_t since;
+	uint64_t since = th->rec.blocked_since_ns;
 
-	if (!th->wait.blocked)
+	if (!th->wait.blocked || !since)
 		return;
-	if (rec->flags & LEAKMON_TASK_SINCE_EXACT) {
-		since = rec->blocked_since_ns;
-	} else if (rec->last_arrival_ns) {
-		if (tracker__clock_offset(t, rec->cpu, &offset))
-			s->clock_estimated = true;
-		since = (uint64_t)((int64_t)(rec->last_arrival_ns + rec->last_run_ns) + offset);
-		th->estimated = true;
-	} else {
-		return;
-	}
+	th->estimated = th->rec.flags & LEAKMON_TASK_SINCE_ROUGH;
 	th->has_blocked_ns = true;
 	th->blocked_ns = s->mono_ns > since ? s->mono_ns - since : 0;
 }
@@ -118,7 +106,7 @@ static void thread__fill(struct thread_snap *th, const struct task_record *rec)
 	wait__classify(rec, &th->wait);
 }
 
-void snapshot__refresh_thread(struct snapshot *s, const struct tracker *t, struct thread_snap *th,
+void snapshot__refresh_thread(const struct snapshot *s, struct thread_snap *th,
 			      const struct task_record *rec)
 {
 	stack__free(&th->stack);
@@ -128,7 +116,7 @@ void snapshot__refresh_thread(struct snapshot *s, const struct tracker *t, struc
 	th->estimated = false;
 	th->blocked_ns = 0;
 	thread__fill(th, rec);
-	thread__date_wait(th, s, t);
+	thread__date_wait(th, s);
 }
 
 bool snapshot__thread_listed(const struct thread_snap *th, uint64_t min_blocked_ns)
@@ -192,7 +180,7 @@ static int snapshot__build(struct snapshot *s, struct tracker *t, const struct r
 			struct thread_snap *th = &p->threads[p->n_threads++];
 
 			thread__fill(th, &list->recs[i]);
-			thread__date_wait(th, s, t);
+			thread__date_wait(th, s);
 			live += !list->recs[i].exit_state;
 			p->n_blocked += th->wait.blocked;
 		}
@@ -216,16 +204,12 @@ int snapshot__take(struct tracker *t, struct snapshot **out)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	/* One moment for the time printed and for every thread's time asleep. */
 	clock_gettime(CLOCK_REALTIME, &s->wall);
+	s->mono_ns = clock__mono_ns();
 	err = tracker__for_each_record(t, record_list__add, record_list__add_creator, &list);
 	if (err)
 		goto cleanup;
-	s->mono_ns = clock__mono_ns();
-	err = tracker__read_clock_offsets(t);
-	if (err) {
-		log_err("reading the clock samples failed: %s", strerror(-err));
-		goto cleanup;
-	}
 	if (list.n)
 		qsort(list.recs, list.n, sizeof(*list.recs), record__cmp);
 	err = snapshot__build(s, t, &list);

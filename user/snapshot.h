@@ -19,7 +19,7 @@ struct thread_snap {
 	struct wait_info wait;
 	int64_t syscall_nr;  /* -1 when not in a syscall or unknown */
 	bool has_blocked_ns; /* blocked_ns is known */
-	bool estimated;	     /* began before leakmon attached: estimated from scheduler clocks */
+	bool estimated;	     /* dated only to within its last run on a CPU (not fair class) */
 	uint64_t blocked_ns;
 	struct task_record rec;		/* the raw record, for stacks */
 	struct stack stack;		/* blocked threads' user stacks, once captured */
@@ -55,7 +55,6 @@ struct snapshot {
 	struct proc_snap *procs; /* by pid */
 	struct tracker_drops drops;
 	struct strpool *strings; /* the stacks' strings */
-	bool clock_estimated;	 /* no run-queue clock sample yet: estimates may be a few ms off */
 };
 
 int snapshot__take(struct tracker *t, struct snapshot **out);
@@ -67,7 +66,7 @@ struct proc_snap *snapshot__find_process(struct snapshot *s, uint32_t pid);
 /* The thread tid of process tgid, or NULL. */
 struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uint32_t tid);
 /* Replace a thread's state with a newer record of it. */
-void snapshot__refresh_thread(struct snapshot *s, const struct tracker *t, struct thread_snap *th,
+void snapshot__refresh_thread(const struct snapshot *s, struct thread_snap *th,
 			      const struct task_record *rec);
 
 #endif /* LEAKMON_SNAPSHOT_H */

@@ -93,7 +93,7 @@ static int stacks__check_task(const struct task_record *rec, void *ctx)
 		th->stack.error = "thread kept running while its stack was read";
 		return 0;
 	}
-	snapshot__refresh_thread(pass->s, pass->t, th, rec);
+	snapshot__refresh_thread(pass->s, th, rec);
 	th->stack_pending = th->stack_wanted && th->wait.blocked;
 	return 0;
 }

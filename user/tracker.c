@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "clock.h"
+#include "features.h"
 #include "leakmon.skel.h"
 #include "log.h"
 #include "pins.h"
@@ -20,8 +22,6 @@ struct tracker {
 	enum hook_mode hooks;
 	bool shared;		/* reading a running service's maps */
 	const char *pinned_dir; /* our maps are pinned there: unpin on the way out */
-	int ncpus;
-	struct clock_sample *samples; /* one per possible CPU */
 };
 
 /* The initial pid namespace's inode (PROC_PID_INIT_INO): leakmon runs on the host. */
@@ -45,10 +45,11 @@ static void tracker__select_programs(struct tracker *t)
 	bool btf = !t->shared && t->hooks == HOOKS_TP_BTF;
 	bool raw = !t->shared && t->hooks == HOOKS_RAW_TP;
 	bool ns = tracker__in_pid_namespace();
+	bool stamp_sleeps = btf && !features__sched_info();
 
 	bpf_program__set_autoload(skel->progs.thread_created_btf, btf);
 	bpf_program__set_autoload(skel->progs.thread_exited_btf, btf);
-	bpf_program__set_autoload(skel->progs.thread_switched_btf, btf);
+	bpf_program__set_autoload(skel->progs.thread_switched_btf, stamp_sleeps);
 	bpf_program__set_autoload(skel->progs.thread_exited_raw, raw);
 	bpf_program__set_autoload(skel->progs.thread_switched_raw, raw);
 	bpf_program__set_autoload(skel->progs.dump_task, !ns);
@@ -147,7 +148,7 @@ static int tracker__seed(struct tracker *t)
 /*
  * Open, size, load and attach with one variant of the thread hooks. A failure is an error, or
  * only worth a debug line when another variant will be tried (level). Shared: a snapshot
- * beside a running service, on its pinned maps (thread storage, counts, clock samples) with
+ * beside a running service, on its pinned maps (thread storage, counts, creators) with
  * only our own iterator; the service's hooks keep the maps, so none of ours are loaded.
  */
 static int tracker__start(struct tracker *t, const struct tracker_opts *opts, enum hook_mode hooks,
@@ -277,17 +278,6 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->ncpus = libbpf_num_possible_cpus();
-	if (t->ncpus <= 0) {
-		err = t->ncpus ? t->ncpus : -EINVAL;
-		log_err("cannot count the possible CPUs: %s", strerror(-err));
-		goto cleanup;
-	}
-	t->samples = calloc((size_t)t->ncpus, sizeof(*t->samples));
-	if (!t->samples) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
 	err = tracker__check_pins(t, opts);
 	if (err)
 		goto cleanup;
@@ -309,7 +299,11 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 	}
 	if (err)
 		goto cleanup;
-	log_debug("thread hooks: %s; attached", t->hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp");
+	log_debug("thread hooks: %s; attached; sleeps dated by %s",
+		  t->hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp",
+		  t->skel->links.thread_switched_btf || t->skel->links.thread_switched_raw
+			  ? "a sched_switch hook"
+			  : "the scheduler's own timestamps");
 	err = tracker__seed(t);
 	if (err)
 		goto cleanup;
@@ -336,7 +330,6 @@ void tracker__free(struct tracker *t)
 	if (t->pinned_dir)
 		pins__remove(t->pinned_dir);
 	leakmon_bpf__destroy(t->skel);
-	free(t->samples);
 	free(t);
 }
 
@@ -408,6 +401,11 @@ int tracker__for_each_record(struct tracker *t, tracker_task_fn task_fn,
 		log_err("starting the task iterator failed: %s", strerror(-err));
 		goto cleanup;
 	}
+	/*
+	 * The pass dates sleeps by this CPU's run-queue clock, which every scheduler event on it
+	 * updates: yielding is one, a microsecond before the pass begins (bpf/tasks.bpf.c).
+	 */
+	sched_yield();
 	for (;;) {
 		n = read(fd, buf + len, TRACKER_READ_BUF - len);
 		if (n < 0 && errno == EINTR)
@@ -449,30 +447,4 @@ void tracker__drops(struct tracker *t, struct tracker_drops *out)
 		__atomic_load_n(&t->skel->bss->blocked_state_dropped, __ATOMIC_RELAXED);
 	out->proc_count = __atomic_load_n(&t->skel->bss->proc_count_dropped, __ATOMIC_RELAXED);
 	out->creator = __atomic_load_n(&t->skel->bss->creator_dropped, __ATOMIC_RELAXED);
-}
-
-int tracker__read_clock_offsets(struct tracker *t)
-{
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.clock_samples), &zero, t->samples))
-		return -errno;
-	return 0;
-}
-
-int tracker__clock_offset(const struct tracker *t, uint32_t cpu, int64_t *offset_ns)
-{
-	int i;
-
-	if (cpu < (uint32_t)t->ncpus && t->samples[cpu].mono_ns) {
-		*offset_ns = t->samples[cpu].offset_ns;
-		return 0;
-	}
-	for (i = 0; i < t->ncpus; i++) {
-		if (t->samples[i].mono_ns) {
-			*offset_ns = t->samples[i].offset_ns;
-			return 0;
-		}
-	}
-	return -ENOENT;
 }

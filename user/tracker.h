@@ -34,7 +34,7 @@ struct tracker_opts {
 
 struct tracker_drops {
 	uint64_t count_state;	/* thread creations/exits not accounted: counts may be off */
-	uint64_t blocked_state; /* sleeps not dated exactly: their start is estimated */
+	uint64_t blocked_state; /* sleeps the switch hook missed: dated by the scheduler */
 	uint64_t proc_count;	/* processes that did not fit the count map */
 	uint64_t creator;	/* thread creations whose creator's stack could not be copied */
 };
@@ -54,9 +54,5 @@ int tracker__proc_count(struct tracker *t, uint32_t tgid, struct proc_count *out
 void tracker__drops(struct tracker *t, struct tracker_drops *out);
 /* Start a new window for the threads whose creators are kept (see proc__new_high in bpf/). */
 void tracker__new_creators_window(struct tracker *t);
-/* Fetch the per-CPU samples of CLOCK_MONOTONIC minus the run-queue clock. */
-int tracker__read_clock_offsets(struct tracker *t);
-/* The fetched offset of cpu, or of any CPU with a sample; -ENOENT when none has one yet. */
-int tracker__clock_offset(const struct tracker *t, uint32_t cpu, int64_t *offset_ns);
 
 #endif /* LEAKMON_TRACKER_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The floor of the throughput benchmark: empty programs on exactly the hooks leakmon attaches
- * (bpf/blocked.bpf.c, bpf/threads.bpf.c), in both of its variants. What the kernel charges for
+ * (bpf/blocked.bpf.c, bpf/threads.bpf.c), in each of its variants. What the kernel charges for
  * running any program there is the floor; what leakmon adds above it is its own cost.
  */
 #include "vmlinux.h"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Attach the floor's empty programs (floor.bpf.c) the way leakmon chooses its hooks: typed
- * tracepoints where the kernel takes them, raw tracepoints otherwise. Prints "attached MODE",
- * then holds them until SIGINT or SIGTERM.
+ * tracepoints where the kernel takes them, raw tracepoints otherwise; with typed ones, nothing at
+ * sched_switch where the scheduler dates sleeps itself. Prints "attached MODE", then holds them
+ * until SIGINT or SIGTERM.
  */
 #include <errno.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "features.h"
 #include "floor.skel.h"
 
 static int floor__start(struct floor_bpf **out, bool btf)
@@ -22,7 +24,7 @@ static int floor__start(struct floor_bpf **out, bool btf)
 		return -errno;
 	bpf_program__set_autoload(skel->progs.floor_created_btf, btf);
 	bpf_program__set_autoload(skel->progs.floor_exited_btf, btf);
-	bpf_program__set_autoload(skel->progs.floor_switched_btf, btf);
+	bpf_program__set_autoload(skel->progs.floor_switched_btf, btf && !features__sched_info());
 	bpf_program__set_autoload(skel->progs.floor_exited_raw, !btf);
 	bpf_program__set_autoload(skel->progs.floor_switched_raw, !btf);
 	err = floor_bpf__load(skel);

@@ -4,7 +4,7 @@
 # conditions, interleaved round by round (A B C D A B C D ...), each relative to no tracing in the
 # same round: no tracing; the floor (empty programs on exactly leakmon's hooks); leakmon
 # system-wide as the service runs it (the shipped configuration); offcputime from libbpf-tools.
-# Then the cost per event of each program, from the kernel's BPF statistics.
+# Then the cost per event of each program and workload, from the kernel's BPF statistics.
 # Goals: throughput kept >= 97% on futex hash, >= 95% on the pinned pipe and on thread churn;
 # leakmon's cost (1 - throughput kept) at most 1.2x the floor's.
 . "$(dirname "$0")/lib.sh"
@@ -172,35 +172,48 @@ if [ "$verdict" = 0 ]; then
 		">= 95% pipe and churn, cost <= 1.2x the floor's"
 fi
 
-# Cost per event, from the kernel's own accounting of each program's runs.
+# Cost per event, from the kernel's own accounting of each program's runs, per workload: what a
+# program does per run depends on what the workload makes it do.
 echo
-echo "cost per run of each BPF program (kernel.bpf_stats_enabled; one pass of every workload)"
-printf '| %-11s | %-24s | %12s | %10s |\n' tracer program runs "ns per run"
-printf '| %-11s | %-24s | %12s | %10s |\n' --- --- ---: ---:
+echo "cost per run of each BPF program (kernel.bpf_stats_enabled), per workload"
+printf '| %-11s | %-40s | %-20s | %10s | %10s |\n' tracer workload program runs "ns per run"
+printf '| %-11s | %-40s | %-20s | %10s | %10s |\n' --- --- --- ---: ---:
 sysctl -qw kernel.bpf_stats_enabled=1
 for cond in floor leakmon offcputime; do
 	condition__start "$cond"
 	for w in "${WORKLOADS[@]}"; do
+		prog_stats "$COND_PID" >"$WORK/before"
 		"workload__$w" >/dev/null 2>&1
-	done
-	prog_stats "$COND_PID" | while read -r id runs ns; do
-		[ "$runs" -gt 0 ] || continue
-		name=$(bpftool prog show id "$id" -j | jq -r .name)
-		printf '| %-11s | %-24s | %12s | %10.1f |\n' "$cond" "$name" "$runs" \
-			"$(awk -v n="$ns" -v r="$runs" 'BEGIN { print n / r }')"
-		echo "$cond $name $runs $ns" >>"$WORK/per_run"
+		prog_stats "$COND_PID" | awk 'NR == FNR { runs[$1] = $2; ns[$1] = $3; next }
+			{ print $1, $2 - runs[$1], $3 - ns[$1] }' "$WORK/before" - |
+			while read -r id runs ns; do
+				[ "$runs" -gt 0 ] || continue
+				name=$(bpftool prog show id "$id" -j | jq -r .name)
+				printf '| %-11s | %-40s | %-20s | %10s | %10.1f |\n' "$cond" \
+					"${TITLE[$w]}" "$name" "$runs" \
+					"$(awk -v n="$ns" -v r="$runs" 'BEGIN { print n / r }')"
+				echo "$cond $w $name $runs $ns" >>"$WORK/per_run"
+			done
 	done
 	condition__stop
 done
 sysctl -qw kernel.bpf_stats_enabled=0
-# Same hook, same variant: thread_switched_btf against floor_switched_btf, and so on.
-awk '{ hook = $2; sub(/^(thread|floor)_/, "", hook); ns[$1, hook] = $4 / $3 }
-	$1 == "leakmon" && $2 ~ /^thread_/ { hooks[hook] = 1 }
+# Same hook, same variant, same workload: thread_created_btf against floor_created_btf, ...
+echo
+echo "leakmon per run against the floor's empty program on the same hook and workload"
+echo "(the statistics' own cost, two clock reads, is in both)"
+awk '{ hook = $3; sub(/^(thread|floor)_/, "", hook); ns[$1, $2, hook] = $5 / $4 }
+	$1 == "leakmon" && $3 ~ /^thread_/ { pairs[$2, hook] = 1 }
 	END {
-		printf "leakmon per run against the floor on the same hook (the statistics'"'"' own cost in both):"
-		for (h in hooks)
-			if (ns["floor", h] > 0)
-				printf " %s %.2fx", h, ns["leakmon", h] / ns["floor", h]
-		print ""
-	}' "$WORK/per_run"
+		for (p in pairs) {
+			split(p, k, SUBSEP)
+			if (ns["floor", k[1], k[2]] > 0)
+				printf "%s %s %.1f %.1f %.2fx\n", k[1], k[2], ns["leakmon", k[1], k[2]],
+					ns["floor", k[1], k[2]],
+					ns["leakmon", k[1], k[2]] / ns["floor", k[1], k[2]]
+		}
+	}' "$WORK/per_run" | sort | while read -r w hook l f r; do
+	printf '| %-40s | %-12s | leakmon %7s ns | floor %7s ns | %s |\n' "${TITLE[$w]}" "$hook" \
+		"$l" "$f" "$r"
+done
 exit $verdict

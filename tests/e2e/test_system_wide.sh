@@ -31,7 +31,7 @@ check_eq "every user process alive throughout is listed" "" "$missing"
 kthreads=$(comm -13 <(sort -u "$TMP/before" "$TMP/after") "$TMP/listed" |
 	while read -r pid; do [ -d "/proc/$pid" ] && echo "$pid"; done | tr '\n' ' ')
 check_eq "no kernel threads are listed" "" "$kthreads"
-check_against_truth "$TMP/all.json" "$holder" "$FIXTURE_OUT" true
+check_against_truth "$TMP/all.json" "$holder" "$FIXTURE_OUT" false
 
 "$LEAKMON" snapshot --json --min-blocked 1h -p "$holder" >"$TMP/long.json"
 check "--min-blocked 1h lists no threads but keeps the count" json_matches "$TMP/long.json" \
@@ -47,12 +47,12 @@ check "human output with --min-blocked 1h omits the process" \
 check "human header counts threads and blocked ones" \
 	grep -qE "^PID $holder mutex_held_fore: 5 threads, 5 blocked$" "$TMP/holder.txt"
 check_eq "largest group first: the three contenders on one mutex" \
-	"3 @ [mutex, ~1.Xs] on 0xADDR" \
+	"3 @ [mutex, 1.Xs] on 0xADDR" \
 	"$(grep -A1 "^PID $holder" "$TMP/holder.txt" | tail -1 |
 		sed -E 's/[0-9]\.[0-9]s/1.Xs/; s/0x[0-9a-f]+/0xADDR/; s/^ +//')"
 check "group members are named" grep -qE '^ +[0-9]+ contender, [0-9]+ contender, [0-9]+ contender$' \
 	"$TMP/holder.txt"
-check "the owner waits on a pipe" grep -qE '^  1 @ \[pipe_read, ~[0-9.]+s\] on pipe:\[[0-9]+\]$' \
+check "the owner waits on a pipe" grep -qE '^  1 @ \[pipe_read, [0-9.]+s\] on pipe:\[[0-9]+\]$' \
 	"$TMP/holder.txt"
 
 # Many threads idle on one object are an idle pool, said as one; many stuck on one mutex are not.
@@ -61,11 +61,11 @@ fixture_start lock_convoy 6 && convoy=$FIXTURE_PID
 "$LEAKMON" snapshot -p "$quiet,$convoy" >"$TMP/pools.txt"
 "$LEAKMON" snapshot --json -p "$quiet,$convoy" >"$TMP/pools.json"
 check "the 32 idle workers: one idle pool" \
-	grep -qE '^  idle pool of 32 @ \[condvar, ~[0-9.]+m?s(\.\.[0-9.]+m?s)?\] on 0x[0-9a-f]+$' "$TMP/pools.txt"
+	grep -qE '^  idle pool of 32 @ \[condvar, [0-9.]+m?s(\.\.[0-9.]+m?s)?\] on 0x[0-9a-f]+$' "$TMP/pools.txt"
 check_eq "the epoll loop, pipe consumer and stuck thread alone are no pool" 1 \
 	"$(grep -c 'idle pool' "$TMP/pools.txt")"
 check "six threads queued on one held mutex: a group, not an idle pool" \
-	grep -qE '^  6 @ \[mutex, ~[0-9.]+m?s(\.\.[0-9.]+m?s)?\] on 0x[0-9a-f]+$' "$TMP/pools.txt"
+	grep -qE '^  6 @ \[mutex, [0-9.]+m?s(\.\.[0-9.]+m?s)?\] on 0x[0-9a-f]+$' "$TMP/pools.txt"
 check "JSON: idle_pools names the pool, its reason, object, start routine and every tid" \
 	json_matches "$TMP/pools.json" '
 	(.processes[] | select(.pid == $quiet)) as $q |
