@@ -61,21 +61,28 @@ links_of() {
 	grep -l '^link_id:' /proc/"$1"/fdinfo/* 2>/dev/null | wc -l
 }
 
-# condition__start NAME: start the tracer (nothing for "none") and return once its hooks are on.
+# condition__start NAME: start the tracer (nothing for "none") and return once its hooks are on:
+# the floor says so; leakmon holds its thread hooks and its iterator (3 links in every variant).
 condition__start() {
-	local want=3
+	local ready
 	case $1 in
 	none) return 0 ;;
-	floor) "$BUILD/bench/floor" >"$WORK/cond.log" 2>&1 & ;;
-	leakmon) "$BUILD/leakmon" --config deploy/leakmon.conf --json >"$WORK/cond.log" 2>&1 & ;;
+	floor)
+		"$BUILD/bench/floor" >"$WORK/cond.log" 2>&1 &
+		ready='grep -q ^attached "$WORK/cond.log"'
+		;;
+	leakmon)
+		"$BUILD/leakmon" --config deploy/leakmon.conf --json >"$WORK/cond.log" 2>&1 &
+		ready='[ "$(links_of "$COND_PID")" -ge 3 ]'
+		;;
 	offcputime)
-		want=1
 		offcputime >/dev/null 2>"$WORK/cond.log" &
+		ready='[ "$(links_of "$COND_PID")" -ge 1 ]'
 		;;
 	esac
 	COND_PID=$!
 	COND=$1
-	until [ "$(links_of "$COND_PID")" -ge "$want" ]; do
+	until eval "$ready"; do
 		if ! kill -0 "$COND_PID" 2>/dev/null; then
 			echo "throughput: $1 did not start:" >&2
 			cat "$WORK/cond.log" >&2
