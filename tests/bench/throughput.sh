@@ -69,7 +69,7 @@ condition__start() {
 	none) return 0 ;;
 	floor)
 		"$BUILD/bench/floor" >"$WORK/cond.log" 2>&1 &
-		ready='grep -q ^attached "$WORK/cond.log"'
+		ready='grep -qs ^attached "$WORK/cond.log"'
 		;;
 	leakmon)
 		"$BUILD/leakmon" --config deploy/leakmon.conf --json >"$WORK/cond.log" 2>&1 &
