@@ -20,15 +20,32 @@
 
 /* The maps a snapshot shares with the service, by name: also the names of their pins. */
 static const char *const pin_names[] = { "task_info", "creators", "proc_counts", "owner" };
+/* What earlier versions also pinned: a crashed one's are stale pins like ours, removed with them.
+ */
+static const char *const retired_pin_names[] = { "clock_samples" };
 
 #define N_PINS (sizeof(pin_names) / sizeof(*pin_names))
+#define N_RETIRED_PINS (sizeof(retired_pin_names) / sizeof(*retired_pin_names))
 
 static bool pins__known_name(const char *name)
 {
 	for (size_t i = 0; i < N_PINS; i++)
 		if (!strcmp(name, pin_names[i]))
 			return true;
+	for (size_t i = 0; i < N_RETIRED_PINS; i++)
+		if (!strcmp(name, retired_pin_names[i]))
+			return true;
 	return false;
+}
+
+static int pins__unlink(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	return 0;
 }
 
 /* A process's start time in clock ticks since boot (/proc/PID/stat field 22), or 0. */
@@ -104,12 +121,17 @@ int pins__inspect(const char *dir, bool report, enum pins_state *state, uint32_t
 
 int pins__remove(const char *dir)
 {
-	char path[PATH_MAX];
+	int err;
 
 	for (size_t i = 0; i < N_PINS; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, pin_names[i]);
-		if (unlink(path) && errno != ENOENT)
-			return -errno;
+		err = pins__unlink(dir, pin_names[i]);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < N_RETIRED_PINS; i++) {
+		err = pins__unlink(dir, retired_pin_names[i]);
+		if (err)
+			return err;
 	}
 	if (rmdir(dir) && errno != ENOENT)
 		return -errno;

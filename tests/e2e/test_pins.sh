@@ -70,9 +70,13 @@ wait "$service" 2>/dev/null
 check "stale pins: the snapshot loads its own programs" \
 	bash -c "! grep -q 'reading the state' '$TMP/stale.err'"
 check_against_truth "$TMP/stale.json" "$convoy" "$FIXTURE_OUT" false
+# A pin only an earlier version made, as a crashed older service leaves it.
+bpftool map create "$PINS/clock_samples" type array key 4 value 16 entries 1 name clock_samples
 start_service || finish
 check "the next service replaces the stale pins" \
 	grep -q "replacing the state a stopped leakmon left in $PINS" "$TMP/service.err"
+check_eq "... also an earlier version's" "creators owner proc_counts task_info" \
+	"$(ls "$PINS" | tr '\n' ' ' | sed 's/ $//')"
 kill -TERM "$service"
 check "a clean stop: exit 0" wait "$service"
 service=""
