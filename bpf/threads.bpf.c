@@ -77,7 +77,8 @@ static __always_inline bool thread__remember_creator(struct task_struct *parent,
 /*
  * Whether the thread just counted raised its process to a new high in this window: the threads
  * a leak adds do, a pool that churns at a steady size seldom does. Only those are worth a
- * creator's stack (a 2 KiB allocation at each creation cost churn a quarter of its rate).
+ * creator's stack: allocating a creator record at every creation cost churn a quarter of its
+ * rate.
  */
 static __always_inline bool proc__new_high(struct proc_count *count)
 {
