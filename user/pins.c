@@ -18,34 +18,22 @@
 #include "log.h"
 #include "pins.h"
 
-/* The maps a snapshot shares with the service, by name: also the names of their pins. */
-static const char *const pin_names[] = { "task_info", "creators", "proc_counts", "owner" };
-/* What earlier versions also pinned: a crashed one's are stale pins like ours, removed with them.
+/*
+ * The maps a snapshot shares with the service, by name: also the names of their pins. After
+ * them, what earlier versions also pinned: a crashed one's are stale pins like ours.
  */
-static const char *const retired_pin_names[] = { "clock_samples" };
+static const char *const pin_names[] = { "task_info", "creators", "proc_counts", "owner",
+					 "clock_samples" };
 
-#define N_PINS (sizeof(pin_names) / sizeof(*pin_names))
-#define N_RETIRED_PINS (sizeof(retired_pin_names) / sizeof(*retired_pin_names))
+#define N_PINS 4 /* ours; the rest are retired */
+#define N_KNOWN_PINS (sizeof(pin_names) / sizeof(*pin_names))
 
 static bool pins__known_name(const char *name)
 {
-	for (size_t i = 0; i < N_PINS; i++)
+	for (size_t i = 0; i < N_KNOWN_PINS; i++)
 		if (!strcmp(name, pin_names[i]))
 			return true;
-	for (size_t i = 0; i < N_RETIRED_PINS; i++)
-		if (!strcmp(name, retired_pin_names[i]))
-			return true;
 	return false;
-}
-
-static int pins__unlink(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (unlink(path) && errno != ENOENT)
-		return -errno;
-	return 0;
 }
 
 /* A process's start time in clock ticks since boot (/proc/PID/stat field 22), or 0. */
@@ -121,17 +109,12 @@ int pins__inspect(const char *dir, bool report, enum pins_state *state, uint32_t
 
 int pins__remove(const char *dir)
 {
-	int err;
+	char path[PATH_MAX];
 
-	for (size_t i = 0; i < N_PINS; i++) {
-		err = pins__unlink(dir, pin_names[i]);
-		if (err)
-			return err;
-	}
-	for (size_t i = 0; i < N_RETIRED_PINS; i++) {
-		err = pins__unlink(dir, retired_pin_names[i]);
-		if (err)
-			return err;
+	for (size_t i = 0; i < N_KNOWN_PINS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, pin_names[i]);
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
 	}
 	if (rmdir(dir) && errno != ENOENT)
 		return -errno;
