@@ -24,13 +24,9 @@ enum count_state {
 	TASK_GONE = 2,
 };
 
-/* task_info.flags */
-#define TASK_INFO_HAS_CREATOR (1U << 0) /* the creators storage holds a record for it */
-
 struct task_info {
 	__u64 blocked_since_ns; /* run-queue clock at its last sleeping switch-out, if hooked */
 	__u32 count_state;
-	__u32 flags;
 };
 
 struct task_info_map {

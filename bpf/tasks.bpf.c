@@ -205,8 +205,6 @@ static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namesp
 			record__file(rec, task);
 	}
 	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
-	if (!info || !(info->flags & TASK_INFO_HAS_CREATOR))
-		return 0;
 	creator = bpf_task_storage_get(&creators, task, 0, 0);
 	if (creator && creator->type == LEAKMON_RECORD_CREATOR)
 		bpf_seq_write(ctx->meta->seq, creator, sizeof(*creator));

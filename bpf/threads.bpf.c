@@ -41,9 +41,10 @@ static __always_inline void task__exited(struct task_struct *task)
 /*
  * Copy the creator's user registers and the top of its stack, parked in clone(), into the new
  * thread's storage: userspace unwinds it later into "created by". A read that crosses into an
- * unmapped page fails whole, so smaller tops are tried.
+ * unmapped page fails whole, so smaller tops are tried. The record's type is written last: the
+ * iterator passes on only records whose type is set (x86 keeps stores in order).
  */
-static __always_inline bool thread__remember_creator(struct task_struct *parent,
+static __always_inline void thread__remember_creator(struct task_struct *parent,
 						     struct task_struct *child)
 {
 	struct creator_record *rec;
@@ -54,24 +55,22 @@ static __always_inline bool thread__remember_creator(struct task_struct *parent,
 	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
 	if (!rec || !regs) {
 		__sync_fetch_and_add(&creator_dropped, 1);
-		return false;
+		return;
 	}
-	rec->type = LEAKMON_RECORD_CREATOR;
 	rec->size = sizeof(*rec);
 	rec->tid = child->pid;
 	rec->creator_tid = parent->pid;
 	rec->tgid = child->tgid;
 	regs__copy(rec->regs, regs);
 	sp = regs->sp;
-	rec->stack_len = LEAKMON_CREATOR_STACK;
 	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK, (void *)sp))
-		return true;
-	rec->stack_len = LEAKMON_CREATOR_STACK / 2;
-	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK / 2, (void *)sp))
-		return true;
-	rec->stack_len = 0;
-	__sync_fetch_and_add(&creator_dropped, 1);
-	return true; /* the registers alone still name the caller of clone */
+		rec->stack_len = LEAKMON_CREATOR_STACK;
+	else if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK / 2, (void *)sp))
+		rec->stack_len = LEAKMON_CREATOR_STACK / 2;
+	else /* the registers alone still name the caller of clone */
+		__sync_fetch_and_add(&creator_dropped, 1);
+	asm volatile("" ::: "memory");
+	rec->type = LEAKMON_RECORD_CREATOR;
 }
 
 /*
@@ -100,7 +99,6 @@ int BPF_PROG(thread_created_btf, struct task_struct *parent, struct task_struct 
 {
 	bool at_fork = task__counted_at_fork(child);
 	struct proc_count *count;
-	struct task_info *info;
 
 	if (!at_fork && !task__count(child, true))
 		task__count_dropped(child);
@@ -112,11 +110,8 @@ int BPF_PROG(thread_created_btf, struct task_struct *parent, struct task_struct 
 		__sync_fetch_and_add(&count->created, 1);
 	}
 	/* Threads only: a new process's creator is its parent's fork, not a thread site. */
-	if (child->tgid != parent->tgid || !proc__new_high(count))
-		return 0;
-	info = task__info(child);
-	if (thread__remember_creator(parent, child) && info)
-		info->flags |= TASK_INFO_HAS_CREATOR;
+	if (child->tgid == parent->tgid && proc__new_high(count))
+		thread__remember_creator(parent, child);
 	return 0;
 }
 
