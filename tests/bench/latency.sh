@@ -7,9 +7,9 @@
 # past --blocked-threshold 3s (one interval is the most it should take).
 . "$(dirname "$0")/lib.sh"
 ROUNDS=${ROUNDS:-5}
-WORK=$(mktemp -d /tmp/leakmon-latency.XXXXXX)
+WORK=$BENCH_TMP
 monitor=
-on_exit 'kill -9 $monitor 2>/dev/null; rm -rf "$WORK"'
+on_exit 'kill -9 $monitor 2>/dev/null'
 
 ms_to_s() {
 	awk -v ms="$1" 'BEGIN { print ms / 1000 }'

@@ -14,23 +14,23 @@ for size in $SIZES; do
 	start_many_threads "$size"
 	total=$(machine_threads)
 	for i in "${!commands[@]}"; do
-		: >"/tmp/leakmon-bench-$i"
+		: >"$BENCH_TMP/leakmon.$i"
 	done
-	: >/tmp/leakmon-bench-ps
+	: >"$BENCH_TMP/ps"
 	for round in $(seq "$ROUNDS"); do
 		for i in "${!commands[@]}"; do
 			# shellcheck disable=SC2086
-			ms "$BUILD/leakmon" ${commands[$i]} >>"/tmp/leakmon-bench-$i"
+			ms "$BUILD/leakmon" ${commands[$i]} >>"$BENCH_TMP/leakmon.$i"
 		done
-		ms ps -eLf >>/tmp/leakmon-bench-ps
+		ms ps -eLf >>"$BENCH_TMP/ps"
 	done
-	read -r pmin pmed pmax < <(stats </tmp/leakmon-bench-ps)
+	read -r pmin pmed pmax < <(stats <"$BENCH_TMP/ps")
 	missed=0
 	echo "snapshot of the whole machine: $total threads, $ROUNDS interleaved rounds (ms: min median max)"
 	printf '| %-36s | %7s | %7s | %7s | %-12s |\n' command min median max "median vs ps"
 	printf '| %-36s | %7s | %7s | %7s | %-12s |\n' --- ---: ---: ---: ---:
 	for i in "${!commands[@]}"; do
-		read -r min med max < <(stats <"/tmp/leakmon-bench-$i")
+		read -r min med max < <(stats <"$BENCH_TMP/leakmon.$i")
 		printf '| %-36s | %7s | %7s | %7s | %-12s |\n' "leakmon ${commands[$i]}" "$min" "$med" \
 			"$max" "$(awk -v a="$med" -v b="$pmed" 'BEGIN { printf "%.2fx", a / b }')"
 		awk -v m="$med" -v p="$pmed" 'BEGIN { exit !(m <= 100 && m < p) }' ||

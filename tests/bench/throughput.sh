@@ -9,7 +9,7 @@
 # leakmon's cost (1 - throughput kept) at most 1.2x the floor's.
 . "$(dirname "$0")/lib.sh"
 ROUNDS=${ROUNDS:-7}
-WORK=$(mktemp -d /tmp/leakmon-throughput.XXXXXX)
+WORK=$BENCH_TMP
 CONDITIONS=(none floor leakmon offcputime)
 WORKLOADS=(pipe futex_hash futex_wake lock_pi churn messaging)
 declare -A TITLE=(
@@ -26,7 +26,6 @@ COND=
 cleanup() {
 	condition__stop
 	sysctl -qw kernel.bpf_stats_enabled=0
-	rm -rf "$WORK"
 }
 on_exit cleanup
 
