@@ -67,10 +67,10 @@ struct task_record {
 	__u64 nivcsw;
 	__u64 file_ino; /* inode of the file behind fd arg0 of the pending syscall */
 	__u32 file_mode;
-	__u32 pad;
-	__u64 start_ns; /* CLOCK_MONOTONIC when the thread started: tells a reused tid apart */
+	__s32 group_threads; /* its process's threads not yet exiting: the kernel's count */
+	__u64 start_ns;	     /* CLOCK_MONOTONIC when the thread started: tells a reused tid apart */
 	__u64 group_start_ns; /* when its process started: tells a reused pid apart */
-	__u32 global_tgid;    /* in the initial namespace: the key of the counts map */
+	__u32 global_tgid;    /* in the initial namespace */
 	__u32 pad2;
 };
 
@@ -90,17 +90,6 @@ struct creator_record {
 	__u8 stack[LEAKMON_CREATOR_STACK];
 };
 
-/* Per-process thread accounting, keyed by tgid. */
-struct proc_count {
-	__s64 threads;		 /* live threads */
-	__u64 created;		 /* threads created since leakmon attached */
-	__u64 exited;		 /* threads exited since leakmon attached */
-	__u64 dropped;		 /* creations or exits of its threads that could not be accounted */
-	__s64 high_water;	 /* its highest count in this creators window (BPF only) */
-	__u32 high_water_window; /* the window high_water belongs to (BPF only) */
-	__u32 pad;
-};
-
 /* Who keeps the pinned maps alive: a running leakmon, until it stops (userspace only). */
 struct owner_record {
 	__u32 pid;
@@ -109,7 +98,6 @@ struct owner_record {
 };
 
 _Static_assert(sizeof(struct task_record) == 272, "task_record layout changed");
-_Static_assert(sizeof(struct proc_count) == 48, "proc_count layout changed");
 _Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
 	       "creator_record layout changed");
 

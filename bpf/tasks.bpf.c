@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The task iterator: one record per user thread, read by userspace for snapshots. The same pass
- * seeds the per-process thread counts with the threads that existed before we attached.
+ * The task iterator: one record per user thread, read by userspace for snapshots, with its
+ * process's live thread count as the kernel keeps it.
  */
 #include "shared.bpf.h"
 
@@ -120,6 +120,9 @@ static __always_inline void record__date(struct task_record *rec, struct task_st
 	rec->blocked_since_ns = since + clock_offset_ns;
 }
 
+/* The pass whose first task set the offset and the namespace below. */
+static __u64 pass_session;
+
 /* The pid namespace of the process reading the iterator: leakmon's. Found once per pass. */
 static unsigned int reader_level;
 static struct pid_namespace *reader_ns;
@@ -144,26 +147,16 @@ static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namesp
 	struct task_struct *task = ctx->task;
 	struct creator_record *creator;
 	struct task_record *rec;
-	struct task_info *info;
 	__u32 zero = 0, tgid, tid;
 
-	if (ctx->meta->seq_num == 0) {
+	/* Once per pass: seq_num stays 0 while every task so far was skipped. */
+	if (ctx->meta->session_id != pass_session) {
+		pass_session = ctx->meta->session_id;
 		clock__sample_offset();
 		if (in_namespace)
 			reader__find_namespace();
 	}
 	if (!task || (task->flags & PF_KTHREAD))
-		return 0;
-	/*
-	 * Only the seeding pass counts; from then on the hooks keep every count. Exiting threads
-	 * are no longer counted: the exit hook has seen them or will.
-	 */
-	if (seeding_only && !(task->flags & PF_EXITING))
-		info = task__count(task, false);
-	else
-		info = bpf_task_storage_get(&task_info, task, 0, 0);
-
-	if (seeding_only)
 		return 0;
 	/* Numbered as leakmon's own namespace numbers them, which its /proc shows. */
 	if (!in_namespace) {
@@ -197,9 +190,10 @@ static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namesp
 	rec->group_start_ns = task->group_leader->start_time;
 	rec->nvcsw = task->nvcsw;
 	rec->nivcsw = task->nivcsw;
+	rec->group_threads = task->signal->live.counter;
 	/* Registers are only stable, and only worth reading, while the thread is off-CPU. */
 	if (!(rec->flags & LEAKMON_TASK_ON_CPU)) {
-		record__date(rec, task, info);
+		record__date(rec, task, bpf_task_storage_get(&task_info, task, 0, 0));
 		record__regs(rec, task);
 		if (rec->syscall_nr >= 0)
 			record__file(rec, task);

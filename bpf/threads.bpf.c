@@ -1,42 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Thread creation and exit: keep each process's live thread count. Typed tracepoints hand us the
- * new task; the raw-tracepoint variants, for kernels that refuse tp_btf, only see the current
- * task, so there a new thread is counted when it first leaves a CPU (blocked.bpf.c).
+ * Thread creation: where the threads that raise their process to a new high were created. How
+ * many threads each process has is not counted here: the kernel keeps that count itself
+ * (signal->live, threads not yet exiting), and the task iterator reads it. A copy kept by hooks
+ * on creation and exit cost each of them a hash lookup and two atomics on a line every CPU of the
+ * process shares: 2.5x an empty program (BENCHMARKS.md). Raw tracepoints hand us no new task:
+ * there, no creators are kept.
  */
 #include "shared.bpf.h"
-
-static __always_inline void task__exited(struct task_struct *task)
-{
-	struct proc_count *count;
-	struct task_info *info;
-	__u32 tgid;
-
-	tgid = task->tgid;
-	/*
-	 * do_exit() drops signal->live before this tracepoint: zero means the whole process is
-	 * gone and no thread of it can be created or counted any more. Deleting only then, not
-	 * when a count reaches zero, keeps a count being seeded from being deleted under it.
-	 */
-	if (!task->signal->live.counter) {
-		bpf_map_delete_elem(&proc_counts, &tgid);
-		return;
-	}
-	if (!task__counted_at_fork(task)) {
-		info = task__info(task);
-		if (!info) {
-			task__count_dropped(task);
-			return;
-		}
-		if (__sync_lock_test_and_set(&info->count_state, TASK_GONE) != TASK_COUNTED)
-			return;
-	}
-	count = bpf_map_lookup_elem(&proc_counts, &tgid);
-	if (!count)
-		return;
-	__sync_fetch_and_add(&count->exited, 1);
-	__sync_fetch_and_add(&count->threads, -1);
-}
 
 /*
  * Copy the creator's user registers and the top of its stack, parked in clone(), into the new
@@ -74,58 +45,40 @@ static __always_inline void thread__remember_creator(struct task_struct *parent,
 }
 
 /*
- * Whether the thread just counted raised its process to a new high in this window: the threads
+ * Whether the thread just created raised its process to a new high in this window: the threads
  * a leak adds do, a pool that churns at a steady size seldom does. Only those are worth a
  * creator's stack: allocating a creator record at every creation cost churn a quarter of its
- * rate.
+ * rate. The first creation a process makes in a window (or in a slot just taken over) is one.
  */
-static __always_inline bool proc__new_high(struct proc_count *count)
+static __always_inline bool thread__new_high(struct task_struct *child)
 {
-	__u32 window = creators_window;
-	__s64 threads = count->threads;
+	__u32 tgid = child->tgid, slot = tgid & proc_highs_mask, window = creators_window;
+	struct signal_struct *signal = child->signal;
+	/* copy_process() has counted the child in already. */
+	__s32 live = signal->live.counter;
+	__u32 tag = (__u32)(unsigned long)signal;
+	struct proc_high *high;
 
-	if (count->high_water_window != window) {
-		count->high_water_window = window;
-		count->high_water = threads - 1;
-	}
-	if (threads <= count->high_water)
+	high = bpf_map_lookup_elem(&proc_highs, &slot);
+	if (!high)
 		return false;
-	count->high_water = threads;
+	if (high->tgid == tgid && high->tag == tag && high->window == window) {
+		if (live <= high->threads)
+			return false;
+	} else {
+		high->tgid = tgid;
+		high->tag = tag;
+		high->window = window;
+	}
+	high->threads = live;
 	return true;
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(thread_created_btf, struct task_struct *parent, struct task_struct *child)
 {
-	bool at_fork = task__counted_at_fork(child);
-	struct proc_count *count;
-
-	if (!at_fork && !task__count(child, true))
-		task__count_dropped(child);
-	count = proc__count(child->tgid);
-	if (!count)
-		return 0;
-	if (at_fork) {
-		__sync_fetch_and_add(&count->threads, 1);
-		__sync_fetch_and_add(&count->created, 1);
-	}
 	/* Threads only: a new process's creator is its parent's fork, not a thread site. */
-	if (child->tgid == parent->tgid && proc__new_high(count))
+	if (child->tgid == parent->tgid && thread__new_high(child))
 		thread__remember_creator(parent, child);
-	return 0;
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(thread_exited_btf, struct task_struct *task)
-{
-	task__exited(task);
-	return 0;
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(thread_exited_raw)
-{
-	/* The exiting task is the current one. */
-	task__exited(bpf_get_current_task_btf());
 	return 0;
 }

@@ -27,11 +27,12 @@ int commands__setup(struct config *cfg, int argc, char **argv)
 	return -1;
 }
 
-int commands__attach(const struct config *cfg, enum tracker_pins pins, struct tracker **t)
+int commands__attach(const struct config *cfg, enum tracker_pins pins, bool read_at_once,
+		     struct tracker **t)
 {
 	struct tracker_opts opts = {
-		.max_processes = cfg->max_processes,
 		.hooks = cfg->hooks,
+		.read_at_once = read_at_once,
 		.tgids = cfg->pids,
 		.n_tgids = cfg->n_pids,
 		.pins = pins,

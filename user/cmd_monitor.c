@@ -145,7 +145,7 @@ int cmd_monitor(int argc, char **argv)
 	/* Before attaching: an address in use is the user's to fix, and nothing is left behind. */
 	if (cfg.metrics_host[0] && metrics__start(cfg.metrics_host, cfg.metrics_port, &srv))
 		return EXIT_FAIL;
-	ret = commands__attach(&cfg, cfg.pin ? TRACKER_PINS_CREATE : TRACKER_PINS_NONE, &t);
+	ret = commands__attach(&cfg, cfg.pin ? TRACKER_PINS_CREATE : TRACKER_PINS_NONE, false, &t);
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;

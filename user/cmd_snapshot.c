@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* leakmon snapshot: load, seed, read every thread once, print, detach. */
+/* leakmon snapshot: load, read every thread once, print, detach. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,7 +63,8 @@ int cmd_snapshot(int argc, char **argv)
 	ret = commands__setup(&cfg, argc, argv);
 	if (ret >= 0)
 		return ret;
-	ret = commands__attach(&cfg, TRACKER_PINS_SHARE, &t);
+	/* Without --delay, nothing happens between attaching and reading for a hook to see. */
+	ret = commands__attach(&cfg, TRACKER_PINS_SHARE, !cfg.delay_ns, &t);
 	if (ret != EXIT_OK)
 		return ret;
 	ret = EXIT_FAIL;

@@ -15,7 +15,8 @@ int commands__setup(struct config *cfg, int argc, char **argv);
  * Check pids (2), privileges and BTF (1), install signal handlers, load and attach (sharing
  * state with other leakmon processes as pins says): 0 or the exit code.
  */
-int commands__attach(const struct config *cfg, enum tracker_pins pins, struct tracker **t);
+int commands__attach(const struct config *cfg, enum tracker_pins pins, bool read_at_once,
+		     struct tracker **t);
 
 /* Each subcommand takes its own argv (argv[0] is the command name) and returns an exit code. */
 int cmd_snapshot(int argc, char **argv);

@@ -47,11 +47,6 @@ static int setting__parse_duration(const char *text, void *dest)
 	return parse__duration(text, dest);
 }
 
-static int setting__parse_count(const char *text, void *dest)
-{
-	return parse__u32(text, 1, 1U << 24, dest);
-}
-
 static int setting__parse_pids(const char *text, void *dest)
 {
 	struct config *cfg = (struct config *)((char *)dest - offsetof(struct config, pids));
@@ -165,8 +160,6 @@ bool config__kind_alerted(const struct config *cfg, const char *reason)
 static const struct setting_type type_flag = { setting__parse_flag, "nothing" };
 static const struct setting_type type_duration = { setting__parse_duration,
 						   "a duration such as 500ms, 10s, 5m, 1h" };
-static const struct setting_type type_count = { setting__parse_count,
-						"a whole number from 1 to 16777216" };
 static const struct setting_type type_pids = { setting__parse_pids,
 					       "process ids separated by commas" };
 static const struct setting_type type_hooks = { setting__parse_hooks, "auto, tp_btf or raw_tp" };
@@ -219,8 +212,6 @@ static const struct setting settings[] = {
 	  "monitor: keep the live state in /sys/fs/bpf/leakmon, where snapshots read exact wait "
 	  "times (the service)" },
 	{ "json", 'j', NULL, &type_flag, CFG(json), "false", "print JSON (errors too, on stderr)" },
-	{ "max-processes", 0, "N", &type_count, CFG(max_processes), "65536",
-	  "processes whose thread counts are kept at once; more are counted as dropped" },
 	{ "hooks", 0, "MODE", &type_hooks, CFG(hooks), "auto",
 	  "thread hooks: auto (probe), tp_btf (typed tracepoints) or raw_tp" },
 	{ "no-stacks", 0, NULL, &type_flag, CFG(no_stacks), "false",
@@ -442,7 +433,6 @@ static const struct {
 } restart_only[] = {
 	{ CFG(pids), sizeof(((struct config *)0)->pids) + sizeof(size_t) },
 	{ CFG(hooks), sizeof(enum hook_mode) },
-	{ CFG(max_processes), sizeof(uint32_t) },
 	{ CFG(json), sizeof(bool) },
 	{ CFG(pin), sizeof(bool) },
 	{ CFG(metrics_host), sizeof(((struct config *)0)->metrics_host) + sizeof(uint16_t) },

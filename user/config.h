@@ -22,6 +22,7 @@ enum hook_mode {
 	HOOKS_AUTO,
 	HOOKS_TP_BTF,
 	HOOKS_RAW_TP,
+	HOOKS_NONE, /* not a setting: the iterator alone, for reads that need no hook */
 };
 
 /* Every knob of leakmon. Filled from the settings table in config.c and nowhere else. */
@@ -44,7 +45,6 @@ struct config {
 	uint16_t metrics_port;
 	uint32_t metrics_top; /* processes with a thread-count series, beside those with alerts */
 	char config_path[CONFIG_PATH_LEN]; /* --config: "" for none */
-	uint32_t max_processes;
 	enum hook_mode hooks;
 	enum debuginfo_mode debuginfo;
 	bool json;

@@ -38,7 +38,7 @@ struct events *events__new(FILE *out, enum events_mode mode)
 /* Alerts are warnings in the journal; the rest (lifecycle, exits, ends of waits) is info. */
 static bool event__alert(const char *event)
 {
-	static const char *const alerts[] = { "growth", "blocked", "deadlock", "stall", "dropped" };
+	static const char *const alerts[] = { "growth", "blocked", "deadlock", "stall" };
 
 	for (size_t i = 0; i < sizeof(alerts) / sizeof(*alerts); i++)
 		if (!strcmp(event, alerts[i]))
@@ -353,33 +353,6 @@ void events__exit(struct events *ev, uint32_t pid, const char *comm)
 
 	if (!ev->json)
 		fprintf(ev->out, " exited\n");
-	events__end(ev, jw);
-}
-
-void events__dropped(struct events *ev, const struct proc_snap *p, const struct tracker_drops *d)
-{
-	struct json_writer *jw = events__begin(ev, "dropped", p ? p->pid : 0, p ? p->comm : NULL);
-
-	if (!ev->json) {
-		if (p)
-			fprintf(ev->out,
-				" %" PRIu64 " exits of its threads went uncounted: its "
-				"count may be off\n",
-				p->count_dropped);
-		else
-			fprintf(ev->out,
-				" %" PRIu64 " processes did not fit the count map (raise "
-				"--max-processes)\n",
-				d->proc_count);
-		events__end(ev, NULL);
-		return;
-	}
-	if (!jw)
-		return;
-	json__field_u64(jw, "thread_counts", p ? p->count_dropped : d->count_state);
-	json__field_u64(jw, "process_counts", d->proc_count);
-	json__field_u64(jw, "blocked_since", d->blocked_state);
-	json__field_u64(jw, "creators", d->creator);
 	events__end(ev, jw);
 }
 

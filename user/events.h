@@ -46,11 +46,6 @@ void events__deadlock(struct events *ev, const struct proc_snap *p,
 /* Every thread of p waits without a timeout; provable: all on private futexes. */
 void events__stall(struct events *ev, const struct proc_snap *p, bool provable);
 void events__exit(struct events *ev, uint32_t pid, const char *comm);
-/*
- * Counts gone wrong: p's (thread_counts: its own losses), or machine-wide when p is NULL
- * (processes beyond the count map); the other fields are the machine's totals.
- */
-void events__dropped(struct events *ev, const struct proc_snap *p, const struct tracker_drops *d);
 /* Lifecycle lines: watching started, all watched processes exited. */
 void events__info(struct events *ev, const char *what, const char *message);
 

@@ -97,8 +97,6 @@ void metrics__render(FILE *out, const struct metrics_sample *m)
 		const char *what;
 		uint64_t n;
 	} drops[] = {
-		{ "thread_counts", m->drops.count_state },
-		{ "process_counts", m->drops.proc_count },
 		{ "blocked_since", m->drops.blocked_state },
 		{ "creators", m->drops.creator },
 	};
@@ -114,8 +112,8 @@ void metrics__render(FILE *out, const struct metrics_sample *m)
 		fprintf(out, "leakmon_alerts_total{kind=\"%s\"} %" PRIu64 "\n", alert_names[i],
 			m->alerts[i]);
 	metric__head(out, "leakmon_dropped_total", "counter",
-		     "What the kernel side could not record: thread_counts and process_counts make "
-		     "counts wrong, blocked_since and creators only less precise.");
+		     "What the kernel side could not record: blocked_since (dated by the "
+		     "scheduler instead) and creators (no created_by).");
 	for (size_t i = 0; i < sizeof(drops) / sizeof(*drops); i++)
 		fprintf(out, "leakmon_dropped_total{what=\"%s\"} %" PRIu64 "\n", drops[i].what,
 			drops[i].n);
@@ -123,12 +121,6 @@ void metrics__render(FILE *out, const struct metrics_sample *m)
 	fprintf(out, "leakmon_watched_processes %" PRIu64 "\n", m->watched_processes);
 	metric__head(out, "leakmon_watched_threads", "gauge", "Threads of the watched processes.");
 	fprintf(out, "leakmon_watched_threads %" PRIu64 "\n", m->watched_threads);
-	metric__head(out, "leakmon_count_map_entries", "gauge",
-		     "Processes whose thread counts the kernel side keeps.");
-	fprintf(out, "leakmon_count_map_entries %" PRIu64 "\n", m->processes_counted);
-	metric__head(out, "leakmon_count_map_capacity", "gauge",
-		     "Processes the count map can keep (--max-processes).");
-	fprintf(out, "leakmon_count_map_capacity %" PRIu64 "\n", m->max_processes);
 	metric__head(out, "leakmon_scan_duration_seconds", "gauge",
 		     "How long the last look at every watched thread took.");
 	fprintf(out, "leakmon_scan_duration_seconds %.6f\n", m->tick_seconds);

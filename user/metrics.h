@@ -42,8 +42,7 @@ struct metrics_sample {
 	uint64_t alerts[METRICS_N_ALERTS]; /* events raised since start */
 	struct tracker_drops drops;
 	uint64_t watched_processes, watched_threads;
-	uint64_t processes_counted, max_processes; /* the count map's fill and size */
-	double tick_seconds;			   /* how long the last look took */
+	double tick_seconds; /* how long the last look took */
 };
 
 void metrics__render(FILE *out, const struct metrics_sample *m);

@@ -27,12 +27,11 @@ struct watched {
 	uint64_t since_ns; /* when watching it began, and the baseline was taken */
 	struct sample *samples;
 	size_t n, cap;
-	bool alerted;		/* a growth event was raised and the count has not drained since */
-	uint64_t site_key;	/* while alerted: the group that grew (thread__group_key) */
-	bool stalled;		/* a stall event was raised and no thread has run since */
-	bool ignored;		/* not selected (--watch-*, --ignore-*): kept only to be known */
-	bool said;		/* an event was raised about it: its exit is worth saying too */
-	uint64_t count_dropped; /* its count's losses, as last said */
+	bool alerted;	   /* a growth event was raised and the count has not drained since */
+	uint64_t site_key; /* while alerted: the group that grew (thread__group_key) */
+	bool stalled;	   /* a stall event was raised and no thread has run since */
+	bool ignored;	   /* not selected (--watch-*, --ignore-*): kept only to be known */
+	bool said;	   /* an event was raised about it: its exit is worth saying too */
 	/* This tick's verdicts, acted on once the stacks they need are read. */
 	bool growth_due, stall_due, stall_provable;
 	double rate_per_min;
@@ -70,7 +69,6 @@ struct monitor {
 	struct tracker_drops drops; /* as last said */
 	uint64_t alerts[METRICS_N_ALERTS];
 	uint64_t tick_ns;	     /* how long the last tick took */
-	size_t n_counted;	     /* processes in the last snapshot */
 	uint64_t creators_window_ns; /* when the current window of kept creators began */
 	bool started; /* the first tick is over: with -p, later pids are reuses, not watched */
 };
@@ -646,29 +644,6 @@ cleanup:
 	return err;
 }
 
-/*
- * Losses that make counts wrong are said once each time they grow: a process beyond the count
- * map (machine-wide), or a creation or exit of a watched process's threads not accounted (its
- * count may be off). Losses of precision alone (a sleep the switch hook missed, a creator not
- * recorded) happen when another BPF program holds a CPU's task storage for a moment: they stay
- * in the totals, and in the snapshot's "dropped".
- */
-static void monitor__check_drops(struct monitor *m, const struct snapshot *s)
-{
-	if (s->drops.proc_count > m->drops.proc_count)
-		events__dropped(m->ev, NULL, &s->drops);
-	m->drops = s->drops;
-	for (size_t i = 0; i < s->n_procs; i++) {
-		struct watched *w = m->of_snap[i];
-
-		if (!w || s->procs[i].count_dropped <= w->count_dropped)
-			continue;
-		w->count_dropped = s->procs[i].count_dropped;
-		w->said = true;
-		events__dropped(m->ev, &s->procs[i], &s->drops);
-	}
-}
-
 int monitor__tick(struct monitor *m, bool *done)
 {
 	uint64_t start = clock__mono_ns();
@@ -679,15 +654,13 @@ int monitor__tick(struct monitor *m, bool *done)
 	err = snapshot__take(m->t, &s);
 	if (err)
 		return err;
-	m->n_counted = s->n_procs;
 	/* Creators are kept for threads that raise a process to a new high within this window. */
 	if (s->mono_ns - m->creators_window_ns >= m->cfg->growth_window_ns) {
 		tracker__new_creators_window(m->t);
 		m->creators_window_ns = s->mono_ns;
 	}
 	err = monitor__match_processes(m, s);
-	if (!err)
-		monitor__check_drops(m, s);
+	m->drops = s->drops;
 	if (!err)
 		err = monitor__judge(m, s);
 	monitor__end_episodes(m, s);
@@ -845,8 +818,6 @@ int monitor__metrics(const struct monitor *m, struct metrics_sample *out)
 	qsort(out->blocked, out->n_blocked, sizeof(*out->blocked), metrics_reason__cmp);
 	memcpy(out->alerts, m->alerts, sizeof(out->alerts));
 	out->drops = m->drops;
-	out->processes_counted = m->n_counted;
-	out->max_processes = m->cfg->max_processes;
 	out->tick_seconds = (double)m->tick_ns / 1e9;
 	return 0;
 }

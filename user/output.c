@@ -294,7 +294,6 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 		json__field_u64(jw, "pid", p->pid);
 		json__field_string(jw, "comm", p->comm);
 		json__field_s64(jw, "thread_count", p->thread_count);
-		json__field_bool(jw, "thread_count_exact", p->exact);
 		json__key(jw, "threads");
 		json__begin_array(jw);
 		for (size_t j = 0; j < p->n_threads; j++)
@@ -307,9 +306,7 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 	json__end_array(jw);
 	json__key(jw, "dropped");
 	json__begin_object(jw);
-	json__field_u64(jw, "thread_counts", s->drops.count_state);
 	json__field_u64(jw, "blocked_since", s->drops.blocked_state);
-	json__field_u64(jw, "process_counts", s->drops.proc_count);
 	json__field_u64(jw, "creators", s->drops.creator);
 	json__end_object(jw);
 	json__end_object(jw);
@@ -407,9 +404,8 @@ static void output__text_process(FILE *out, const struct proc_snap *p,
 	if (opts->min_blocked_ns && !n_groups)
 		return;
 	text__escape(p->comm, strlen(p->comm), name, sizeof(name));
-	fprintf(out, "\nPID %" PRIu32 " %s: %" PRId64 " thread%s%s, %zu blocked\n", p->pid, name,
-		p->thread_count, p->thread_count == 1 ? "" : "s", p->exact ? "" : " (inexact)",
-		p->n_blocked);
+	fprintf(out, "\nPID %" PRIu32 " %s: %" PRId64 " thread%s, %zu blocked\n", p->pid, name,
+		p->thread_count, p->thread_count == 1 ? "" : "s", p->n_blocked);
 	for (size_t k = 0; k < n_groups; k++)
 		output__text_group(out, &b->groups[k]);
 }
@@ -429,12 +425,6 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 		     "real-time thread's last run)\n");
 	for (size_t i = 0; i < s->n_procs; i++)
 		output__text_process(out, &s->procs[i], opts, &b);
-	if (s->drops.count_state || s->drops.proc_count)
-		fprintf(out,
-			"\nwarning: %" PRIu64 " thread exits and %" PRIu64
-			" processes went uncounted (for the map: raise --max-processes); "
-			"counts marked inexact\n",
-			s->drops.count_state, s->drops.proc_count);
 	if (s->drops.blocked_state)
 		fprintf(out,
 			"\nnote: %" PRIu64 " sleeps the switch hook missed were dated from the "

@@ -156,9 +156,8 @@ struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uin
 	return bsearch(&tid, p->threads, p->n_threads, sizeof(*p->threads), thread__cmp_tid);
 }
 
-static int snapshot__build(struct snapshot *s, struct tracker *t, const struct record_list *list)
+static int snapshot__build(struct snapshot *s, const struct record_list *list)
 {
-	struct proc_count count;
 	size_t i = 0, j;
 
 	s->procs = calloc(list->n ? list->n : 1, sizeof(*s->procs));
@@ -166,7 +165,6 @@ static int snapshot__build(struct snapshot *s, struct tracker *t, const struct r
 		return -ENOMEM;
 	while (i < list->n) {
 		struct proc_snap *p = &s->procs[s->n_procs++];
-		size_t live = 0;
 
 		for (j = i; j < list->n && list->recs[j].tgid == list->recs[i].tgid; j++)
 			;
@@ -181,14 +179,10 @@ static int snapshot__build(struct snapshot *s, struct tracker *t, const struct r
 
 			thread__fill(th, &list->recs[i]);
 			thread__date_wait(th, s);
-			live += !list->recs[i].exit_state;
 			p->n_blocked += th->wait.blocked;
 		}
-		/* Without a kept count (map full), the threads just listed are the best answer. */
-		p->counted = !tracker__proc_count(t, list->recs[i - 1].global_tgid, &count);
-		p->thread_count = p->counted ? count.threads : (int64_t)live;
-		p->count_dropped = p->counted ? count.dropped : 0;
-		p->exact = p->counted && !count.dropped;
+		/* Read last, so nearest to the end of the pass. */
+		p->thread_count = list->recs[i - 1].group_threads;
 		s->n_threads += p->n_threads;
 		s->n_blocked += p->n_blocked;
 	}
@@ -212,7 +206,7 @@ int snapshot__take(struct tracker *t, struct snapshot **out)
 		goto cleanup;
 	if (list.n)
 		qsort(list.recs, list.n, sizeof(*list.recs), record__cmp);
-	err = snapshot__build(s, t, &list);
+	err = snapshot__build(s, &list);
 	if (err)
 		goto cleanup;
 	snapshot__attach_creators(s, &list);

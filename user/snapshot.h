@@ -37,10 +37,7 @@ struct proc_snap {
 	uint32_t pid;
 	uint64_t start_ns; /* when it started (CLOCK_MONOTONIC): a reused pid has another */
 	char comm[LEAKMON_COMM_LEN + 1];
-	int64_t thread_count;	/* live threads, kept by the BPF programs */
-	bool counted;		/* the BPF side keeps its count (false: the map was full) */
-	bool exact;		/* counted, and no creation or exit of its threads was lost */
-	uint64_t count_dropped; /* creations or exits of its threads lost: its count may be off */
+	int64_t thread_count; /* threads not yet exiting: the kernel's own count */
 	size_t n_threads;
 	size_t n_blocked;
 	struct thread_snap *threads; /* by tid */

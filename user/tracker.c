@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,7 +9,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "clock.h"
 #include "features.h"
 #include "leakmon.skel.h"
 #include "log.h"
@@ -26,10 +26,11 @@ struct tracker {
 
 /* The initial pid namespace's inode (PROC_PID_INIT_INO): leakmon runs on the host. */
 #define PID_NS_INIT_INO 0xEFFFFFFCU
-/* How far ahead the fork hook takes over counting: far longer than one store takes. */
-#define FAST_COUNT_MARGIN_NS 10000000ULL
-/* Seeding passes at most, while some thread's storage is busy. */
-#define SEED_PASSES 3
+/*
+ * Slots of the fork hook's per-process high water (bpf/threads.bpf.c): one per pid up to
+ * pid_max, at 16 bytes each, but no more than this; beyond, processes may share a slot.
+ */
+#define PROC_HIGHS_MAX_SLOTS 65536U
 
 /* Whether leakmon runs in a pid namespace of its own (a container): ids must be translated. */
 static bool tracker__in_pid_namespace(void)
@@ -42,18 +43,52 @@ static bool tracker__in_pid_namespace(void)
 static void tracker__select_programs(struct tracker *t)
 {
 	struct leakmon_bpf *skel = t->skel;
-	bool btf = !t->shared && t->hooks == HOOKS_TP_BTF;
-	bool raw = !t->shared && t->hooks == HOOKS_RAW_TP;
+	bool btf = t->hooks == HOOKS_TP_BTF;
+	bool raw = t->hooks == HOOKS_RAW_TP;
 	bool ns = tracker__in_pid_namespace();
-	bool stamp_sleeps = btf && !features__sched_info();
+	bool stamp_sleeps = !features__sched_info();
 
 	bpf_program__set_autoload(skel->progs.thread_created_btf, btf);
-	bpf_program__set_autoload(skel->progs.thread_exited_btf, btf);
-	bpf_program__set_autoload(skel->progs.thread_switched_btf, stamp_sleeps);
-	bpf_program__set_autoload(skel->progs.thread_exited_raw, raw);
-	bpf_program__set_autoload(skel->progs.thread_switched_raw, raw);
+	bpf_program__set_autoload(skel->progs.thread_switched_btf, btf && stamp_sleeps);
+	bpf_program__set_autoload(skel->progs.thread_switched_raw, raw && stamp_sleeps);
 	bpf_program__set_autoload(skel->progs.dump_task, !ns);
 	bpf_program__set_autoload(skel->progs.dump_task_ns, ns);
+}
+
+static const char *tracker__hooks_name(enum hook_mode hooks)
+{
+	switch (hooks) {
+	case HOOKS_TP_BTF:
+		return "tp_btf";
+	case HOOKS_RAW_TP:
+		return "raw_tp";
+	default:
+		return "none";
+	}
+}
+
+/*
+ * Size the high-water slots by pid_max: pids are numbered below it, so there each process has
+ * a slot of its own. Only the fork hook uses them.
+ */
+static int tracker__size_proc_highs(struct tracker *t)
+{
+	struct bpf_map *map = t->skel->maps.proc_highs;
+	unsigned long pid_max = 0;
+	uint32_t slots = 1;
+	FILE *f;
+
+	if (t->hooks != HOOKS_TP_BTF)
+		return bpf_map__set_autocreate(map, false);
+	f = fopen("/proc/sys/kernel/pid_max", "r");
+	if (!f || fscanf(f, "%lu", &pid_max) != 1)
+		pid_max = PROC_HIGHS_MAX_SLOTS;
+	if (f)
+		fclose(f);
+	while (slots < pid_max && slots < PROC_HIGHS_MAX_SLOTS)
+		slots <<= 1;
+	t->skel->rodata->proc_highs_mask = slots - 1;
+	return bpf_map__set_max_entries(map, slots);
 }
 
 /* The iterator's link: of whichever variant was loaded. */
@@ -76,10 +111,6 @@ static int tracker__fill_filter(struct tracker *t, const struct tracker_opts *op
 	return 0;
 }
 
-/*
- * Exit hooks go first: a thread counted at creation by a hook attached before the exit hook
- * could otherwise exit unseen and stay counted forever.
- */
 static int tracker__attach(struct tracker *t, enum log_level level)
 {
 	struct leakmon_bpf *skel = t->skel;
@@ -87,8 +118,6 @@ static int tracker__attach(struct tracker *t, enum log_level level)
 		struct bpf_program *prog;
 		struct bpf_link **link;
 	} order[] = {
-		{ skel->progs.thread_exited_btf, &skel->links.thread_exited_btf },
-		{ skel->progs.thread_exited_raw, &skel->links.thread_exited_raw },
 		{ skel->progs.thread_created_btf, &skel->links.thread_created_btf },
 		{ skel->progs.thread_switched_btf, &skel->links.thread_switched_btf },
 		{ skel->progs.thread_switched_raw, &skel->links.thread_switched_raw },
@@ -113,48 +142,16 @@ static int tracker__attach(struct tracker *t, enum log_level level)
 	return 0;
 }
 
-static int tracker__ignore_task(const struct task_record *rec, void *ctx)
-{
-	(void)rec;
-	(void)ctx;
-	return 0;
-}
-
-/*
- * Count the threads that existed before we attached, right after attaching: from then on the
- * hooks keep every process's count exact, and a process is never left half counted. Threads
- * whose storage was busy are counted by another pass; those still refused are said as drops.
- */
-static int tracker__seed(struct tracker *t)
-{
-	struct leakmon_bpf__bss *bss = t->skel->bss;
-	__u64 refused;
-	int err = 0;
-
-	bss->seeding_only = 1;
-	for (int pass = 0; pass < SEED_PASSES; pass++) {
-		refused = __atomic_load_n(&bss->count_refused, __ATOMIC_RELAXED);
-		err = tracker__for_each_task(t, tracker__ignore_task, NULL);
-		refused = __atomic_load_n(&bss->count_refused, __ATOMIC_RELAXED) - refused;
-		if (err || !refused)
-			break;
-		if (pass == SEED_PASSES - 1)
-			__atomic_fetch_add(&bss->count_state_dropped, refused, __ATOMIC_RELAXED);
-	}
-	bss->seeding_only = 0;
-	return err;
-}
-
 /*
  * Open, size, load and attach with one variant of the thread hooks. A failure is an error, or
  * only worth a debug line when another variant will be tried (level). Shared: a snapshot
- * beside a running service, on its pinned maps (thread storage, counts, creators) with
+ * beside a running service, on its pinned maps (thread storage, creators) with
  * only our own iterator; the service's hooks keep the maps, so none of ours are loaded.
  */
 static int tracker__start(struct tracker *t, const struct tracker_opts *opts, enum hook_mode hooks,
 			  bool shared, enum log_level level)
 {
-	const char *name = shared ? "no" : hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp";
+	const char *name = tracker__hooks_name(hooks);
 	char msg[256];
 	int err;
 
@@ -171,14 +168,8 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 				       opts->n_tgids ? (__u32)opts->n_tgids : 1);
 	if (!err && shared)
 		err = pins__reuse(t->skel, opts->pin_dir);
-	if (!err && !shared)
-		err = bpf_map__set_max_entries(t->skel->maps.proc_counts, opts->max_processes);
-	/*
-	 * Typed tracepoints may use a hash map allocated on demand on every kernel; raw ones only
-	 * from 6.1 on, so there the whole map is allocated up front.
-	 */
-	if (!err && !shared && hooks == HOOKS_TP_BTF)
-		err = bpf_map__set_map_flags(t->skel->maps.proc_counts, BPF_F_NO_PREALLOC);
+	if (!err)
+		err = tracker__size_proc_highs(t);
 	if (err) {
 		log__msg(level, "sizing the BPF maps failed: %s", strerror(-err));
 		return err;
@@ -223,7 +214,7 @@ static int tracker__check_pins(struct tracker *t, const struct tracker_opts *opt
 	if (opts->pins == TRACKER_PINS_SHARE) {
 		if (state != PINS_LIVE)
 			return 0;
-		if (!tracker__start(t, opts, HOOKS_TP_BTF, true, LOG_LEVEL_DEBUG)) {
+		if (!tracker__start(t, opts, HOOKS_NONE, true, LOG_LEVEL_DEBUG)) {
 			log_debug("reading the state of the leakmon service (pid %u)", owner);
 			return 0;
 		}
@@ -245,23 +236,6 @@ static int tracker__check_pins(struct tracker *t, const struct tracker_opts *opt
 			log_err("removing %s failed: %s", opts->pin_dir, strerror(-err));
 	}
 	return err;
-}
-
-/*
- * Hand thread counting over to the fork hook alone, for threads started from a moment just
- * ahead (fast_count_since_ns in bpf/shared.bpf.h). A hook that read the old value read it before
- * this store, so its thread started earlier and keeps the per-thread protocol; hence the check
- * that the store landed before that moment.
- */
-static void tracker__count_at_fork(struct tracker *t)
-{
-	uint64_t since = clock__mono_ns() + FAST_COUNT_MARGIN_NS;
-
-	t->skel->data->fast_count_since_ns = since;
-	if (clock__mono_ns() >= since)
-		log_warn("handing counts to the fork hook took over %d ms: a thread created "
-			 "meanwhile may be miscounted",
-			 (int)(FAST_COUNT_MARGIN_NS / 1000000));
 }
 
 void tracker__new_creators_window(struct tracker *t)
@@ -286,7 +260,9 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 		return 0;
 	}
 	/* The probe is the real thing: typed tracepoints where the kernel allows them. */
-	if (opts->hooks == HOOKS_AUTO) {
+	if (opts->read_at_once) {
+		err = tracker__start(t, opts, HOOKS_NONE, false, LOG_LEVEL_ERR);
+	} else if (opts->hooks == HOOKS_AUTO) {
 		err = tracker__start(t, opts, HOOKS_TP_BTF, false, LOG_LEVEL_DEBUG);
 		if (err) {
 			log_debug("typed tracepoints unavailable: falling back to raw tracepoints");
@@ -299,17 +275,11 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 	}
 	if (err)
 		goto cleanup;
-	log_debug("thread hooks: %s; attached; sleeps dated by %s",
-		  t->hooks == HOOKS_TP_BTF ? "tp_btf" : "raw_tp",
+	log_debug("thread hooks: %s; attached; sleeps dated by %s", tracker__hooks_name(t->hooks),
 		  t->skel->links.thread_switched_btf || t->skel->links.thread_switched_raw
 			  ? "a sched_switch hook"
-			  : "the scheduler's own timestamps");
-	err = tracker__seed(t);
-	if (err)
-		goto cleanup;
-	log_debug("thread counts seeded");
-	if (t->hooks == HOOKS_TP_BTF)
-		tracker__count_at_fork(t);
+		  : features__sched_info() ? "the scheduler's own timestamps"
+					   : "nothing (no CONFIG_SCHED_INFO)");
 	if (opts->pins == TRACKER_PINS_CREATE) {
 		err = pins__create(t->skel, opts->pin_dir);
 		if (err)
@@ -433,18 +403,9 @@ int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx)
 	return tracker__for_each_record(t, fn, NULL, ctx);
 }
 
-int tracker__proc_count(struct tracker *t, uint32_t tgid, struct proc_count *out)
-{
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.proc_counts), &tgid, out))
-		return -errno;
-	return 0;
-}
-
 void tracker__drops(struct tracker *t, struct tracker_drops *out)
 {
-	out->count_state = __atomic_load_n(&t->skel->bss->count_state_dropped, __ATOMIC_RELAXED);
 	out->blocked_state =
 		__atomic_load_n(&t->skel->bss->blocked_state_dropped, __ATOMIC_RELAXED);
-	out->proc_count = __atomic_load_n(&t->skel->bss->proc_count_dropped, __ATOMIC_RELAXED);
 	out->creator = __atomic_load_n(&t->skel->bss->creator_dropped, __ATOMIC_RELAXED);
 }

@@ -11,8 +11,9 @@
 #include "leakmon.h"
 
 /*
- * The loaded and attached BPF side: thread counts per process, when each thread went to sleep,
- * and a task iterator to read every thread's state.
+ * The loaded and attached BPF side: where threads that raise their process to a new high were
+ * created, when each thread went to sleep where the scheduler does not say, and a task iterator
+ * to read every thread's state and its process's thread count.
  */
 struct tracker;
 
@@ -24,8 +25,9 @@ enum tracker_pins {
 };
 
 struct tracker_opts {
-	uint32_t max_processes;
 	enum hook_mode hooks;
+	/* A snapshot read right after attaching: no hook would see anything, so none is loaded. */
+	bool read_at_once;
 	const uint32_t *tgids; /* only these processes' threads are read; none: all */
 	size_t n_tgids;
 	enum tracker_pins pins;
@@ -33,9 +35,7 @@ struct tracker_opts {
 };
 
 struct tracker_drops {
-	uint64_t count_state;	/* thread creations/exits not accounted: counts may be off */
 	uint64_t blocked_state; /* sleeps the switch hook missed: dated by the scheduler */
-	uint64_t proc_count;	/* processes that did not fit the count map */
 	uint64_t creator;	/* thread creations whose creator's stack could not be copied */
 };
 
@@ -49,10 +49,8 @@ int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx);
 /* The same, also handing over the creator records of threads created while attached. */
 int tracker__for_each_record(struct tracker *t, tracker_task_fn task_fn,
 			     tracker_creator_fn creator_fn, void *ctx);
-/* -ENOENT when the process is not (or no longer) counted. */
-int tracker__proc_count(struct tracker *t, uint32_t tgid, struct proc_count *out);
 void tracker__drops(struct tracker *t, struct tracker_drops *out);
-/* Start a new window for the threads whose creators are kept (see proc__new_high in bpf/). */
+/* Start a new window for the threads whose creators are kept (see thread__new_high in bpf/). */
 void tracker__new_creators_window(struct tracker *t);
 
 #endif /* LEAKMON_TRACKER_H */

@@ -17,9 +17,7 @@
 	}
 
 FLOOR_PROGRAM("tp_btf/sched_process_fork", floor_created_btf)
-FLOOR_PROGRAM("tp_btf/sched_process_exit", floor_exited_btf)
 FLOOR_PROGRAM("tp_btf/sched_switch", floor_switched_btf)
-FLOOR_PROGRAM("raw_tp/sched_process_exit", floor_exited_raw)
 FLOOR_PROGRAM("raw_tp/sched_switch", floor_switched_raw)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

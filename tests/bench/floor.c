@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Attach the floor's empty programs (floor.bpf.c) the way leakmon chooses its hooks: typed
- * tracepoints where the kernel takes them, raw tracepoints otherwise; with typed ones, nothing at
- * sched_switch where the scheduler dates sleeps itself. Prints "attached MODE", then holds them
- * until SIGINT or SIGTERM.
+ * tracepoints where the kernel takes them (thread creation), raw tracepoints otherwise (none
+ * there); at sched_switch only where the scheduler does not date sleeps itself. Prints
+ * "attached MODE", then holds them until SIGINT or SIGTERM.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +16,7 @@
 
 static int floor__start(struct floor_bpf **out, bool btf)
 {
+	bool stamp_sleeps = !features__sched_info();
 	struct floor_bpf *skel;
 	int err;
 
@@ -23,10 +24,8 @@ static int floor__start(struct floor_bpf **out, bool btf)
 	if (!skel)
 		return -errno;
 	bpf_program__set_autoload(skel->progs.floor_created_btf, btf);
-	bpf_program__set_autoload(skel->progs.floor_exited_btf, btf);
-	bpf_program__set_autoload(skel->progs.floor_switched_btf, btf && !features__sched_info());
-	bpf_program__set_autoload(skel->progs.floor_exited_raw, !btf);
-	bpf_program__set_autoload(skel->progs.floor_switched_raw, !btf);
+	bpf_program__set_autoload(skel->progs.floor_switched_btf, btf && stamp_sleeps);
+	bpf_program__set_autoload(skel->progs.floor_switched_raw, !btf && stamp_sleeps);
 	err = floor_bpf__load(skel);
 	if (!err)
 		err = floor_bpf__attach(skel);

@@ -61,7 +61,7 @@ links_of() {
 }
 
 # condition__start NAME: start the tracer (nothing for "none") and return once its hooks are on:
-# the floor says so; leakmon holds its thread hooks and its iterator (3 links in every variant).
+# the floor and leakmon say so (leakmon's start event comes once everything is attached).
 condition__start() {
 	local ready
 	case $1 in
@@ -72,7 +72,7 @@ condition__start() {
 		;;
 	leakmon)
 		"$BUILD/leakmon" --config deploy/leakmon.conf --json >"$WORK/cond.log" 2>&1 &
-		ready='[ "$(links_of "$COND_PID")" -ge 3 ]'
+		ready='grep -qs "\"event\":\"start\"" "$WORK/cond.log"'
 		;;
 	offcputime)
 		offcputime >/dev/null 2>"$WORK/cond.log" &

@@ -30,7 +30,6 @@ expect_error 2 "--pid: '12x' is not valid" snapshot -p 12x
 expect_error 2 "--min-blocked: '5x' is not valid: expected a duration" snapshot --min-blocked 5x
 expect_error 2 "--min-blocked: '' is not valid" snapshot --min-blocked ''
 expect_error 2 "--delay: '-1s' is not valid" snapshot --delay -1s
-expect_error 2 "--max-processes: '0' is not valid" snapshot --max-processes 0
 expect_error 2 "--hooks: 'fentry' is not valid: expected auto, tp_btf or raw_tp" snapshot --hooks fentry
 expect_error 2 "unknown option '--bogus'" snapshot --bogus
 expect_error 2 "option '--min-blocked' needs a value" snapshot --min-blocked
@@ -52,7 +51,7 @@ bad_conf() { # TEXT PATTERN
 	expect_error 1 "$2" --config "$conf"
 }
 bad_conf "interval = 1s\nbogus = 3\n" "^leakmon: error: $conf:2: unknown key 'bogus'$"
-bad_conf "# c\nmax-processes = lots\n" "$conf:2: max-processes: 'lots' is not valid: expected a whole number"
+bad_conf "# c\nmetrics-top = lots\n" "$conf:2: metrics-top: 'lots' is not valid: expected a whole number"
 bad_conf "blocked-threshold = 30x\n" "$conf:1: blocked-threshold: '30x' is not valid: expected a duration"
 bad_conf "interval = 1s\n\ninterval = 2s\n" "$conf:3: 'interval' is set twice \\(first on line 1\\)"
 bad_conf "metrics = nowhere:9464\n" "$conf:1: metrics: 'nowhere:9464' is not valid"

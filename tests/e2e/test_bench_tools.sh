@@ -25,11 +25,11 @@ done
 # Where the scheduler dates every run itself (CONFIG_SCHED_INFO), sleeps are dated from that and
 # nothing runs at sched_switch, the hottest hook there is.
 if [ -e /proc/self/schedstat ]; then
-	hooks="sched_process_exit sched_process_fork "
+	hooks="sched_process_fork "
 else
-	hooks="sched_process_exit sched_process_fork sched_switch "
+	hooks="sched_process_fork sched_switch "
 fi
-check_eq "leakmon hooks thread creation and exit$([ -e /proc/self/schedstat ] &&
+check_eq "leakmon hooks thread creation$([ -e /proc/self/schedstat ] &&
 	echo ", not the scheduler's switch")" "$hooks" "$(tracepoints "$monitor")"
 check_eq "the floor hooks exactly the same tracepoints" "$(tracepoints "$monitor")" \
 	"$(tracepoints "$floor")"

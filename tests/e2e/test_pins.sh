@@ -34,7 +34,7 @@ start_service() {
 
 start_service || finish
 check_eq "pins: the shared maps and their owner, root's alone" \
-	"700 creators owner proc_counts task_info" \
+	"700 creators owner task_info" \
 	"$(stat -c %a "$PINS") $(ls "$PINS" | tr '\n' ' ' | sed 's/ $//')"
 fixture_start lock_convoy 2 || finish
 convoy=$FIXTURE_PID
@@ -42,7 +42,7 @@ convoy=$FIXTURE_PID
 check "the snapshot reads the service's state" grep -q "reading the state of the leakmon service (pid $service)" \
 	"$TMP/shared.err"
 check_against_truth "$TMP/shared.json" "$convoy" "$FIXTURE_OUT" false
-# Threads the service's fork hook counted alone: snapshots beside it must not count them again.
+# Snapshots beside the service amid churn: the count is the process's own, whoever reads it.
 fixture_start thread_churn || finish
 churn=$FIXTURE_PID
 for i in 1 2 3; do
@@ -70,12 +70,13 @@ wait "$service" 2>/dev/null
 check "stale pins: the snapshot loads its own programs" \
 	bash -c "! grep -q 'reading the state' '$TMP/stale.err'"
 check_against_truth "$TMP/stale.json" "$convoy" "$FIXTURE_OUT" false
-# A pin only an earlier version made, as a crashed older service leaves it.
+# Pins only earlier versions made, as a crashed older service leaves them.
 bpftool map create "$PINS/clock_samples" type array key 4 value 16 entries 1 name clock_samples
+bpftool map create "$PINS/proc_counts" type hash key 4 value 48 entries 1 name proc_counts
 start_service || finish
 check "the next service replaces the stale pins" \
 	grep -q "replacing the state a stopped leakmon left in $PINS" "$TMP/service.err"
-check_eq "... also an earlier version's" "creators owner proc_counts task_info" \
+check_eq "... also earlier versions'" "creators owner task_info" \
 	"$(ls "$PINS" | tr '\n' ' ' | sed 's/ $//')"
 kill -TERM "$service"
 check "a clean stop: exit 0" wait "$service"
