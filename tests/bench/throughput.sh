@@ -76,7 +76,11 @@ links_of() {
 condition__start() {
 	local ready
 	case $1 in
-	none) return 0 ;;
+	none)
+		# The same rest before the workload as every tracer gets.
+		sleep 1
+		return 0
+		;;
 	floor)
 		"$BUILD/bench/floor" >"$WORK/cond.log" 2>&1 &
 		ready='grep -qs ^attached "$WORK/cond.log"'
@@ -123,10 +127,15 @@ for tool in perf offcputime bpftool jq; do
 	command -v "$tool" >/dev/null || { echo "throughput: $tool is missing (make bench-deps)" >&2; exit 1; }
 done
 
-# Interleaved per workload, so that the machine's drift falls alike on every condition.
+# Interleaved per workload, so that the machine's drift falls alike on every condition; the order
+# of the conditions rotates from round to round, so that none of them always goes first.
 for round in $(seq "$ROUNDS"); do
+	order=()
+	for i in "${!CONDITIONS[@]}"; do
+		order+=("${CONDITIONS[$(((i + round) % ${#CONDITIONS[@]}))]}")
+	done
 	for w in "${WORKLOADS[@]}"; do
-		for cond in "${CONDITIONS[@]}"; do
+		for cond in "${order[@]}"; do
 			condition__start "$cond"
 			before=$(cpu_times "${CPUS[$w]}")
 			value=$("workload__$w" 2>/dev/null)
@@ -170,7 +179,7 @@ for w in "${WORKLOADS[@]}"; do
 		[ "$cond" = leakmon ] && kept=$med
 	done
 	ratio=$(awk -v l="${cost[leakmon]}" -v f="${cost[floor]}" 'BEGIN {
-		if (f <= 0) printf "unresolved"; else printf "%.2fx", l / f }')
+		if (f <= 0) printf "unresolved"; else if (l <= 0) printf "none"; else printf "%.2fx", l / f }')
 	# How much no tracing itself varies from round to round: (max - min) / median.
 	noise=$(awk -v w="$w" '$3 == w && $2 == "none" { print $4 / (1 - $5) }' "$WORK/results" |
 		sort -g |
