@@ -337,6 +337,24 @@ void config__print_file(FILE *out)
 	}
 }
 
+/*
+ * Keys that earlier versions took and that mean nothing now: a service's file that still sets
+ * one keeps loading, with a warning, instead of failing its start after an upgrade.
+ */
+static const struct {
+	const char *name, *why;
+} retired_keys[] = {
+	{ "max-processes", "thread counts are the kernel's own, with no table to size" },
+};
+
+static const char *config__retired(const char *key)
+{
+	for (size_t i = 0; i < sizeof(retired_keys) / sizeof(*retired_keys); i++)
+		if (!strcmp(retired_keys[i].name, key))
+			return retired_keys[i].why;
+	return NULL;
+}
+
 static const struct setting *setting__find(const char *name)
 {
 	for (size_t i = 0; i < N_SETTINGS; i++)
@@ -374,6 +392,11 @@ static int config__parse_line(struct config *cfg, const char *path, unsigned int
 	key = text__trim(line);
 	value = text__trim(eq + 1);
 	s = setting__find(key);
+	if (!s && config__retired(key)) {
+		log_warn("%s:%u: '%s' is no longer used (%s): ignored", path, line_no, key,
+			 config__retired(key));
+		return 0;
+	}
 	if (!s || !setting__in_files(s)) {
 		log_err("%s:%u: unknown key '%s'", path, line_no, key);
 		return -EINVAL;

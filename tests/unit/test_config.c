@@ -108,6 +108,14 @@ static void check_bad_files(void)
 		CHECK(ret != 0, "case %zu accepted", i);
 		CHECK_STR(msg, want);
 	}
+	bad_file_text = "max-processes = 65536\ninterval = 2s\n";
+	capture_stderr(msg, sizeof(msg), load_bad_file, path, &ret);
+	snprintf(want, sizeof(want),
+		 "leakmon: warning: %s:1: 'max-processes' is no longer used (thread counts are the "
+		 "kernel's own, with no table to size): ignored\n",
+		 path);
+	CHECK(ret == 0, "a retired key does not stop a file from loading");
+	CHECK_STR(msg, want);
 	capture_stderr(msg, sizeof(msg), load_missing_file, "/nonexistent/leakmon.conf", &ret);
 	CHECK(ret != 0, "a missing file is an error");
 	CHECK_STR(msg, "leakmon: error: /nonexistent/leakmon.conf: cannot read: No such file or "
