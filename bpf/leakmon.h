@@ -70,8 +70,6 @@ struct task_record {
 	__s32 group_threads; /* its process's threads not yet exiting: the kernel's count */
 	__u64 start_ns;	     /* CLOCK_MONOTONIC when the thread started: tells a reused tid apart */
 	__u64 group_start_ns; /* when its process started: tells a reused pid apart */
-	__u32 global_tgid;    /* in the initial namespace */
-	__u32 pad2;
 };
 
 /*
@@ -97,7 +95,7 @@ struct owner_record {
 	__u64 start_ticks; /* its start time, /proc/PID/stat field 22: tells a reused pid */
 };
 
-_Static_assert(sizeof(struct task_record) == 272, "task_record layout changed");
+_Static_assert(sizeof(struct task_record) == 264, "task_record layout changed");
 _Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
 	       "creator_record layout changed");
 

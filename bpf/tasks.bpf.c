@@ -176,7 +176,6 @@ static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namesp
 	rec->size = sizeof(*rec);
 	rec->tid = tid;
 	rec->tgid = tgid;
-	rec->global_tgid = task->tgid;
 	rec->state = task__state(task);
 	rec->exit_state = task->exit_state;
 	rec->cpu = task__cpu(task);

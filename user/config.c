@@ -381,6 +381,7 @@ static int config__parse_line(struct config *cfg, const char *path, unsigned int
 {
 	char *eq = strchr(line, '='), *key, *value;
 	const struct setting *s;
+	const char *retired;
 	size_t index;
 	int err;
 
@@ -392,9 +393,10 @@ static int config__parse_line(struct config *cfg, const char *path, unsigned int
 	key = text__trim(line);
 	value = text__trim(eq + 1);
 	s = setting__find(key);
-	if (!s && config__retired(key)) {
+	retired = s ? NULL : config__retired(key);
+	if (retired) {
 		log_warn("%s:%u: '%s' is no longer used (%s): ignored", path, line_no, key,
-			 config__retired(key));
+			 retired);
 		return 0;
 	}
 	if (!s || !setting__in_files(s)) {

@@ -259,10 +259,10 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 		*out = t;
 		return 0;
 	}
-	/* The probe is the real thing: typed tracepoints where the kernel allows them. */
 	if (opts->read_at_once) {
 		err = tracker__start(t, opts, HOOKS_NONE, false, LOG_LEVEL_ERR);
 	} else if (opts->hooks == HOOKS_AUTO) {
+		/* The probe is the real thing: typed tracepoints where the kernel allows them. */
 		err = tracker__start(t, opts, HOOKS_TP_BTF, false, LOG_LEVEL_DEBUG);
 		if (err) {
 			log_debug("typed tracepoints unavailable: falling back to raw tracepoints");

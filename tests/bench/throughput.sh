@@ -149,14 +149,19 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 
-# kept COND W RAW: leakmon's throughput over no tracing's in each round, one line each; per second
+# kept COND W RAW: COND's throughput over no tracing's in each round, one line each; per second
 # of CPU time given (steal taken out) unless RAW is 1.
 kept() {
 	awk -v w="$2" -v c="$1" -v raw="$3" '$3 == w && ($2 == "none" || $2 == c) {
 			x = raw ? $4 : $4 / (1 - $5)
 			if ($2 == "none") base[$1] = x; else v[$1] = x
 		}
-		END { for (r in v) print v[r] / base[r] }' "$WORK/results" | sort -g
+		END { for (r in v) print v[r] / base[r] }' "$WORK/results"
+}
+
+# spread: "min median max" of the numbers on standard input, one a line.
+spread() {
+	sort -g | awk '{ v[NR] = $1 } END { print v[1], v[int((NR + 1) / 2)], v[NR] }'
 }
 
 echo "throughput kept, relative to no tracing in the same round; $ROUNDS interleaved rounds"
@@ -171,8 +176,7 @@ for w in "${WORKLOADS[@]}"; do
 	cells=()
 	declare -A cost=()
 	for cond in floor leakmon offcputime; do
-		read -r min med max < <(kept "$cond" "$w" 0 |
-			awk '{ r[NR] = $1 } END { print r[1], r[int((NR + 1) / 2)], r[NR] }')
+		read -r min med max < <(kept "$cond" "$w" 0 | spread)
 		cells+=("$(awk -v a="$min" -v m="$med" -v b="$max" \
 			'BEGIN { printf "%.1f%% (%.1f-%.1f)", m * 100, a * 100, b * 100 }')")
 		cost[$cond]=$(awk -v m="$med" 'BEGIN { print 1 - m }')
@@ -182,11 +186,10 @@ for w in "${WORKLOADS[@]}"; do
 		if (f <= 0) printf "unresolved"; else if (l <= 0) printf "none"; else printf "%.2fx", l / f }')
 	# How much no tracing itself varies from round to round: (max - min) / median.
 	noise=$(awk -v w="$w" '$3 == w && $2 == "none" { print $4 / (1 - $5) }' "$WORK/results" |
-		sort -g |
-		awk '{ v[NR] = $1 } END { printf "%.0f%%", (v[NR] - v[1]) / v[int((NR + 1) / 2)] * 100 }')
-	steal=$(awk -v w="$w" '$3 == w { print $5 }' "$WORK/results" | sort -g |
-		awk '{ v[NR] = $1 } END { printf "%.0f%%", v[int((NR + 1) / 2)] * 100 }')
-	raw=$(kept leakmon "$w" 1 | awk '{ r[NR] = $1 } END { printf "%.1f%%", r[int((NR + 1) / 2)] * 100 }')
+		spread | awk '{ printf "%.0f%%", ($3 - $1) / $2 * 100 }')
+	steal=$(awk -v w="$w" '$3 == w { print $5 }' "$WORK/results" | spread |
+		awk '{ printf "%.0f%%", $2 * 100 }')
+	raw=$(kept leakmon "$w" 1 | spread | awk '{ printf "%.1f%%", $2 * 100 }')
 	printf '| %-40s | %-5s | %-5s | %-19s | %-19s | %-19s | %-10s | %-11s |\n' "${TITLE[$w]}" \
 		"$noise" "$steal" "${cells[@]}" "$ratio" "$raw"
 	case $w in
