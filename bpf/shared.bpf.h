@@ -35,24 +35,31 @@ struct creators_map {
 };
 
 /*
- * A process's highest live thread count in the current creators window. Slots are picked by pid,
- * with no entry to create or delete: a lookup in an array is a few instructions. Another process
- * in the same slot (a pid that maps there, or a reused one) takes the slot over.
+ * A process's highest live thread count since userspace last zeroed the slots (a new creators
+ * window). Slots are picked by pid, with no entry to create or delete: a lookup in an array is a
+ * few instructions. Another process in the same slot (a pid that maps there, or a reused one)
+ * takes the slot over.
  */
 struct proc_high {
-	__u32 tgid;
 	/*
-	 * The low bits of its signal_struct's address: a reused pid is another process. Its start
-	 * time would say so surely, but is a load from the leader's task_struct at every creation.
+	 * The low bits of its signal_struct's address: which process holds the slot. Its tgid and
+	 * start time would say so too, at the cost of more loads at every creation.
 	 */
 	__u32 tag;
-	__u32 window;
 	__s32 threads;
 };
 
+/*
+ * Slot = pid & PROC_HIGH_SLOT_MASK, a constant: a knob in the global-data maps (.rodata, .bss:
+ * mmapable, vmalloc'd) costs the fork hook a load that took ~10 ns per run here, as much as the
+ * rest of its work (BENCHMARKS.md). Userspace sizes the map to pid_max where that is smaller;
+ * pids are below it, so their slots are too.
+ */
+#define PROC_HIGH_SLOT_MASK 0xffff
+
 struct proc_highs_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1); /* sized by userspace: a power of two */
+	__uint(max_entries, PROC_HIGH_SLOT_MASK + 1);
 	__type(key, __u32);
 	__type(value, struct proc_high);
 };
@@ -87,9 +94,6 @@ extern struct task_record_buf_map task_record_buf SEC(".maps");
 
 /* Set by userspace between open and load. */
 extern const volatile __u32 filter_by_tgid;
-extern const volatile __u32 proc_highs_mask; /* proc_highs' size less one */
-/* Bumped by userspace: a new window in which each process's high water of threads starts anew. */
-extern __u32 creators_window;
 
 /*
  * Failures the programs could not avoid, read and reported by userspace. Task storage fails

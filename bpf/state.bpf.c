@@ -10,8 +10,6 @@ struct task_record_buf_map task_record_buf SEC(".maps");
 struct owner_map owner SEC(".maps");
 
 const volatile __u32 filter_by_tgid = 0;
-const volatile __u32 proc_highs_mask = 0;
-__u32 creators_window = 0;
 
 __u64 blocked_state_dropped = 0;
 __u64 creator_dropped = 0;

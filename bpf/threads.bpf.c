@@ -13,10 +13,11 @@
  * Copy the creator's user registers and the top of its stack, parked in clone(), into the new
  * thread's storage: userspace unwinds it later into "created by". A read that crosses into an
  * unmapped page fails whole, so smaller tops are tried. The record's type is written last: the
- * iterator passes on only records whose type is set (x86 keeps stores in order).
+ * iterator passes on only records whose type is set (x86 keeps stores in order). A function of
+ * its own: the registers it needs are then saved only when it runs, not at every creation.
  */
-static __always_inline void thread__remember_creator(struct task_struct *parent,
-						     struct task_struct *child)
+static __noinline void thread__remember_creator(struct task_struct *parent,
+						struct task_struct *child)
 {
 	struct creator_record *rec;
 	struct pt_regs *regs;
@@ -45,40 +46,47 @@ static __always_inline void thread__remember_creator(struct task_struct *parent,
 }
 
 /*
+ * The tracepoint's arguments are read from its context where used, not held in registers across
+ * the slot lookup: the common path (no new high) then saves one register instead of four.
+ */
+#define FORK_PARENT(ctx) ((struct task_struct *)(ctx)[0])
+#define FORK_CHILD(ctx) ((struct task_struct *)(ctx)[1])
+
+/*
  * Whether the thread just created raised its process to a new high in this window: the threads
  * a leak adds do, a pool that churns at a steady size seldom does. Only those are worth a
  * creator's stack: allocating a creator record at every creation cost churn a quarter of its
- * rate. The first creation a process makes in a window (or in a slot just taken over) is one.
+ * rate. The first creation a process makes in a window (userspace zeroes the slots) or in a
+ * slot just taken over is one.
  */
-static __always_inline bool thread__new_high(struct task_struct *child)
+static __always_inline bool thread__new_high(__u64 *ctx, __u32 tgid)
 {
-	__u32 tgid = child->tgid, slot = tgid & proc_highs_mask, window = creators_window;
-	struct signal_struct *signal = child->signal;
-	/* copy_process() has counted the child in already. */
-	__s32 live = signal->live.counter;
-	__u32 tag = (__u32)(unsigned long)signal;
-	struct proc_high *high;
+	__u32 slot = tgid & PROC_HIGH_SLOT_MASK;
+	struct proc_high *high = bpf_map_lookup_elem(&proc_highs, &slot);
+	struct signal_struct *signal;
+	__u32 tag;
+	__s32 live;
 
-	high = bpf_map_lookup_elem(&proc_highs, &slot);
 	if (!high)
 		return false;
-	if (high->tgid == tgid && high->tag == tag && high->window == window) {
-		if (live <= high->threads)
-			return false;
-	} else {
-		high->tgid = tgid;
-		high->tag = tag;
-		high->window = window;
-	}
+	signal = FORK_CHILD(ctx)->signal;
+	tag = (__u32)(unsigned long)signal;
+	/* copy_process() has counted the child in already. */
+	live = signal->live.counter;
+	if (high->tag == tag && live <= high->threads)
+		return false;
+	high->tag = tag;
 	high->threads = live;
 	return true;
 }
 
 SEC("tp_btf/sched_process_fork")
-int BPF_PROG(thread_created_btf, struct task_struct *parent, struct task_struct *child)
+int thread_created_btf(__u64 *ctx)
 {
+	__u32 tgid = FORK_CHILD(ctx)->tgid;
+
 	/* Threads only: a new process's creator is its parent's fork, not a thread site. */
-	if (child->tgid == parent->tgid && thread__new_high(child))
-		thread__remember_creator(parent, child);
+	if (tgid == FORK_PARENT(ctx)->tgid && thread__new_high(ctx, tgid))
+		thread__remember_creator(FORK_PARENT(ctx), FORK_CHILD(ctx));
 	return 0;
 }

@@ -656,7 +656,11 @@ int monitor__tick(struct monitor *m, bool *done)
 		return err;
 	/* Creators are kept for threads that raise a process to a new high within this window. */
 	if (s->mono_ns - m->creators_window_ns >= m->cfg->growth_window_ns) {
-		tracker__new_creators_window(m->t);
+		err = tracker__new_creators_window(m->t);
+		if (err)
+			log_warn("starting a new window of kept creators failed: %s (creators stay "
+				 "kept only above the old highs)",
+				 strerror(-err));
 		m->creators_window_ns = s->mono_ns;
 	}
 	err = monitor__match_processes(m, s);

@@ -26,12 +26,6 @@ struct tracker {
 
 /* The initial pid namespace's inode (PROC_PID_INIT_INO): leakmon runs on the host. */
 #define PID_NS_INIT_INO 0xEFFFFFFCU
-/*
- * Slots of the fork hook's per-process high water (bpf/threads.bpf.c): one per pid up to
- * pid_max, at 16 bytes each, but no more than this; beyond, processes may share a slot.
- */
-#define PROC_HIGHS_MAX_SLOTS 65536U
-
 /* Whether leakmon runs in a pid namespace of its own (a container): ids must be translated. */
 static bool tracker__in_pid_namespace(void)
 {
@@ -68,26 +62,26 @@ static const char *tracker__hooks_name(enum hook_mode hooks)
 }
 
 /*
- * Size the high-water slots by pid_max: pids are numbered below it, so there each process has
- * a slot of its own. Only the fork hook uses them.
+ * Size the fork hook's high-water slots (bpf/threads.bpf.c) by pid_max: pids are numbered below
+ * it, so each process has a slot of its own. The object's size is the most there are; beyond
+ * it, processes may share a slot.
  */
 static int tracker__size_proc_highs(struct tracker *t)
 {
 	struct bpf_map *map = t->skel->maps.proc_highs;
+	uint32_t most = bpf_map__max_entries(map), slots = 1;
 	unsigned long pid_max = 0;
-	uint32_t slots = 1;
 	FILE *f;
 
 	if (t->hooks != HOOKS_TP_BTF)
 		return bpf_map__set_autocreate(map, false);
 	f = fopen("/proc/sys/kernel/pid_max", "r");
 	if (!f || fscanf(f, "%lu", &pid_max) != 1)
-		pid_max = PROC_HIGHS_MAX_SLOTS;
+		pid_max = most;
 	if (f)
 		fclose(f);
-	while (slots < pid_max && slots < PROC_HIGHS_MAX_SLOTS)
+	while (slots < pid_max && slots < most)
 		slots <<= 1;
-	t->skel->rodata->proc_highs_mask = slots - 1;
 	return bpf_map__set_max_entries(map, slots);
 }
 
@@ -238,10 +232,32 @@ static int tracker__check_pins(struct tracker *t, const struct tracker_opts *opt
 	return err;
 }
 
-void tracker__new_creators_window(struct tracker *t)
+int tracker__new_creators_window(struct tracker *t)
 {
-	if (!t->shared)
-		t->skel->bss->creators_window++;
+	const struct bpf_map *map = t->skel->maps.proc_highs;
+	uint32_t n = bpf_map__max_entries(map);
+	void *zeroes = NULL;
+	uint32_t *slots;
+	int err = 0;
+
+	/* Shared: the service's own windows hold. Without the fork hook there are no slots. */
+	if (t->shared || !t->skel->links.thread_created_btf)
+		return 0;
+	slots = malloc(n * sizeof(*slots));
+	if (slots)
+		zeroes = calloc(n, bpf_map__value_size(map));
+	if (!slots || !zeroes) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		slots[i] = i;
+	if (bpf_map_update_batch(bpf_map__fd(map), slots, zeroes, &n, NULL))
+		err = -errno;
+cleanup:
+	free(zeroes);
+	free(slots);
+	return err;
 }
 
 int tracker__new(const struct tracker_opts *opts, struct tracker **out)

@@ -50,7 +50,10 @@ int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx);
 int tracker__for_each_record(struct tracker *t, tracker_task_fn task_fn,
 			     tracker_creator_fn creator_fn, void *ctx);
 void tracker__drops(struct tracker *t, struct tracker_drops *out);
-/* Start a new window for the threads whose creators are kept (see thread__new_high in bpf/). */
-void tracker__new_creators_window(struct tracker *t);
+/*
+ * Start a new window for the threads whose creators are kept (see thread__new_high in bpf/):
+ * every process's high water of threads starts anew.
+ */
+int tracker__new_creators_window(struct tracker *t);
 
 #endif /* LEAKMON_TRACKER_H */

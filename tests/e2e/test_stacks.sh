@@ -173,6 +173,36 @@ fixture_start spawn_on_request && {
 		"$TMP/spawn.txt"
 }
 
+# Creators are kept for threads that raise their process to a new high within the monitor's
+# growth window; each window starts every process's high anew, so a thread created below a high
+# of windows ago still says where it came from.
+fixture_start spawn_on_request && {
+	pid=$FIXTURE_PID
+	"$LEAKMON" --json -p "$pid" --interval 200ms --growth-window 1s --blocked-threshold 1s \
+		--blocked-kinds all >"$TMP/window.jsonl" 2>"$TMP/window.err" &
+	monitor=$!
+	wait_for "$TMP/window.jsonl" '.event == "start"' || fail "the monitor did not start"
+	echo burst >&7
+	for i in $(seq 100); do
+		grep -q '^burst done$' "$FIXTURE_OUT" && break
+		sleep 0.05
+	done
+	check "the burst raised the process to 10 threads and ended" grep -q '^burst done$' \
+		"$FIXTURE_OUT"
+	sleep 2.5
+	echo go >&7
+	check "a thread created at 3 threads, windows after a high of 10: created by fixture__start" \
+		wait_for "$TMP/window.jsonl" \
+		'.event == "blocked" and .thread_comm == "late-worker" and
+		 .created_by.func == "fixture__start"'
+	check "the early worker, created before the monitor: no creator" json_matches \
+		"$TMP/window.jsonl" '[.[] | select(.event == "blocked" and .thread_comm == "early-worker") |
+		 .created_by == null] | . == [true]' -s
+	kill -INT "$monitor"
+	check "monitor exits 0" wait "$monitor"
+	check_eq "no diagnostics" "" "$(cat "$TMP/window.err")"
+}
+
 # A binary deleted after it started.
 cp "$FIXTURES/unsignalled_condvar" "$TMP/deleted_zoo"
 FIXTURES_SAVED=$FIXTURES
