@@ -4,7 +4,8 @@
 # conditions, interleaved round by round (A B C D A B C D ...), each relative to no tracing in the
 # same round: no tracing; the floor (empty programs on exactly leakmon's hooks); leakmon
 # system-wide as the service runs it (the shipped configuration); offcputime from libbpf-tools.
-# Then the cost per event of each program and workload, from the kernel's BPF statistics.
+# Then the cost per event of each program and workload, from the kernel's BPF statistics, over
+# EVENT_ROUNDS interleaved rounds of its own.
 # This machine is a virtual one whose hypervisor takes 0-35% of the CPUs' time ("steal") from
 # minute to minute: each figure is work per second of CPU time the workload's CPUs were given
 # (steal, from /proc/stat, taken out), and the figures without that correction are shown too.
@@ -12,6 +13,7 @@
 # leakmon's cost (1 - throughput kept) at most 1.2x the floor's.
 . "$(dirname "$0")/lib.sh"
 ROUNDS=${ROUNDS:-7}
+EVENT_ROUNDS=${EVENT_ROUNDS:-5}
 WORK=$BENCH_TMP
 CONDITIONS=(none floor leakmon offcputime)
 WORKLOADS=(pipe futex_hash futex_wake lock_pi churn messaging)
@@ -213,53 +215,86 @@ for w in "${WORKLOADS[@]}"; do
 	unset cost
 done
 [ -s "$WORK/verdicts" ] && cat "$WORK/verdicts"
-if [ "$verdict" = 0 ]; then
-	echo "goals met$([ -s "$WORK/verdicts" ] && echo " where resolved"): >= 97% futex hash," \
-		">= 95% pipe and churn, cost <= 1.2x the floor's"
-fi
 
 # Cost per event, from the kernel's own accounting of each program's runs, per workload: what a
-# program does per run depends on what the workload makes it do.
+# program does per run depends on what the workload makes it do. Rounds interleaved as above.
 echo
-echo "cost per run of each BPF program (kernel.bpf_stats_enabled), per workload"
-printf '| %-11s | %-40s | %-20s | %10s | %10s |\n' tracer workload program runs "ns per run"
-printf '| %-11s | %-40s | %-20s | %10s | %10s |\n' --- --- --- ---: ---:
+echo "cost per run of each BPF program (kernel.bpf_stats_enabled), per workload; $EVENT_ROUNDS" \
+	"interleaved rounds: median ns per run, then min-max; runs: the median per round"
+printf '| %-11s | %-40s | %-20s | %10s | %-24s |\n' tracer workload program runs "ns per run"
+printf '| %-11s | %-40s | %-20s | %10s | %-24s |\n' --- --- --- ---: ---:
 sysctl -qw kernel.bpf_stats_enabled=1
-for cond in floor leakmon offcputime; do
-	condition__start "$cond"
-	for w in "${WORKLOADS[@]}"; do
-		prog_stats "$COND_PID" >"$WORK/before"
-		"workload__$w" >/dev/null 2>&1
-		prog_stats "$COND_PID" | awk 'NR == FNR { runs[$1] = $2; ns[$1] = $3; next }
-			{ print $1, $2 - runs[$1], $3 - ns[$1] }' "$WORK/before" - |
-			while read -r id runs ns; do
-				[ "$runs" -gt 0 ] || continue
-				name=$(bpftool prog show id "$id" -j | jq -r .name)
-				printf '| %-11s | %-40s | %-20s | %10s | %10.1f |\n' "$cond" \
-					"${TITLE[$w]}" "$name" "$runs" \
-					"$(awk -v n="$ns" -v r="$runs" 'BEGIN { print n / r }')"
-				echo "$cond $w $name $runs $ns" >>"$WORK/per_run"
-			done
+TRACERS=(floor leakmon offcputime)
+for round in $(seq "$EVENT_ROUNDS"); do
+	for i in "${!TRACERS[@]}"; do
+		cond=${TRACERS[$(((i + round) % ${#TRACERS[@]}))]}
+		condition__start "$cond"
+		for w in "${WORKLOADS[@]}"; do
+			prog_stats "$COND_PID" >"$WORK/before"
+			"workload__$w" >/dev/null 2>&1
+			prog_stats "$COND_PID" | awk 'NR == FNR { runs[$1] = $2; ns[$1] = $3; next }
+				{ print $1, $2 - runs[$1], $3 - ns[$1] }' "$WORK/before" - |
+				while read -r id runs ns; do
+					[ "$runs" -gt 0 ] || continue
+					name=$(bpftool prog show id "$id" -j | jq -r .name)
+					echo "$round $cond $w $name $runs $ns" >>"$WORK/per_run"
+				done
+		done
+		condition__stop
 	done
-	condition__stop
 done
 sysctl -qw kernel.bpf_stats_enabled=0
-# Same hook, same variant, same workload: thread_created_btf against floor_created_btf, ...
+# "min median max" of field F of the per-run lines matching an awk condition.
+per_run_spread() {
+	awk "$1 { print $2 }" "$WORK/per_run" | spread
+}
+for cond in "${TRACERS[@]}"; do
+	for w in "${WORKLOADS[@]}"; do
+		for name in $(awk -v c="$cond" -v w="$w" '$2 == c && $3 == w { print $4 }' \
+			"$WORK/per_run" | sort -u); do
+			match="\$2 == \"$cond\" && \$3 == \"$w\" && \$4 == \"$name\""
+			read -r _ runs _ < <(per_run_spread "$match" '$5')
+			read -r min med max < <(per_run_spread "$match" '$6 / $5')
+			printf '| %-11s | %-40s | %-20s | %10s | %-24s |\n' "$cond" "${TITLE[$w]}" \
+				"$name" "$runs" "$(printf '%.1f (%.1f-%.1f)' "$med" "$min" "$max")"
+		done
+	done
+done
+# Same hook, same variant, same workload, same round: thread_created_btf against
+# floor_created_btf, ...; the median of the rounds' ratios.
 echo
-echo "leakmon per run against the floor's empty program on the same hook and workload"
-echo "(the statistics' own cost, two clock reads, is in both)"
-awk '{ hook = $3; sub(/^(thread|floor)_/, "", hook); ns[$1, $2, hook] = $5 / $4 }
-	$1 == "leakmon" && $3 ~ /^thread_/ { pairs[$2, hook] = 1 }
+echo "leakmon per run against the floor's empty program on the same hook and workload, paired"
+echo "by round (the statistics' own cost, two clock reads, is in both): median, then min-max"
+awk '{ hook = $4; sub(/^(thread|floor)_/, "", hook); ns[$1, $2, $3, hook] = $6 / $5 }
+	$2 == "leakmon" && $4 ~ /^thread_/ { pairs[$3 " " hook] = 1; rounds[$1] = 1 }
 	END {
 		for (p in pairs) {
-			split(p, k, SUBSEP)
-			if (ns["floor", k[1], k[2]] > 0)
-				printf "%s %s %.1f %.1f %.2fx\n", k[1], k[2], ns["leakmon", k[1], k[2]],
-					ns["floor", k[1], k[2]],
-					ns["leakmon", k[1], k[2]] / ns["floor", k[1], k[2]]
+			split(p, k, " ")
+			for (r in rounds)
+				if (ns[r, "floor", k[1], k[2]] > 0 && ns[r, "leakmon", k[1], k[2]] > 0)
+					print p, ns[r, "leakmon", k[1], k[2]],
+						ns[r, "floor", k[1], k[2]],
+						ns[r, "leakmon", k[1], k[2]] / ns[r, "floor", k[1], k[2]]
 		}
-	}' "$WORK/per_run" | sort | while read -r w hook l f r; do
-	printf '| %-40s | %-12s | leakmon %7s ns | floor %7s ns | %s |\n' "${TITLE[$w]}" "$hook" \
-		"$l" "$f" "$r"
+	}' "$WORK/per_run" | sort >"$WORK/pairs"
+for pair in $(awk '{ print $1 ":" $2 }' "$WORK/pairs" | sort -u); do
+	w=${pair%:*}
+	hook=${pair#*:}
+	read -r _ l _ < <(awk -v p="$w $hook" '$1 " " $2 == p { print $3 }' "$WORK/pairs" | spread)
+	read -r _ f _ < <(awk -v p="$w $hook" '$1 " " $2 == p { print $4 }' "$WORK/pairs" | spread)
+	read -r min med max < <(awk -v p="$w $hook" '$1 " " $2 == p { print $5 }' "$WORK/pairs" |
+		spread)
+	printf '| %-40s | %-12s | leakmon %7.1f ns | floor %7.1f ns | %.2fx (%.2f-%.2f) |\n' \
+		"${TITLE[$w]}" "$hook" "$l" "$f" "$med" "$min" "$max"
+	if ! awk -v r="$med" 'BEGIN { exit !(r <= 1.2) }'; then
+		printf 'per event MISSED: %s, %s: %.2fx the empty program\n' "${TITLE[$w]}" "$hook" \
+			"$med" >>"$WORK/event_verdicts"
+		verdict=1
+	fi
 done
+[ -s "$WORK/event_verdicts" ] && cat "$WORK/event_verdicts"
+if [ "$verdict" = 0 ]; then
+	echo "goals met$([ -s "$WORK/verdicts" ] && echo " where resolved"): >= 97% futex hash," \
+		">= 95% pipe and churn, cost <= 1.2x the floor's, per event <= 1.2x the empty program"
+fi
 exit $verdict
