@@ -50,7 +50,8 @@ for round in $(seq "$ROUNDS"); do
 		>>"$WORK/growth"
 	awk -v r="$(epoch "$blocked")" -v s="$stuck" 'BEGIN { print int((r - s - 3) * 1e6) }' \
 		>>"$WORK/stuck"
-	kill -9 "$leak" "$quiet"
+	stop_fixture "$leak"
+	stop_fixture "$quiet"
 done
 
 echo "detection latency, default interval (1 s), $ROUNDS rounds (s: min median max)"

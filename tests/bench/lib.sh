@@ -13,8 +13,19 @@ on_exit() {
 }
 trap 'for c in "${BENCH_ON_EXIT[@]}"; do eval "$c"; done' EXIT
 
+# stop_fixture PID: kill it, and return once its threads are gone: 10,000 threads take a while
+# to exit, and the next measurement must not count them.
+stop_fixture() {
+	local threads
+	kill -9 "$1" 2>/dev/null
+	while threads=$(awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null) &&
+		[ "${threads:-0}" -gt 1 ]; do
+		sleep 0.05
+	done
+}
+
 # start_fixture NAME [ARGS...]: sets FIXTURE_PID once the fixture printed "ready"; its output
-# stays in FIXTURE_OUT. Killed on exit.
+# stays in FIXTURE_OUT. Stopped on exit.
 BENCH_TMP=$(mktemp -d /tmp/leakmon-bench.XXXXXX)
 on_exit 'rm -rf "$BENCH_TMP"'
 start_fixture() {
@@ -24,7 +35,7 @@ start_fixture() {
 	"$BUILD/fixtures/$name" "$@" >"$FIXTURE_OUT" 2>&1 &
 	FIXTURE_PID=$!
 	disown "$FIXTURE_PID"
-	on_exit "kill -9 $FIXTURE_PID 2>/dev/null"
+	on_exit "stop_fixture $FIXTURE_PID"
 	until grep -q '^ready$' "$FIXTURE_OUT"; do
 		kill -0 "$FIXTURE_PID" || { echo "fixture $name did not start" >&2; exit 1; }
 		sleep 0.05

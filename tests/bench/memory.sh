@@ -62,7 +62,7 @@ for size in $SIZES; do
 	kill -TERM "$monitor"
 	wait "$monitor"
 	monitor=
-	kill -9 "$FIXTURE_PID"
+	stop_fixture "$FIXTURE_PID"
 	sleep 1
 	rmdir "$CGROUP"
 done

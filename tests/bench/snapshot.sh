@@ -42,7 +42,7 @@ for size in $SIZES; do
 	[ $((missed & 2)) -eq 0 ] && echo "with stacks: within 100 ms too" ||
 		echo "with stacks (the default): over 100 ms: unwinding every one of the blocked threads"
 	verdict=$((verdict | missed))
-	kill -9 "$FIXTURE_PID"
+	stop_fixture "$FIXTURE_PID"
 	sleep 1
 done
 exit $verdict
