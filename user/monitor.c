@@ -83,6 +83,8 @@ int monitor__new(const struct config *cfg, struct tracker *t, struct events *ev,
 	m->cfg = cfg;
 	m->t = t;
 	m->ev = ev;
+	/* The tracker's slots start zeroed: the first window of kept creators begins now. */
+	m->creators_window_ns = clock__mono_ns();
 	m->symbols = symbolizer__new(NULL);
 	m->deadlocks = deadlocks__new();
 	if (!m->symbols || !m->deadlocks) {

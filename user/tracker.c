@@ -240,8 +240,8 @@ int tracker__new_creators_window(struct tracker *t)
 	uint32_t *slots;
 	int err = 0;
 
-	/* Shared: the service's own windows hold. Without the fork hook there are no slots. */
-	if (t->shared || !t->skel->links.thread_created_btf)
+	/* Only our own fork hook keeps slots (not a shared snapshot's, not raw_tp's). */
+	if (!t->skel->links.thread_created_btf)
 		return 0;
 	slots = malloc(n * sizeof(*slots));
 	if (slots)

@@ -129,13 +129,19 @@ for tool in perf offcputime bpftool jq; do
 	command -v "$tool" >/dev/null || { echo "throughput: $tool is missing (make bench-deps)" >&2; exit 1; }
 done
 
-# Interleaved per workload, so that the machine's drift falls alike on every condition; the order
-# of the conditions rotates from round to round, so that none of them always goes first.
-for round in $(seq "$ROUNDS"); do
-	order=()
-	for i in "${!CONDITIONS[@]}"; do
-		order+=("${CONDITIONS[$(((i + round) % ${#CONDITIONS[@]}))]}")
+# rotated ROUND ITEM...: the items, one a line, starting ROUND places in: the order of the
+# conditions rotates from round to round, so that none of them always goes first.
+rotated() {
+	local round=$1 i
+	shift
+	for i in $(seq 0 $(($# - 1))); do
+		echo "${@:$(((i + round) % $# + 1)):1}"
 	done
+}
+
+# Interleaved per workload, so that the machine's drift falls alike on every condition.
+for round in $(seq "$ROUNDS"); do
+	mapfile -t order < <(rotated "$round" "${CONDITIONS[@]}")
 	for w in "${WORKLOADS[@]}"; do
 		for cond in "${order[@]}"; do
 			condition__start "$cond"
@@ -226,8 +232,7 @@ printf '| %-11s | %-40s | %-20s | %10s | %-24s |\n' --- --- --- ---: ---:
 sysctl -qw kernel.bpf_stats_enabled=1
 TRACERS=(floor leakmon offcputime)
 for round in $(seq "$EVENT_ROUNDS"); do
-	for i in "${!TRACERS[@]}"; do
-		cond=${TRACERS[$(((i + round) % ${#TRACERS[@]}))]}
+	for cond in $(rotated "$round" "${TRACERS[@]}"); do
 		condition__start "$cond"
 		for w in "${WORKLOADS[@]}"; do
 			prog_stats "$COND_PID" >"$WORK/before"
@@ -244,7 +249,8 @@ for round in $(seq "$EVENT_ROUNDS"); do
 	done
 done
 sysctl -qw kernel.bpf_stats_enabled=0
-# "min median max" of field F of the per-run lines matching an awk condition.
+# per_run_spread CONDITION EXPRESSION: "min median max" of an awk expression over the per-run
+# lines matching an awk condition.
 per_run_spread() {
 	awk "$1 { print $2 }" "$WORK/per_run" | spread
 }
