@@ -119,6 +119,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libleakmon.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -iquote tests/unit $< $(BUILD)/libleakmon.a $(LDFLAGS) $(LDLIBS) -o $@
 
+# The end-to-end tests' own loader of leakmon's BPF object (program variants this kernel would
+# not be given).
+$(BUILD)/tests/creator_variants: tests/e2e/creator_variants.c $(BUILD)/leakmon.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LDFLAGS) $(LDLIBS) -o $@
+
 # Fixtures keep their symbols: they are what tests unwind and name.
 $(BUILD)/fixtures/%: tests/fixtures/%.c tests/fixtures/fixture.h
 	$(call msg,CC,$@)
@@ -197,7 +204,7 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(BUILD)/leakmon snapshot
 
-unit-tests: $(UNIT_BINS)
+unit-tests: $(UNIT_BINS) $(BUILD)/tests/creator_variants
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libleakmon.a
 	$(call msg,FUZZER,$@)

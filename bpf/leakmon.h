@@ -33,6 +33,8 @@
  * (BENCHMARKS.md).
  */
 #define LEAKMON_CREATOR_STACK 1792
+/* Slots in a bucket of the creators table (bpf/shared.bpf.h) */
+#define LEAKMON_CREATOR_WAYS 4
 
 enum leakmon_record_type {
 	LEAKMON_RECORD_TASK = 1,

@@ -27,11 +27,29 @@ struct task_info_map {
 	__type(value, struct task_info);
 };
 
+/*
+ * Where threads that raised their process to a new high were created: a table preallocated
+ * once, in buckets of LEAKMON_CREATOR_WAYS slots picked by tid (tid & creator_bucket_mask). Task
+ * storage allocated a record at each such creation, 3.5 of the 4 us the fork hook then took here,
+ * and held one per leaked thread without bound (BENCHMARKS.md). Ways let tids that share a bucket
+ * keep a record each; a lookup is one bucket.
+ */
+struct creator_slot {
+	__u32 seq; /* odd while the fork hook fills the slot: readers skip it */
+	__u32 pad;
+	__u64 start_ns; /* the created thread's start time: tells its tid reused */
+	struct creator_record rec;
+};
+
+struct creator_bucket {
+	struct creator_slot way[LEAKMON_CREATOR_WAYS];
+};
+
 struct creators_map {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct creator_record);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* sized by userspace */
+	__type(key, __u32);
+	__type(value, struct creator_bucket);
 };
 
 /*
@@ -78,6 +96,13 @@ struct task_record_buf_map {
 	__type(value, struct task_record);
 };
 
+struct creator_record_buf_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct creator_record);
+};
+
 /* Written by userspace when it pins the maps for snapshots to share; no program uses it. */
 struct owner_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -91,16 +116,20 @@ extern struct creators_map creators SEC(".maps");
 extern struct proc_highs_map proc_highs SEC(".maps");
 extern struct tgid_filter_map tgid_filter SEC(".maps");
 extern struct task_record_buf_map task_record_buf SEC(".maps");
+extern struct creator_record_buf_map creator_record_buf SEC(".maps");
 
 /* Set by userspace between open and load. */
 extern const volatile __u32 filter_by_tgid;
+/* The same filter for the fork hook, whose tgids are the initial namespace's: off in another. */
+extern const volatile __u32 filter_creators_by_tgid;
+extern const volatile __u32 creator_bucket_mask; /* buckets in the creators table - 1: 2^n - 1 */
 
 /*
  * Failures the programs could not avoid, read and reported by userspace. Task storage fails
  * when another program on the same CPU holds its lock (the iterator, if preempted there).
  */
 extern __u64 blocked_state_dropped; /* a sleep went unrecorded: dated by the scheduler instead */
-extern __u64 creator_dropped;	    /* a creator's stack could not be copied */
+extern __u64 creator_dropped; /* a creator's stack could not be copied, or its slot was taken */
 
 /*
  * The run-queue clock of the CPU a task last ran on: what the scheduler dates its own events by

@@ -138,6 +138,39 @@ static __always_inline void reader__find_namespace(void)
 }
 
 /*
+ * A thread's creator record, after its own, if a slot of its bucket holds one for it. Copied out
+ * of the slot first: the fork hook may be rewriting the slot for a new thread meanwhile (its
+ * sequence then moved), and a copy so torn is skipped, never written. x86 keeps loads in order.
+ */
+static __always_inline void task__write_creator(struct seq_file *seq, struct task_struct *task)
+{
+	__u32 key = task->pid & creator_bucket_mask, zero = 0, before;
+	struct creator_bucket *bucket = bpf_map_lookup_elem(&creators, &key);
+	struct creator_record *copy;
+	struct creator_slot *slot;
+	int i;
+
+	if (!bucket)
+		return;
+	for (i = 0; i < LEAKMON_CREATOR_WAYS; i++) {
+		slot = &bucket->way[i];
+		before = slot->seq;
+		asm volatile("" ::: "memory");
+		if (!(before & 1) && slot->rec.tid == task->pid &&
+		    slot->start_ns == task->start_time && slot->rec.type == LEAKMON_RECORD_CREATOR)
+			break;
+	}
+	if (i == LEAKMON_CREATOR_WAYS)
+		return;
+	copy = bpf_map_lookup_elem(&creator_record_buf, &zero);
+	if (!copy || bpf_probe_read_kernel(copy, sizeof(*copy), &slot->rec))
+		return;
+	asm volatile("" ::: "memory");
+	if (slot->seq == before)
+		bpf_seq_write(seq, copy, sizeof(*copy));
+}
+
+/*
  * One thread's record. in_namespace: leakmon runs in a pid namespace of its own, so ids are
  * translated into it and threads outside it skipped. Two programs, one chosen at load, so the
  * initial namespace's pays nothing for it (the translation doubles the verifier's walk).
@@ -145,7 +178,6 @@ static __always_inline void reader__find_namespace(void)
 static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namespace)
 {
 	struct task_struct *task = ctx->task;
-	struct creator_record *creator;
 	struct task_record *rec;
 	__u32 zero = 0, tgid, tid;
 
@@ -198,9 +230,7 @@ static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namesp
 			record__file(rec, task);
 	}
 	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
-	creator = bpf_task_storage_get(&creators, task, 0, 0);
-	if (creator && creator->type == LEAKMON_RECORD_CREATOR)
-		bpf_seq_write(ctx->meta->seq, creator, sizeof(*creator));
+	task__write_creator(ctx->meta->seq, task);
 	return 0;
 }
 

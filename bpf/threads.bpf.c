@@ -9,40 +9,113 @@
  */
 #include "shared.bpf.h"
 
-/*
- * Copy the creator's user registers and the top of its stack, parked in clone(), into the new
- * thread's storage: userspace unwinds it later into "created by". A read that crosses into an
- * unmapped page fails whole, so smaller tops are tried. The record's type is written last: the
- * iterator passes on only records whose type is set (x86 keeps stores in order). A function of
- * its own: the registers it needs are then saved only when it runs, not at every creation.
- */
-static __noinline void thread__remember_creator(struct task_struct *parent,
-						struct task_struct *child)
-{
-	struct creator_record *rec;
-	struct pt_regs *regs;
-	__u64 sp;
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
+extern void bpf_task_release(struct task_struct *p) __ksym __weak;
 
-	rec = bpf_task_storage_get(&creators, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
-	if (!rec || !regs) {
-		__sync_fetch_and_add(&creator_dropped, 1);
-		return;
+/* Whether the thread a slot's record is for still lives: its tid names a thread started then. */
+static __always_inline bool creator_slot__holder_lives(const struct creator_slot *slot)
+{
+	struct task_struct *holder = bpf_task_from_pid(slot->rec.tid);
+	bool lives;
+
+	if (!holder)
+		return false;
+	lives = holder->start_time == slot->start_ns;
+	bpf_task_release(holder);
+	return lives;
+}
+
+/*
+ * The way of a bucket the new thread's record goes to: one never used, or its own tid's (a
+ * thread of that tid is gone); else one whose thread is gone, where that can be told
+ * (holder_known), or the oldest record, where not. NULL: every way's thread lives, the new
+ * thread goes without.
+ */
+static __always_inline struct creator_slot *creator_bucket__pick(struct creator_bucket *bucket,
+								 __u32 tid, bool holder_known)
+{
+	struct creator_slot *oldest = &bucket->way[0];
+	int i;
+
+	for (i = 0; i < LEAKMON_CREATOR_WAYS; i++) {
+		if (!bucket->way[i].rec.type || bucket->way[i].rec.tid == tid)
+			return &bucket->way[i];
+		if (bucket->way[i].start_ns < oldest->start_ns)
+			oldest = &bucket->way[i];
 	}
+	if (!holder_known)
+		return oldest;
+	for (i = 0; i < LEAKMON_CREATOR_WAYS; i++)
+		if (!creator_slot__holder_lives(&bucket->way[i]))
+			return &bucket->way[i];
+	return NULL;
+}
+
+/*
+ * Copy the creator's user registers and the top of its stack, parked in clone(), into a slot for
+ * the new thread: userspace unwinds it later into "created by". A read that crosses into an
+ * unmapped page fails whole, so smaller tops are tried. The slot is claimed by making its
+ * sequence odd (one writer at a time) and released even: a reader that saw it move while
+ * copying throws its copy away.
+ */
+static __always_inline void creator__remember(struct task_struct *parent, struct task_struct *child,
+					      bool holder_known)
+{
+	__u32 key = child->pid & creator_bucket_mask, tgid = child->tgid, seq;
+	struct creator_bucket *bucket = bpf_map_lookup_elem(&creators, &key);
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(parent);
+	struct creator_record *rec;
+	struct creator_slot *slot;
+
+	/* The table is shared by every process: only the watched processes' threads take slots. */
+	if (filter_creators_by_tgid && !bpf_map_lookup_elem(&tgid_filter, &tgid))
+		return;
+	if (!bucket || !regs)
+		goto dropped;
+	slot = creator_bucket__pick(bucket, child->pid, holder_known);
+	if (!slot)
+		goto dropped;
+	seq = slot->seq;
+	if ((seq & 1) || __sync_val_compare_and_swap(&slot->seq, seq, seq + 1) != seq)
+		goto dropped;
+	slot->start_ns = child->start_time;
+	rec = &slot->rec;
+	rec->type = LEAKMON_RECORD_CREATOR;
 	rec->size = sizeof(*rec);
 	rec->tid = child->pid;
 	rec->creator_tid = parent->pid;
 	rec->tgid = child->tgid;
 	regs__copy(rec->regs, regs);
-	sp = regs->sp;
-	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK, (void *)sp))
+	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK, (void *)regs->sp)) {
 		rec->stack_len = LEAKMON_CREATOR_STACK;
-	else if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK / 2, (void *)sp))
+	} else if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK / 2, (void *)regs->sp)) {
 		rec->stack_len = LEAKMON_CREATOR_STACK / 2;
-	else /* the registers alone still name the caller of clone */
+	} else { /* the registers alone still name the caller of clone */
+		rec->stack_len = 0;
 		__sync_fetch_and_add(&creator_dropped, 1);
+	}
+	/* x86 keeps stores in order: the record is whole before the sequence says so. */
 	asm volatile("" ::: "memory");
-	rec->type = LEAKMON_RECORD_CREATOR;
+	slot->seq = seq + 2;
+	return;
+dropped:
+	__sync_fetch_and_add(&creator_dropped, 1);
+}
+
+/*
+ * Functions of their own, one per variant: the registers they need are then saved only when
+ * they run, not at every creation.
+ */
+static __noinline void thread__remember_creator(struct task_struct *parent,
+						struct task_struct *child)
+{
+	creator__remember(parent, child, true);
+}
+
+static __noinline void thread__remember_creator_newest(struct task_struct *parent,
+						       struct task_struct *child)
+{
+	creator__remember(parent, child, false);
 }
 
 /*
@@ -80,13 +153,33 @@ static __always_inline bool thread__new_high(__u64 *ctx, __u32 tgid)
 	return true;
 }
 
-SEC("tp_btf/sched_process_fork")
-int thread_created_btf(__u64 *ctx)
+/*
+ * Whether a creation's creator is worth keeping: a thread's (a new process's creator is its
+ * parent's fork, not a thread site) that raised its process to a new high.
+ */
+static __always_inline bool thread__creator_wanted(__u64 *ctx)
 {
 	__u32 tgid = FORK_CHILD(ctx)->tgid;
 
-	/* Threads only: a new process's creator is its parent's fork, not a thread site. */
-	if (tgid == FORK_PARENT(ctx)->tgid && thread__new_high(ctx, tgid))
+	return tgid == FORK_PARENT(ctx)->tgid && thread__new_high(ctx, tgid);
+}
+
+/*
+ * Two variants, one loaded: where the kernel has bpf_task_from_pid() (6.2), a slot's live holder
+ * keeps it; before, the newest creation takes it.
+ */
+SEC("tp_btf/sched_process_fork")
+int thread_created_btf(__u64 *ctx)
+{
+	if (thread__creator_wanted(ctx))
 		thread__remember_creator(FORK_PARENT(ctx), FORK_CHILD(ctx));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int thread_created_btf_newest(__u64 *ctx)
+{
+	if (thread__creator_wanted(ctx))
+		thread__remember_creator_newest(FORK_PARENT(ctx), FORK_CHILD(ctx));
 	return 0;
 }

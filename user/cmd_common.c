@@ -37,6 +37,7 @@ int commands__attach(const struct config *cfg, enum tracker_pins pins, bool read
 		.n_tgids = cfg->n_pids,
 		.pins = pins,
 		.pin_dir = PINS_DIR,
+		.creator_slots = cfg->creator_slots,
 	};
 	int err;
 

@@ -127,6 +127,12 @@ static int setting__parse_top(const char *text, void *dest)
 	return parse__u32(text, 0, 10000, dest);
 }
 
+/* Up to 64 Ki creators' stacks: 128 MiB of kernel memory. */
+static int setting__parse_creator_slots(const char *text, void *dest)
+{
+	return parse__u32(text, 1, 65536, dest);
+}
+
 /* Wait reasons or syscall names: lower-case words separated by commas. */
 static int setting__parse_kinds(const char *text, void *dest)
 {
@@ -172,6 +178,8 @@ static const struct setting_type type_address = {
 	setting__parse_address, "ADDRESS:PORT (127.0.0.1:9464, [::1]:9464, localhost:9464)"
 };
 static const struct setting_type type_top = { setting__parse_top, "a whole number up to 10000" };
+static const struct setting_type type_creator_slots = { setting__parse_creator_slots,
+							"a whole number from 1 to 65536" };
 static const struct setting_type type_kinds = { setting__parse_kinds,
 						"wait reasons separated by commas, or all" };
 
@@ -216,6 +224,9 @@ static const struct setting settings[] = {
 	  "thread hooks: auto (probe), tp_btf (typed tracepoints) or raw_tp" },
 	{ "no-stacks", 0, NULL, &type_flag, CFG(no_stacks), "false",
 	  "counts and waits only: no user stacks, wait reasons or start routines (fastest)" },
+	{ "creator-slots", 0, "N", &type_creator_slots, CFG(creator_slots), "4096",
+	  "keep the creating stack (created_by) of this many threads at most: 2 KiB of kernel "
+	  "memory each, taken at start" },
 	{ "debuginfo", 0, "MODE", &type_debuginfo, CFG(debuginfo), "embedded",
 	  "source lines and inlined frames from: embedded (DWARF in the mapped files), all (also "
 	  "separate debug files such as libc6-dbg: slower), none" },
@@ -458,6 +469,7 @@ static const struct {
 } restart_only[] = {
 	{ CFG(pids), sizeof(((struct config *)0)->pids) + sizeof(size_t) },
 	{ CFG(hooks), sizeof(enum hook_mode) },
+	{ CFG(creator_slots), sizeof(uint32_t) },
 	{ CFG(json), sizeof(bool) },
 	{ CFG(pin), sizeof(bool) },
 	{ CFG(metrics_host), sizeof(((struct config *)0)->metrics_host) + sizeof(uint16_t) },

@@ -43,7 +43,8 @@ struct config {
 	char ignore_cgroups[CONFIG_LIST_LEN];
 	char metrics_host[64]; /* "" when not serving metrics */
 	uint16_t metrics_port;
-	uint32_t metrics_top; /* processes with a thread-count series, beside those with alerts */
+	uint32_t metrics_top;	/* processes with a thread-count series, beside those with alerts */
+	uint32_t creator_slots; /* threads whose creator's stack can be kept at once */
 	char config_path[CONFIG_PATH_LEN]; /* --config: "" for none */
 	enum hook_mode hooks;
 	enum debuginfo_mode debuginfo;

@@ -430,6 +430,12 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 			"\nnote: %" PRIu64 " sleeps the switch hook missed were dated from the "
 			"scheduler's timestamps\n",
 			s->drops.blocked_state);
+	if (s->drops.creator)
+		fprintf(out,
+			"note: %" PRIu64
+			" threads created while watched kept no creator's stack, or "
+			"part of one (creator slots all held by live threads: --creator-slots)\n",
+			s->drops.creator);
 cleanup:
 	group_buffers__free(&b);
 }

@@ -20,6 +20,7 @@
 struct tracker {
 	struct leakmon_bpf *skel;
 	enum hook_mode hooks;
+	bool creators_newest;	/* the fork hook variant for kernels without bpf_task_from_pid() */
 	bool shared;		/* reading a running service's maps */
 	const char *pinned_dir; /* our maps are pinned there: unpin on the way out */
 };
@@ -42,7 +43,8 @@ static void tracker__select_programs(struct tracker *t)
 	bool ns = tracker__in_pid_namespace();
 	bool stamp_sleeps = !features__sched_info();
 
-	bpf_program__set_autoload(skel->progs.thread_created_btf, btf);
+	bpf_program__set_autoload(skel->progs.thread_created_btf, btf && !t->creators_newest);
+	bpf_program__set_autoload(skel->progs.thread_created_btf_newest, btf && t->creators_newest);
 	bpf_program__set_autoload(skel->progs.thread_switched_btf, btf && stamp_sleeps);
 	bpf_program__set_autoload(skel->progs.thread_switched_raw, raw && stamp_sleeps);
 	bpf_program__set_autoload(skel->progs.dump_task, !ns);
@@ -85,6 +87,63 @@ static int tracker__size_proc_highs(struct tracker *t)
 	return bpf_map__set_max_entries(map, slots);
 }
 
+/*
+ * Size the creators table (bpf/threads.bpf.c): opts->creator_slots rounded up to whole buckets,
+ * a power of 2 of them, where our own fork hook keeps creators; a shared snapshot reads the
+ * service's table as it is; elsewhere nothing writes it, so one bucket.
+ */
+static int tracker__size_creators(struct tracker *t, const struct tracker_opts *opts)
+{
+	struct bpf_map *map = t->skel->maps.creators;
+	uint32_t buckets = 1;
+	int err;
+
+	if (t->shared) {
+		buckets = bpf_map__max_entries(map);
+	} else if (t->hooks == HOOKS_TP_BTF) {
+		while ((uint64_t)buckets * LEAKMON_CREATOR_WAYS < opts->creator_slots)
+			buckets <<= 1;
+	}
+	if (!t->shared) {
+		err = bpf_map__set_max_entries(map, buckets);
+		if (err)
+			return err;
+	}
+	t->skel->rodata->creator_bucket_mask = buckets - 1;
+	return 0;
+}
+
+/* Zero every entry of an array map with one call. */
+static int array_map__zero(const struct bpf_map *map)
+{
+	uint32_t n = bpf_map__max_entries(map);
+	void *zeroes = NULL;
+	uint32_t *keys;
+	int err = 0;
+
+	keys = malloc(n * sizeof(*keys));
+	if (keys)
+		zeroes = calloc(n, bpf_map__value_size(map));
+	if (!keys || !zeroes) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		keys[i] = i;
+	if (bpf_map_update_batch(bpf_map__fd(map), keys, zeroes, &n, NULL))
+		err = -errno;
+cleanup:
+	free(zeroes);
+	free(keys);
+	return err;
+}
+
+/* Whether our own fork hook keeps creators (not a shared snapshot's, not raw_tp's). */
+static bool tracker__keeps_creators(const struct tracker *t)
+{
+	return t->skel->links.thread_created_btf || t->skel->links.thread_created_btf_newest;
+}
+
 /* The iterator's link: of whichever variant was loaded. */
 static struct bpf_link *tracker__iterator(const struct tracker *t)
 {
@@ -113,6 +172,7 @@ static int tracker__attach(struct tracker *t, enum log_level level)
 		struct bpf_link **link;
 	} order[] = {
 		{ skel->progs.thread_created_btf, &skel->links.thread_created_btf },
+		{ skel->progs.thread_created_btf_newest, &skel->links.thread_created_btf_newest },
 		{ skel->progs.thread_switched_btf, &skel->links.thread_switched_btf },
 		{ skel->progs.thread_switched_raw, &skel->links.thread_switched_raw },
 		{ skel->progs.dump_task, &skel->links.dump_task },
@@ -158,12 +218,16 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 		return err;
 	}
 	t->skel->rodata->filter_by_tgid = opts->n_tgids > 0;
+	t->skel->rodata->filter_creators_by_tgid =
+		opts->n_tgids > 0 && !tracker__in_pid_namespace();
 	err = bpf_map__set_max_entries(t->skel->maps.tgid_filter,
 				       opts->n_tgids ? (__u32)opts->n_tgids : 1);
 	if (!err && shared)
 		err = pins__reuse(t->skel, opts->pin_dir);
 	if (!err)
 		err = tracker__size_proc_highs(t);
+	if (!err)
+		err = tracker__size_creators(t, opts);
 	if (err) {
 		log__msg(level, "sizing the BPF maps failed: %s", strerror(-err));
 		return err;
@@ -182,7 +246,36 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 	err = tracker__fill_filter(t, opts);
 	if (err)
 		return err;
-	return tracker__attach(t, level);
+	err = tracker__attach(t, level);
+	if (err || !tracker__keeps_creators(t))
+		return err;
+	/*
+	 * Written once now, the creators table is written by the fork hook at ~0.8 us a creation
+	 * here instead of ~5: a page's first write is what costs (this machine's memory is backed
+	 * by its host at first touch; a zeroed page was not yet touched).
+	 */
+	err = array_map__zero(t->skel->maps.creators);
+	if (err)
+		log_warn("writing the creators table at start failed: %s", strerror(-err));
+	return 0;
+}
+
+/*
+ * Typed tracepoints, with the fork hook that lets a live thread keep its creator's slot where the
+ * kernel has bpf_task_from_pid() (6.2), else the one where the newest creation takes it. Loading
+ * is the probe: looking the function up in the kernel's BTF took ~50 ms here.
+ */
+static int tracker__start_btf(struct tracker *t, const struct tracker_opts *opts,
+			      enum log_level level)
+{
+	t->creators_newest = false;
+	if (!tracker__start(t, opts, HOOKS_TP_BTF, false, LOG_LEVEL_DEBUG))
+		return 0;
+	log_debug("no bpf_task_from_pid(): the newest thread creation takes a creator's slot");
+	leakmon_bpf__destroy(t->skel);
+	t->skel = NULL;
+	t->creators_newest = true;
+	return tracker__start(t, opts, HOOKS_TP_BTF, false, level);
 }
 
 /* What the pins say before starting: share a live service's, refuse a second service. */
@@ -234,30 +327,9 @@ static int tracker__check_pins(struct tracker *t, const struct tracker_opts *opt
 
 int tracker__new_creators_window(struct tracker *t)
 {
-	const struct bpf_map *map = t->skel->maps.proc_highs;
-	uint32_t n = bpf_map__max_entries(map);
-	void *zeroes = NULL;
-	uint32_t *slots;
-	int err = 0;
-
-	/* Only our own fork hook keeps slots (not a shared snapshot's, not raw_tp's). */
-	if (!t->skel->links.thread_created_btf)
+	if (!tracker__keeps_creators(t))
 		return 0;
-	slots = malloc(n * sizeof(*slots));
-	if (slots)
-		zeroes = calloc(n, bpf_map__value_size(map));
-	if (!slots || !zeroes) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	for (uint32_t i = 0; i < n; i++)
-		slots[i] = i;
-	if (bpf_map_update_batch(bpf_map__fd(map), slots, zeroes, &n, NULL))
-		err = -errno;
-cleanup:
-	free(zeroes);
-	free(slots);
-	return err;
+	return array_map__zero(t->skel->maps.proc_highs);
 }
 
 int tracker__new(const struct tracker_opts *opts, struct tracker **out)
@@ -279,13 +351,15 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 		err = tracker__start(t, opts, HOOKS_NONE, false, LOG_LEVEL_ERR);
 	} else if (opts->hooks == HOOKS_AUTO) {
 		/* The probe is the real thing: typed tracepoints where the kernel allows them. */
-		err = tracker__start(t, opts, HOOKS_TP_BTF, false, LOG_LEVEL_DEBUG);
+		err = tracker__start_btf(t, opts, LOG_LEVEL_DEBUG);
 		if (err) {
 			log_debug("typed tracepoints unavailable: falling back to raw tracepoints");
 			leakmon_bpf__destroy(t->skel);
 			t->skel = NULL;
 			err = tracker__start(t, opts, HOOKS_RAW_TP, false, LOG_LEVEL_ERR);
 		}
+	} else if (opts->hooks == HOOKS_TP_BTF) {
+		err = tracker__start_btf(t, opts, LOG_LEVEL_ERR);
 	} else {
 		err = tracker__start(t, opts, opts->hooks, false, LOG_LEVEL_ERR);
 	}

@@ -32,6 +32,7 @@ struct tracker_opts {
 	size_t n_tgids;
 	enum tracker_pins pins;
 	const char *pin_dir;
+	uint32_t creator_slots; /* threads whose creator's stack can be kept at once */
 };
 
 struct tracker_drops {

@@ -20,9 +20,11 @@ teardown() {
 trap teardown EXIT
 rm -rf "$PINS"
 
-# start_service: a monitor keeping its state, ready once it says it started (pins made).
+# start_service: a monitor keeping its state, ready once it says it started (pins made). Its
+# creators table is smaller than a snapshot's own would be: a snapshot must read it as it is.
 start_service() {
-	"$LEAKMON" --pin --json --interval 500ms >"$TMP/service.jsonl" 2>"$TMP/service.err" &
+	"$LEAKMON" --pin --json --interval 500ms --creator-slots 64 >"$TMP/service.jsonl" \
+		2>"$TMP/service.err" &
 	service=$!
 	for i in $(seq 100); do
 		grep -q '"event":"start"' "$TMP/service.jsonl" && return 0
@@ -42,6 +44,18 @@ convoy=$FIXTURE_PID
 check "the snapshot reads the service's state" grep -q "reading the state of the leakmon service (pid $service)" \
 	"$TMP/shared.err"
 check_against_truth "$TMP/shared.json" "$convoy" "$FIXTURE_OUT" false
+# A thread created while the service runs: a snapshot beside it says where it was created.
+fixture_start spawn_on_request || finish
+echo go >&7
+for i in $(seq 100); do
+	[ "$(ls "/proc/$FIXTURE_PID/task" | wc -l)" -ge 3 ] && break
+	sleep 0.05
+done
+"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/created.json" 2>"$TMP/created.err"
+check "a snapshot beside the service: the late worker created by fixture__start" json_matches \
+	"$TMP/created.json" '[.processes[].threads[] | select(.comm == "late-worker") |
+	 .created_by.func == "fixture__start"] | . == [true]'
+kill -9 "$FIXTURE_PID"
 # Snapshots beside the service amid churn: the count is the process's own, whoever reads it.
 fixture_start thread_churn || finish
 churn=$FIXTURE_PID

@@ -203,6 +203,49 @@ fixture_start spawn_on_request && {
 	check_eq "no diagnostics" "" "$(cat "$TMP/window.err")"
 }
 
+# The creators table is bounded (--creator-slots, rounded up to a bucket of 4): a thread whose
+# creator's stack is kept keeps it while it lives; later threads that find every slot held go
+# without, counted and said. The newest creation never evicts a live thread's record.
+fixture_start spawn_on_request && {
+	leakmon_delayed "$TMP/slots.json" --json --delay 3s --creator-slots 1 -p "$FIXTURE_PID"
+	for i in 1 2 3 4 5; do echo go >&7; done
+	check "snapshot while five threads are created" wait "$LEAKMON_PID"
+	check_eq "five late workers, the first four created by fixture__start, the last without" \
+		"fixture__start fixture__start fixture__start fixture__start none" \
+		"$(jq -r '[.processes[].threads[] | select(.comm == "late-worker")] | sort_by(.tid) |
+			map(.created_by.func // "none") | join(" ")' "$TMP/slots.json")"
+	check_eq "the creation that found every slot held is counted" 1 \
+		"$(jq '.dropped.creators' "$TMP/slots.json")"
+	leakmon_delayed "$TMP/slots.txt" --delay 3s --creator-slots 1 -p "$FIXTURE_PID"
+	for i in 1 2 3 4 5; do echo go >&7; done
+	wait "$LEAKMON_PID"
+	check "human output: the dropped creation is said" grep -q \
+		"^note: 1 threads created while watched kept no creator's stack" "$TMP/slots.txt"
+}
+
+# Slots of threads that are gone are taken again: a burst of 8 fills the one bucket and ends;
+# a thread created in a later window gets a slot.
+fixture_start spawn_on_request && {
+	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 200ms --growth-window 1s \
+		--blocked-threshold 1s --blocked-kinds all --creator-slots 4 \
+		>"$TMP/reuse.jsonl" 2>"$TMP/reuse.err" &
+	monitor=$!
+	wait_for "$TMP/reuse.jsonl" '.event == "start"' || fail "the monitor did not start"
+	echo burst >&7
+	for i in $(seq 100); do
+		grep -q '^burst done$' "$FIXTURE_OUT" && break
+		sleep 0.05
+	done
+	sleep 2.5
+	echo go >&7
+	check "after a burst that held every slot, a new thread's creator is kept" \
+		wait_for "$TMP/reuse.jsonl" \
+		'.event == "blocked" and .thread_comm == "late-worker" and
+		 .created_by.func == "fixture__start"'
+	kill -INT "$monitor"
+	check "monitor exits 0" wait "$monitor"
+}
+
 # A binary deleted after it started.
 cp "$FIXTURES/unsignalled_condvar" "$TMP/deleted_zoo"
 FIXTURES_SAVED=$FIXTURES
