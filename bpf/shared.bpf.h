@@ -28,28 +28,36 @@ struct task_info_map {
 };
 
 /*
- * Where threads that raised their process to a new high were created: a table preallocated
- * once, in buckets of LEAKMON_CREATOR_WAYS slots picked by tid (tid & creator_bucket_mask). Task
- * storage allocated a record at each such creation, 3.5 of the 4 us the fork hook then took here,
- * and held one per leaked thread without bound (BENCHMARKS.md). Ways let tids that share a bucket
- * keep a record each; a lookup is one bucket.
+ * Where threads that raised their process to a new high were created: two tables made once. A
+ * thread's bucket is picked by tid (tid & creator_bucket_mask); the tags of its
+ * LEAKMON_CREATOR_WAYS ways share a cache line of a small table, which the iterator reads for
+ * every thread at every pass, and only a tag that matches leads to a record in the large one.
+ * Task storage allocated a record at each such creation, 3.5 of the 4 us the fork hook then took
+ * here, and held one per leaked thread without bound (BENCHMARKS.md).
  */
-struct creator_slot {
-	__u32 seq; /* odd while the fork hook fills the slot: readers skip it */
-	__u32 pad;
-	__u64 start_ns; /* the created thread's start time: tells its tid reused */
-	struct creator_record rec;
+struct creator_tag {
+	__u32 seq;	/* odd while the fork hook fills the way's record: readers skip it */
+	__u32 tid;	/* the thread created (initial namespace); 0: the way was never used */
+	__u64 start_ns; /* its start time: tells its tid reused */
 };
 
-struct creator_bucket {
-	struct creator_slot way[LEAKMON_CREATOR_WAYS];
+struct creator_tags {
+	struct creator_tag way[LEAKMON_CREATOR_WAYS];
 };
 
+struct creator_tags_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* sized by userspace: a bucket each */
+	__type(key, __u32);
+	__type(value, struct creator_tags);
+};
+
+/* The record of way w of bucket b is at b * LEAKMON_CREATOR_WAYS + w. */
 struct creators_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1); /* sized by userspace */
 	__type(key, __u32);
-	__type(value, struct creator_bucket);
+	__type(value, struct creator_record);
 };
 
 /*
@@ -112,6 +120,7 @@ struct owner_map {
 };
 
 extern struct task_info_map task_info SEC(".maps");
+extern struct creator_tags_map creator_tags SEC(".maps");
 extern struct creators_map creators SEC(".maps");
 extern struct proc_highs_map proc_highs SEC(".maps");
 extern struct tgid_filter_map tgid_filter SEC(".maps");

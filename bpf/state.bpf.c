@@ -3,6 +3,7 @@
 #include "shared.bpf.h"
 
 struct task_info_map task_info SEC(".maps");
+struct creator_tags_map creator_tags SEC(".maps");
 struct creators_map creators SEC(".maps");
 struct proc_highs_map proc_highs SEC(".maps");
 struct tgid_filter_map tgid_filter SEC(".maps");

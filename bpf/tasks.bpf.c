@@ -138,35 +138,38 @@ static __always_inline void reader__find_namespace(void)
 }
 
 /*
- * A thread's creator record, after its own, if a slot of its bucket holds one for it. Copied out
- * of the slot first: the fork hook may be rewriting the slot for a new thread meanwhile (its
- * sequence then moved), and a copy so torn is skipped, never written. x86 keeps loads in order.
+ * A thread's creator record, after its own, if a way of its bucket is tagged with it. Copied out
+ * first: the fork hook may be rewriting the way for a new thread meanwhile (the tag's sequence
+ * then moved), and a copy so torn is skipped, never written. x86 keeps loads in order.
  */
 static __always_inline void task__write_creator(struct seq_file *seq, struct task_struct *task)
 {
-	__u32 key = task->pid & creator_bucket_mask, zero = 0, before;
-	struct creator_bucket *bucket = bpf_map_lookup_elem(&creators, &key);
-	struct creator_record *copy;
-	struct creator_slot *slot;
-	int i;
+	__u32 bucket = task->pid & creator_bucket_mask, zero = 0, slot, before;
+	struct creator_tags *tags = bpf_map_lookup_elem(&creator_tags, &bucket);
+	struct creator_record *rec, *copy;
+	struct creator_tag *tag;
+	int way = -1, i;
 
-	if (!bucket)
+	if (!tags)
 		return;
-	for (i = 0; i < LEAKMON_CREATOR_WAYS; i++) {
-		slot = &bucket->way[i];
-		before = slot->seq;
-		asm volatile("" ::: "memory");
-		if (!(before & 1) && slot->rec.tid == task->pid &&
-		    slot->start_ns == task->start_time && slot->rec.type == LEAKMON_RECORD_CREATOR)
-			break;
-	}
-	if (i == LEAKMON_CREATOR_WAYS)
+	for (i = 0; i < LEAKMON_CREATOR_WAYS; i++)
+		if (tags->way[i].tid == task->pid)
+			way = i;
+	if (way < 0)
 		return;
+	way &= LEAKMON_CREATOR_WAYS - 1;
+	tag = &tags->way[way];
+	before = tag->seq;
+	asm volatile("" ::: "memory");
+	if ((before & 1) || tag->tid != task->pid || tag->start_ns != task->start_time)
+		return;
+	slot = bucket * LEAKMON_CREATOR_WAYS + way;
+	rec = bpf_map_lookup_elem(&creators, &slot);
 	copy = bpf_map_lookup_elem(&creator_record_buf, &zero);
-	if (!copy || bpf_probe_read_kernel(copy, sizeof(*copy), &slot->rec))
+	if (!rec || !copy || bpf_probe_read_kernel(copy, sizeof(*copy), rec))
 		return;
 	asm volatile("" ::: "memory");
-	if (slot->seq == before)
+	if (tag->seq == before)
 		bpf_seq_write(seq, copy, sizeof(*copy));
 }
 

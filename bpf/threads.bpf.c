@@ -12,15 +12,15 @@
 extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
 extern void bpf_task_release(struct task_struct *p) __ksym __weak;
 
-/* Whether the thread a slot's record is for still lives: its tid names a thread started then. */
-static __always_inline bool creator_slot__holder_lives(const struct creator_slot *slot)
+/* Whether the thread a way is tagged with still lives: its tid names a thread started then. */
+static __always_inline bool creator_tag__holder_lives(const struct creator_tag *tag)
 {
-	struct task_struct *holder = bpf_task_from_pid(slot->rec.tid);
+	struct task_struct *holder = bpf_task_from_pid(tag->tid);
 	bool lives;
 
 	if (!holder)
 		return false;
-	lives = holder->start_time == slot->start_ns;
+	lives = holder->start_time == tag->start_ns;
 	bpf_task_release(holder);
 	return lives;
 }
@@ -28,58 +28,62 @@ static __always_inline bool creator_slot__holder_lives(const struct creator_slot
 /*
  * The way of a bucket the new thread's record goes to: one never used, or its own tid's (a
  * thread of that tid is gone); else one whose thread is gone, where that can be told
- * (holder_known), or the oldest record, where not. NULL: every way's thread lives, the new
- * thread goes without.
+ * (holder_known), or the oldest, where not. -1: every way's thread lives, the new thread goes
+ * without.
  */
-static __always_inline struct creator_slot *creator_bucket__pick(struct creator_bucket *bucket,
-								 __u32 tid, bool holder_known)
+static __always_inline int creator_tags__pick(const struct creator_tags *tags, __u32 tid,
+					      bool holder_known)
 {
-	struct creator_slot *oldest = &bucket->way[0];
-	int i;
+	int i, oldest = 0;
 
 	for (i = 0; i < LEAKMON_CREATOR_WAYS; i++) {
-		if (!bucket->way[i].rec.type || bucket->way[i].rec.tid == tid)
-			return &bucket->way[i];
-		if (bucket->way[i].start_ns < oldest->start_ns)
-			oldest = &bucket->way[i];
+		if (!tags->way[i].tid || tags->way[i].tid == tid)
+			return i;
+		if (tags->way[i].start_ns < tags->way[oldest].start_ns)
+			oldest = i;
 	}
 	if (!holder_known)
 		return oldest;
 	for (i = 0; i < LEAKMON_CREATOR_WAYS; i++)
-		if (!creator_slot__holder_lives(&bucket->way[i]))
-			return &bucket->way[i];
-	return NULL;
+		if (!creator_tag__holder_lives(&tags->way[i]))
+			return i;
+	return -1;
 }
 
 /*
- * Copy the creator's user registers and the top of its stack, parked in clone(), into a slot for
+ * Copy the creator's user registers and the top of its stack, parked in clone(), into a way for
  * the new thread: userspace unwinds it later into "created by". A read that crosses into an
- * unmapped page fails whole, so smaller tops are tried. The slot is claimed by making its
+ * unmapped page fails whole, so smaller tops are tried. The way is claimed by making its tag's
  * sequence odd (one writer at a time) and released even: a reader that saw it move while
  * copying throws its copy away.
  */
 static __always_inline void creator__remember(struct task_struct *parent, struct task_struct *child,
 					      bool holder_known)
 {
-	__u32 key = child->pid & creator_bucket_mask, tgid = child->tgid, seq;
-	struct creator_bucket *bucket = bpf_map_lookup_elem(&creators, &key);
+	__u32 bucket = child->pid & creator_bucket_mask, tgid = child->tgid, slot, seq;
+	struct creator_tags *tags = bpf_map_lookup_elem(&creator_tags, &bucket);
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(parent);
 	struct creator_record *rec;
-	struct creator_slot *slot;
+	struct creator_tag *tag;
+	int way;
 
-	/* The table is shared by every process: only the watched processes' threads take slots. */
+	/* The tables are shared by every process: only the watched processes' threads take ways. */
 	if (filter_creators_by_tgid && !bpf_map_lookup_elem(&tgid_filter, &tgid))
 		return;
-	if (!bucket || !regs)
+	if (!tags || !regs)
 		goto dropped;
-	slot = creator_bucket__pick(bucket, child->pid, holder_known);
-	if (!slot)
+	way = creator_tags__pick(tags, child->pid, holder_known);
+	if (way < 0)
 		goto dropped;
-	seq = slot->seq;
-	if ((seq & 1) || __sync_val_compare_and_swap(&slot->seq, seq, seq + 1) != seq)
+	way &= LEAKMON_CREATOR_WAYS - 1;
+	slot = bucket * LEAKMON_CREATOR_WAYS + way;
+	rec = bpf_map_lookup_elem(&creators, &slot);
+	tag = &tags->way[way];
+	seq = tag->seq;
+	if (!rec || (seq & 1) || __sync_val_compare_and_swap(&tag->seq, seq, seq + 1) != seq)
 		goto dropped;
-	slot->start_ns = child->start_time;
-	rec = &slot->rec;
+	tag->tid = child->pid;
+	tag->start_ns = child->start_time;
 	rec->type = LEAKMON_RECORD_CREATOR;
 	rec->size = sizeof(*rec);
 	rec->tid = child->pid;
@@ -96,7 +100,7 @@ static __always_inline void creator__remember(struct task_struct *parent, struct
 	}
 	/* x86 keeps stores in order: the record is whole before the sequence says so. */
 	asm volatile("" ::: "memory");
-	slot->seq = seq + 2;
+	tag->seq = seq + 2;
 	return;
 dropped:
 	__sync_fetch_and_add(&creator_dropped, 1);

@@ -22,10 +22,10 @@
  * The maps a snapshot shares with the service, by name: also the names of their pins. After
  * them, what earlier versions also pinned: a crashed one's are stale pins like ours.
  */
-static const char *const pin_names[] = { "task_info", "creators", "owner", "proc_counts",
-					 "clock_samples" };
+static const char *const pin_names[] = { "task_info", "creator_tags", "creators",
+					 "owner",     "proc_counts",  "clock_samples" };
 
-#define N_PINS 3 /* ours; the rest are retired */
+#define N_PINS 4 /* ours; the rest are retired */
 #define N_KNOWN_PINS (sizeof(pin_names) / sizeof(*pin_names))
 
 static bool pins__known_name(const char *name)

@@ -88,29 +88,30 @@ static int tracker__size_proc_highs(struct tracker *t)
 }
 
 /*
- * Size the creators table (bpf/threads.bpf.c): opts->creator_slots rounded up to whole buckets,
+ * Size the creators tables (bpf/shared.bpf.h): opts->creator_slots rounded up to whole buckets,
  * a power of 2 of them, where our own fork hook keeps creators; a shared snapshot reads the
- * service's table as it is; elsewhere nothing writes it, so one bucket.
+ * service's tables as they are; elsewhere nothing writes them, so one bucket.
  */
 static int tracker__size_creators(struct tracker *t, const struct tracker_opts *opts)
 {
-	struct bpf_map *map = t->skel->maps.creators;
+	struct bpf_map *tags = t->skel->maps.creator_tags;
 	uint32_t buckets = 1;
-	int err;
+	int err = 0;
 
 	if (t->shared) {
-		buckets = bpf_map__max_entries(map);
+		buckets = bpf_map__max_entries(tags);
 	} else if (t->hooks == HOOKS_TP_BTF) {
 		while ((uint64_t)buckets * LEAKMON_CREATOR_WAYS < opts->creator_slots)
 			buckets <<= 1;
 	}
 	if (!t->shared) {
-		err = bpf_map__set_max_entries(map, buckets);
-		if (err)
-			return err;
+		err = bpf_map__set_max_entries(tags, buckets);
+		if (!err)
+			err = bpf_map__set_max_entries(t->skel->maps.creators,
+						       buckets * LEAKMON_CREATOR_WAYS);
 	}
 	t->skel->rodata->creator_bucket_mask = buckets - 1;
-	return 0;
+	return err;
 }
 
 /* Zero every entry of an array map with one call. */
@@ -250,13 +251,15 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 	if (err || !tracker__keeps_creators(t))
 		return err;
 	/*
-	 * Written once now, the creators table is written by the fork hook at ~0.8 us a creation
+	 * Written once now, the creators tables are written by the fork hook at ~0.8 us a creation
 	 * here instead of ~5: a page's first write is what costs (this machine's memory is backed
 	 * by its host at first touch; a zeroed page was not yet touched).
 	 */
 	err = array_map__zero(t->skel->maps.creators);
+	if (!err)
+		err = array_map__zero(t->skel->maps.creator_tags);
 	if (err)
-		log_warn("writing the creators table at start failed: %s", strerror(-err));
+		log_warn("writing the creators tables at start failed: %s", strerror(-err));
 	return 0;
 }
 

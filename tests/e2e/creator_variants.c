@@ -106,7 +106,9 @@ static void run_variant(bool newest)
 	skel->rodata->filter_by_tgid = 1;
 	skel->rodata->filter_creators_by_tgid = 1;
 	skel->rodata->creator_bucket_mask = 0;
-	err = bpf_map__set_max_entries(skel->maps.creators, 1);
+	err = bpf_map__set_max_entries(skel->maps.creator_tags, 1);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.creators, LEAKMON_CREATOR_WAYS);
 	if (!err)
 		err = leakmon_bpf__load(skel);
 	check(!err, name, "passes the verifier");

@@ -43,6 +43,9 @@ expect_error 2 "--growth-window: '5 m' is not valid" --growth-window '5 m'
 expect_error 2 "--metrics: '1.2.3:80' is not valid: expected ADDRESS:PORT" --metrics 1.2.3:80
 expect_error 2 "--metrics: 'localhost:0' is not valid" --metrics localhost:0
 expect_error 2 "--watch-names: 'a,,b' is not valid" --watch-names a,,b
+expect_error 2 "--creator-slots: '0' is not valid: expected a whole number from 1 to 65536" \
+	--creator-slots 0
+expect_error 2 "--creator-slots: '65537' is not valid" --creator-slots 65537
 
 # Configuration files: the file and line of the first bad one, exit 1, before attaching.
 conf=$TMP/leakmon.conf

@@ -36,7 +36,7 @@ start_service() {
 
 start_service || finish
 check_eq "pins: the shared maps and their owner, root's alone" \
-	"700 creators owner task_info" \
+	"700 creator_tags creators owner task_info" \
 	"$(stat -c %a "$PINS") $(ls "$PINS" | tr '\n' ' ' | sed 's/ $//')"
 fixture_start lock_convoy 2 || finish
 convoy=$FIXTURE_PID
@@ -90,7 +90,7 @@ bpftool map create "$PINS/proc_counts" type hash key 4 value 48 entries 1 name p
 start_service || finish
 check "the next service replaces the stale pins" \
 	grep -q "replacing the state a stopped leakmon left in $PINS" "$TMP/service.err"
-check_eq "... also earlier versions'" "creators owner task_info" \
+check_eq "... also earlier versions'" "creator_tags creators owner task_info" \
 	"$(ls "$PINS" | tr '\n' ' ' | sed 's/ $//')"
 kill -TERM "$service"
 check "a clean stop: exit 0" wait "$service"

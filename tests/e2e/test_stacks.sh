@@ -173,15 +173,16 @@ fixture_start spawn_on_request && {
 		"$TMP/spawn.txt"
 }
 
-# Creators are kept for threads that raise their process to a new high within the monitor's
-# growth window; each window starts every process's high anew, so a thread created below a high
-# of windows ago still says where it came from.
-fixture_start spawn_on_request && {
-	pid=$FIXTURE_PID
-	"$LEAKMON" --json -p "$pid" --interval 200ms --growth-window 1s --blocked-threshold 1s \
-		--blocked-kinds all >"$TMP/window.jsonl" 2>"$TMP/window.err" &
+# burst_then_spawn OUT ARGS...: the monitor (ARGS added) on the fixture at a 1 s growth window,
+# its events to OUT; the fixture raises itself to 10 threads that end, and windows later creates
+# one more worker. The monitor's pid is in $monitor.
+burst_then_spawn() {
+	local out=$1 i
+	shift
+	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 200ms --growth-window 1s \
+		--blocked-threshold 1s --blocked-kinds all "$@" >"$out" 2>"$out.err" &
 	monitor=$!
-	wait_for "$TMP/window.jsonl" '.event == "start"' || fail "the monitor did not start"
+	wait_for "$out" '.event == "start"' || fail "the monitor did not start"
 	echo burst >&7
 	for i in $(seq 100); do
 		grep -q '^burst done$' "$FIXTURE_OUT" && break
@@ -191,6 +192,13 @@ fixture_start spawn_on_request && {
 		"$FIXTURE_OUT"
 	sleep 2.5
 	echo go >&7
+}
+
+# Creators are kept for threads that raise their process to a new high within the monitor's
+# growth window; each window starts every process's high anew, so a thread created below a high
+# of windows ago still says where it came from.
+fixture_start spawn_on_request && {
+	burst_then_spawn "$TMP/window.jsonl"
 	check "a thread created at 3 threads, windows after a high of 10: created by fixture__start" \
 		wait_for "$TMP/window.jsonl" \
 		'.event == "blocked" and .thread_comm == "late-worker" and
@@ -200,7 +208,7 @@ fixture_start spawn_on_request && {
 		 .created_by == null] | . == [true]' -s
 	kill -INT "$monitor"
 	check "monitor exits 0" wait "$monitor"
-	check_eq "no diagnostics" "" "$(cat "$TMP/window.err")"
+	check_eq "no diagnostics" "" "$(cat "$TMP/window.jsonl.err")"
 }
 
 # The creators table is bounded (--creator-slots, rounded up to a bucket of 4): a thread whose
@@ -226,18 +234,7 @@ fixture_start spawn_on_request && {
 # Slots of threads that are gone are taken again: a burst of 8 fills the one bucket and ends;
 # a thread created in a later window gets a slot.
 fixture_start spawn_on_request && {
-	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 200ms --growth-window 1s \
-		--blocked-threshold 1s --blocked-kinds all --creator-slots 4 \
-		>"$TMP/reuse.jsonl" 2>"$TMP/reuse.err" &
-	monitor=$!
-	wait_for "$TMP/reuse.jsonl" '.event == "start"' || fail "the monitor did not start"
-	echo burst >&7
-	for i in $(seq 100); do
-		grep -q '^burst done$' "$FIXTURE_OUT" && break
-		sleep 0.05
-	done
-	sleep 2.5
-	echo go >&7
+	burst_then_spawn "$TMP/reuse.jsonl" --creator-slots 4
 	check "after a burst that held every slot, a new thread's creator is kept" \
 		wait_for "$TMP/reuse.jsonl" \
 		'.event == "blocked" and .thread_comm == "late-worker" and
