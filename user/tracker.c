@@ -142,7 +142,8 @@ cleanup:
 /* Whether our own fork hook keeps creators (not a shared snapshot's, not raw_tp's). */
 static bool tracker__keeps_creators(const struct tracker *t)
 {
-	return t->skel->links.thread_created_btf || t->skel->links.thread_created_btf_newest;
+	return bpf_program__autoload(t->skel->progs.thread_created_btf) ||
+	       bpf_program__autoload(t->skel->progs.thread_created_btf_newest);
 }
 
 /* The iterator's link: of whichever variant was loaded. */
@@ -247,20 +248,19 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 	err = tracker__fill_filter(t, opts);
 	if (err)
 		return err;
-	err = tracker__attach(t, level);
-	if (err || !tracker__keeps_creators(t))
-		return err;
 	/*
-	 * Written once now, the creators tables are written by the fork hook at ~0.8 us a creation
-	 * here instead of ~5: a page's first write is what costs (this machine's memory is backed
-	 * by its host at first touch; a zeroed page was not yet touched).
+	 * Written once before the fork hook is attached, the creators tables are written by it at
+	 * ~0.8 us a creation here instead of ~5: a page's first write is what costs (this machine's
+	 * memory is backed by its host at first touch; a zeroed page was not yet touched).
 	 */
-	err = array_map__zero(t->skel->maps.creators);
-	if (!err)
-		err = array_map__zero(t->skel->maps.creator_tags);
-	if (err)
-		log_warn("writing the creators tables at start failed: %s", strerror(-err));
-	return 0;
+	if (tracker__keeps_creators(t)) {
+		err = array_map__zero(t->skel->maps.creators);
+		if (!err)
+			err = array_map__zero(t->skel->maps.creator_tags);
+		if (err)
+			log_warn("writing the creators tables at start failed: %s", strerror(-err));
+	}
+	return tracker__attach(t, level);
 }
 
 /*
