@@ -61,15 +61,17 @@ static __always_inline void creator__remember(struct task_struct *parent, struct
 					      bool holder_known)
 {
 	__u32 bucket = child->pid & creator_bucket_mask, tgid = child->tgid, slot, seq;
-	struct creator_tags *tags = bpf_map_lookup_elem(&creator_tags, &bucket);
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(parent);
 	struct creator_record *rec;
+	struct creator_tags *tags;
 	struct creator_tag *tag;
+	struct pt_regs *regs;
 	int way;
 
 	/* The tables are shared by every process: only the watched processes' threads take ways. */
 	if (filter_creators_by_tgid && !bpf_map_lookup_elem(&tgid_filter, &tgid))
 		return;
+	tags = bpf_map_lookup_elem(&creator_tags, &bucket);
+	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
 	if (!tags || !regs)
 		goto dropped;
 	way = creator_tags__pick(tags, child->pid, holder_known);
@@ -88,7 +90,7 @@ static __always_inline void creator__remember(struct task_struct *parent, struct
 	rec->size = sizeof(*rec);
 	rec->tid = child->pid;
 	rec->creator_tid = parent->pid;
-	rec->tgid = child->tgid;
+	rec->tgid = tgid;
 	regs__copy(rec->regs, regs);
 	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK, (void *)regs->sp)) {
 		rec->stack_len = LEAKMON_CREATOR_STACK;

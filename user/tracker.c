@@ -96,20 +96,19 @@ static int tracker__size_creators(struct tracker *t, const struct tracker_opts *
 {
 	struct bpf_map *tags = t->skel->maps.creator_tags;
 	uint32_t buckets = 1;
-	int err = 0;
+	int err;
 
 	if (t->shared) {
-		buckets = bpf_map__max_entries(tags);
-	} else if (t->hooks == HOOKS_TP_BTF) {
-		while ((uint64_t)buckets * LEAKMON_CREATOR_WAYS < opts->creator_slots)
-			buckets <<= 1;
+		t->skel->rodata->creator_bucket_mask = bpf_map__max_entries(tags) - 1;
+		return 0;
 	}
-	if (!t->shared) {
-		err = bpf_map__set_max_entries(tags, buckets);
-		if (!err)
-			err = bpf_map__set_max_entries(t->skel->maps.creators,
-						       buckets * LEAKMON_CREATOR_WAYS);
-	}
+	while (t->hooks == HOOKS_TP_BTF &&
+	       (uint64_t)buckets * LEAKMON_CREATOR_WAYS < opts->creator_slots)
+		buckets <<= 1;
+	err = bpf_map__set_max_entries(tags, buckets);
+	if (!err)
+		err = bpf_map__set_max_entries(t->skel->maps.creators,
+					       buckets * LEAKMON_CREATOR_WAYS);
 	t->skel->rodata->creator_bucket_mask = buckets - 1;
 	return err;
 }
@@ -274,7 +273,8 @@ static int tracker__start_btf(struct tracker *t, const struct tracker_opts *opts
 	t->creators_newest = false;
 	if (!tracker__start(t, opts, HOOKS_TP_BTF, false, LOG_LEVEL_DEBUG))
 		return 0;
-	log_debug("no bpf_task_from_pid(): the newest thread creation takes a creator's slot");
+	log_debug("the fork hook for bpf_task_from_pid() did not load: trying the one for kernels "
+		  "without it (the newest thread creation takes a creator's slot)");
 	leakmon_bpf__destroy(t->skel);
 	t->skel = NULL;
 	t->creators_newest = true;
