@@ -7,77 +7,84 @@
 #include "log.h"
 #include "snapshot.h"
 
-struct record_list {
-	struct task_record *recs;
-	size_t n, cap;
-	struct creator_record **creators;
-	size_t n_creators, cap_creators;
+static void thread__fill(struct thread_snap *th, const struct task_record *rec)
+{
+	th->rec = *rec;
+	th->tid = rec->tid;
+	memcpy(th->comm, rec->comm, LEAKMON_COMM_LEN);
+	th->comm[LEAKMON_COMM_LEN] = '\0';
+	th->state = wait__state_name(rec);
+	th->syscall_nr = (rec->flags & LEAKMON_TASK_HAS_REGS) ? rec->syscall_nr : -1;
+	wait__classify(rec, &th->wait);
+}
+
+/* A thread's place in the snapshot: by process, then thread. */
+struct thread_key {
+	uint64_t ids; /* tgid << 32 | tid */
+	size_t idx;   /* in the thread list */
 };
 
-static int record_list__add(const struct task_record *rec, void *ctx)
+static int thread_key__cmp(const void *a, const void *b)
 {
-	struct record_list *list = ctx;
-	struct task_record *grown;
+	const struct thread_key *x = a, *y = b;
+
+	return x->ids < y->ids ? -1 : x->ids > y->ids;
+}
+
+/* Threads in the order the iterator read them, until thread_list__sort(). */
+struct thread_list {
+	struct thread_snap *threads;
+	struct thread_key *keys; /* keys[i] is threads[i]'s, written while its record is at hand */
+	size_t n, cap;
+};
+
+static int thread_list__add(const struct task_record *rec, void *ctx)
+{
+	struct thread_list *list = ctx;
+	struct thread_snap *grown;
+	struct thread_key *grown_keys;
 
 	if (list->n == list->cap) {
 		list->cap = list->cap ? list->cap * 2 : 1024;
-		grown = realloc(list->recs, list->cap * sizeof(*grown));
-		if (!grown)
+		grown = realloc(list->threads, list->cap * sizeof(*grown));
+		if (grown)
+			list->threads = grown;
+		grown_keys = realloc(list->keys, list->cap * sizeof(*grown_keys));
+		if (grown_keys)
+			list->keys = grown_keys;
+		if (!grown || !grown_keys)
 			return -ENOMEM;
-		list->recs = grown;
 	}
-	list->recs[list->n++] = *rec;
+	list->keys[list->n] = (struct thread_key){ (uint64_t)rec->tgid << 32 | rec->tid, list->n };
+	memset(&list->threads[list->n], 0, sizeof(*list->threads));
+	thread__fill(&list->threads[list->n++], rec);
 	return 0;
 }
 
-static int record_list__add_creator(const struct creator_record *rec, void *ctx)
+/* A creator record describes the thread read just before it, whose ids are leakmon's. */
+static int thread_list__add_creator(const struct creator_record *rec, void *ctx)
 {
-	struct record_list *list = ctx;
-	struct creator_record **grown, *copy;
+	struct thread_list *list = ctx;
+	struct thread_snap *th = list->n ? &list->threads[list->n - 1] : NULL;
 
-	if (list->n_creators == list->cap_creators) {
-		list->cap_creators = list->cap_creators ? list->cap_creators * 2 : 64;
-		grown = realloc(list->creators, list->cap_creators * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		list->creators = grown;
-	}
-	copy = malloc(sizeof(*copy));
-	if (!copy)
+	if (!th || th->creator)
+		return 0;
+	th->creator = malloc(sizeof(*th->creator));
+	if (!th->creator)
 		return -ENOMEM;
-	*copy = *rec;
-	/* It describes the thread just before it, whose ids are the ones leakmon sees. */
-	if (list->n) {
-		copy->tgid = list->recs[list->n - 1].tgid;
-		copy->tid = list->recs[list->n - 1].tid;
-	}
-	list->creators[list->n_creators++] = copy;
+	*th->creator = *rec;
+	th->creator->tgid = th->rec.tgid;
+	th->creator->tid = th->rec.tid;
 	return 0;
 }
 
-/* Hand each creator record to its thread; records of threads not listed are dropped. */
-static void snapshot__attach_creators(struct snapshot *s, struct record_list *list)
+/* What a failed snapshot read; a built one owns the threads instead. */
+static void thread_list__free(struct thread_list *list)
 {
-	for (size_t i = 0; i < list->n_creators; i++) {
-		struct creator_record *c = list->creators[i];
-		struct thread_snap *th = snapshot__find_thread(s, c->tgid, c->tid);
-
-		if (th && !th->creator) {
-			th->creator = c;
-			list->creators[i] = NULL;
-		}
-	}
-}
-
-static int record__cmp(const void *a, const void *b)
-{
-	const struct task_record *x = a, *y = b;
-
-	if (x->tgid != y->tgid)
-		return x->tgid < y->tgid ? -1 : 1;
-	if (x->tid != y->tid)
-		return x->tid < y->tid ? -1 : 1;
-	return 0;
+	for (size_t i = 0; list->threads && i < list->n; i++)
+		free(list->threads[i].creator);
+	free(list->threads);
+	free(list->keys);
 }
 
 /*
@@ -93,17 +100,6 @@ static void thread__date_wait(struct thread_snap *th, const struct snapshot *s)
 	th->estimated = th->rec.flags & LEAKMON_TASK_SINCE_ROUGH;
 	th->has_blocked_ns = true;
 	th->blocked_ns = s->mono_ns > since ? s->mono_ns - since : 0;
-}
-
-static void thread__fill(struct thread_snap *th, const struct task_record *rec)
-{
-	th->rec = *rec;
-	th->tid = rec->tid;
-	memcpy(th->comm, rec->comm, LEAKMON_COMM_LEN);
-	th->comm[LEAKMON_COMM_LEN] = '\0';
-	th->state = wait__state_name(rec);
-	th->syscall_nr = (rec->flags & LEAKMON_TASK_HAS_REGS) ? rec->syscall_nr : -1;
-	wait__classify(rec, &th->wait);
 }
 
 void snapshot__refresh_thread(const struct snapshot *s, struct thread_snap *th,
@@ -156,34 +152,63 @@ struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uin
 	return bsearch(&tid, p->threads, p->n_threads, sizeof(*p->threads), thread__cmp_tid);
 }
 
-static int snapshot__build(struct snapshot *s, const struct record_list *list)
+/*
+ * Put the list's threads in order where they are: the keys are sorted, then each ~500-byte
+ * thread moves at most once, along its cycle of the permutation; no second array to fault in.
+ */
+static void thread_list__sort(struct thread_list *list)
+{
+	struct thread_key *keys = list->keys;
+	struct thread_snap moving;
+
+	qsort(keys, list->n, sizeof(*keys), thread_key__cmp);
+	/* threads[i] is to become threads[keys[i].idx]; a key pointing at itself is done. */
+	for (size_t i = 0; i < list->n; i++) {
+		size_t j = i;
+
+		if (keys[i].idx == i)
+			continue;
+		moving = list->threads[i];
+		while (keys[j].idx != i) {
+			size_t from = keys[j].idx;
+
+			list->threads[j] = list->threads[from];
+			keys[j].idx = j;
+			j = from;
+		}
+		list->threads[j] = moving;
+		keys[j].idx = j;
+	}
+}
+
+/* The processes, each a run of the sorted threads. */
+static int snapshot__build(struct snapshot *s, struct thread_list *list)
 {
 	size_t i = 0, j;
 
-	s->procs = calloc(list->n ? list->n : 1, sizeof(*s->procs));
+	s->threads = list->threads;
+	s->n_threads = list->n;
+	list->threads = NULL;
+	s->procs = calloc(s->n_threads ? s->n_threads : 1, sizeof(*s->procs));
 	if (!s->procs)
 		return -ENOMEM;
-	while (i < list->n) {
+	while (i < s->n_threads) {
+		const struct task_record *first = &s->threads[i].rec;
 		struct proc_snap *p = &s->procs[s->n_procs++];
 
-		for (j = i; j < list->n && list->recs[j].tgid == list->recs[i].tgid; j++)
+		for (j = i; j < s->n_threads && s->threads[j].rec.tgid == first->tgid; j++)
 			;
-		p->pid = list->recs[i].tgid;
-		p->start_ns = list->recs[i].group_start_ns;
-		memcpy(p->comm, list->recs[i].group_comm, LEAKMON_COMM_LEN);
-		p->threads = calloc(j - i, sizeof(*p->threads));
-		if (!p->threads)
-			return -ENOMEM;
+		p->pid = first->tgid;
+		p->start_ns = first->group_start_ns;
+		memcpy(p->comm, first->group_comm, LEAKMON_COMM_LEN);
+		p->threads = &s->threads[i];
+		p->n_threads = j - i;
 		for (; i < j; i++) {
-			struct thread_snap *th = &p->threads[p->n_threads++];
-
-			thread__fill(th, &list->recs[i]);
-			thread__date_wait(th, s);
-			p->n_blocked += th->wait.blocked;
+			thread__date_wait(&s->threads[i], s);
+			p->n_blocked += s->threads[i].wait.blocked;
 		}
 		/* Read last, so nearest to the end of the pass. */
-		p->thread_count = list->recs[i - 1].group_threads;
-		s->n_threads += p->n_threads;
+		p->thread_count = s->threads[j - 1].rec.group_threads;
 		s->n_blocked += p->n_blocked;
 	}
 	return 0;
@@ -191,7 +216,7 @@ static int snapshot__build(struct snapshot *s, const struct record_list *list)
 
 int snapshot__take(struct tracker *t, struct snapshot **out)
 {
-	struct record_list list = {};
+	struct thread_list list = {};
 	struct snapshot *s;
 	int err;
 
@@ -201,23 +226,18 @@ int snapshot__take(struct tracker *t, struct snapshot **out)
 	/* One moment for the time printed and for every thread's time asleep. */
 	clock_gettime(CLOCK_REALTIME, &s->wall);
 	s->mono_ns = clock__mono_ns();
-	err = tracker__for_each_record(t, record_list__add, record_list__add_creator, &list);
+	err = tracker__for_each_record(t, thread_list__add, thread_list__add_creator, &list);
 	if (err)
 		goto cleanup;
-	if (list.n)
-		qsort(list.recs, list.n, sizeof(*list.recs), record__cmp);
+	thread_list__sort(&list);
 	err = snapshot__build(s, &list);
 	if (err)
 		goto cleanup;
-	snapshot__attach_creators(s, &list);
 	tracker__drops(t, &s->drops);
 	*out = s;
 	s = NULL;
 cleanup:
-	free(list.recs);
-	for (size_t i = 0; i < list.n_creators; i++)
-		free(list.creators[i]);
-	free(list.creators);
+	thread_list__free(&list);
 	snapshot__free(s);
 	return err;
 }
@@ -226,14 +246,12 @@ void snapshot__free(struct snapshot *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n_procs; i++) {
-		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
-			stack__free(&s->procs[i].threads[j].stack);
-			stack__free(&s->procs[i].threads[j].creator_stack);
-			free(s->procs[i].threads[j].creator);
-		}
-		free(s->procs[i].threads);
+	for (size_t i = 0; i < s->n_threads; i++) {
+		stack__free(&s->threads[i].stack);
+		stack__free(&s->threads[i].creator_stack);
+		free(s->threads[i].creator);
 	}
+	free(s->threads);
 	free(s->procs);
 	strpool__free(s->strings);
 	free(s);

@@ -40,7 +40,7 @@ struct proc_snap {
 	int64_t thread_count; /* threads not yet exiting: the kernel's own count */
 	size_t n_threads;
 	size_t n_blocked;
-	struct thread_snap *threads; /* by tid */
+	struct thread_snap *threads; /* by tid, in the snapshot's threads */
 };
 
 struct snapshot {
@@ -49,7 +49,8 @@ struct snapshot {
 	size_t n_procs;
 	size_t n_threads;
 	size_t n_blocked;
-	struct proc_snap *procs; /* by pid */
+	struct proc_snap *procs;     /* by pid */
+	struct thread_snap *threads; /* by pid, then tid: the processes' threads are slices of it */
 	struct tracker_drops drops;
 	struct strpool *strings; /* the stacks' strings */
 };
