@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "heap.h"
 #include "log.h"
 #include "output.h"
 #include "preflight.h"
@@ -63,6 +64,7 @@ int cmd_snapshot(int argc, char **argv)
 	ret = commands__setup(&cfg, argc, argv);
 	if (ret >= 0)
 		return ret;
+	heap__prefer_huge_pages();
 	/* Without --delay, nothing happens between attaching and reading for a hook to see. */
 	ret = commands__attach(&cfg, TRACKER_PINS_SHARE, !cfg.delay_ns, &t);
 	if (ret != EXIT_OK)
