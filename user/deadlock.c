@@ -108,7 +108,7 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 	if (!links)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_threads; i++) {
-		struct thread_snap *th = &p->threads[i];
+		struct thread_snap *th = p->threads[i];
 		uint64_t addr;
 
 		if (!th->wait.blocked || !th->reason || strcmp(th->reason, "mutex") ||

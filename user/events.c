@@ -326,8 +326,8 @@ void events__stall(struct events *ev, const struct proc_snap *p, bool provable)
 			provable ? ", all on private futexes: nothing but a signal can wake them"
 				 : "");
 		for (size_t i = 0; i < p->n_threads; i++)
-			if (!p->threads[i].rec.exit_state)
-				events__text_thread(ev, &p->threads[i]);
+			if (!p->threads[i]->rec.exit_state)
+				events__text_thread(ev, p->threads[i]);
 		events__end(ev, NULL);
 		return;
 	}
@@ -337,10 +337,10 @@ void events__stall(struct events *ev, const struct proc_snap *p, bool provable)
 	json__key(jw, "threads");
 	json__begin_array(jw);
 	for (size_t i = 0; i < p->n_threads; i++) {
-		if (p->threads[i].rec.exit_state)
+		if (p->threads[i]->rec.exit_state)
 			continue;
 		json__begin_object(jw);
-		output__json_thread_fields(jw, &p->threads[i], "thread_comm");
+		output__json_thread_fields(jw, p->threads[i], "thread_comm");
 		json__end_object(jw);
 	}
 	json__end_array(jw);

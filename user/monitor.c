@@ -66,6 +66,7 @@ struct monitor {
 	struct episode *episodes; /* sorted by (tgid, tid) up to n_sorted; new ones after */
 	size_t n_episodes, cap_episodes, n_sorted;
 	struct deadlocks *deadlocks;
+	struct snapshot *snap;	    /* the last tick's, refilled by the next in its memory */
 	struct tracker_drops drops; /* as last said */
 	uint64_t alerts[METRICS_N_ALERTS];
 	uint64_t tick_ns;	     /* how long the last tick took */
@@ -106,6 +107,7 @@ void monitor__free(struct monitor *m)
 	free(m->episodes);
 	symbolizer__free(m->symbols);
 	deadlocks__free(m->deadlocks);
+	snapshot__free(m->snap);
 	free(m);
 }
 
@@ -280,9 +282,9 @@ static uint64_t monitor__growth_site(const struct proc_snap *p, uint64_t since_n
 	if (!keyed)
 		return 0;
 	for (size_t i = 0; i < p->n_threads; i++)
-		if (p->threads[i].start_routine)
-			keyed[n++] = (struct keyed_thread){ thread__group_key(&p->threads[i]),
-							    &p->threads[i] };
+		if (p->threads[i]->start_routine)
+			keyed[n++] = (struct keyed_thread){ thread__group_key(p->threads[i]),
+							    p->threads[i] };
 	qsort(keyed, n, sizeof(*keyed), keyed_thread__cmp);
 	for (size_t i = 0, run; i < n; i += run) {
 		const struct thread_snap *first = keyed[i].th;
@@ -319,7 +321,7 @@ static bool proc__stalled(const struct proc_snap *p, uint64_t threshold, bool *p
 
 	*provable = true;
 	for (size_t i = 0; i < p->n_threads; i++) {
-		const struct thread_snap *th = &p->threads[i];
+		const struct thread_snap *th = p->threads[i];
 
 		if (th->rec.exit_state)
 			continue;
@@ -335,7 +337,7 @@ static bool proc__stalled(const struct proc_snap *p, uint64_t threshold, bool *p
 static void proc__want_all_stacks(struct proc_snap *p)
 {
 	for (size_t i = 0; i < p->n_threads; i++)
-		p->threads[i].stack_wanted = true;
+		p->threads[i]->stack_wanted = true;
 }
 
 /* Growth and stall verdicts of each process; both want every stack of the process. */
@@ -416,7 +418,7 @@ static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
 		if (!m->of_snap[i])
 			continue;
 		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
-			struct thread_snap *th = &s->procs[i].threads[j];
+			struct thread_snap *th = s->procs[i].threads[j];
 			struct episode *e;
 			bool is_new;
 
@@ -453,9 +455,8 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 	size_t wanted = 0;
 	int err;
 
-	for (size_t i = 0; i < s->n_procs; i++)
-		for (size_t j = 0; j < s->procs[i].n_threads; j++)
-			wanted += s->procs[i].threads[j].stack_wanted;
+	for (size_t i = 0; i < s->n_threads; i++)
+		wanted += s->threads[i].stack_wanted;
 	if (!wanted)
 		return 0;
 	err = stacks__capture_wanted(m->t, s, &opts);
@@ -474,9 +475,8 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 			e->th->reason = e->reason;
 		}
 	}
-	for (size_t i = 0; i < s->n_procs; i++)
-		for (size_t j = 0; j < s->procs[i].n_threads; j++)
-			s->procs[i].threads[j].stack_wanted = false;
+	for (size_t i = 0; i < s->n_threads; i++)
+		s->threads[i].stack_wanted = false;
 	return 0;
 }
 
@@ -649,13 +649,14 @@ cleanup:
 int monitor__tick(struct monitor *m, bool *done)
 {
 	uint64_t start = clock__mono_ns();
-	struct snapshot *s = NULL;
+	struct snapshot *s;
 	int err;
 
 	*done = false;
-	err = snapshot__take(m->t, &s);
+	err = snapshot__take(m->t, &m->snap);
 	if (err)
 		return err;
+	s = m->snap;
 	/* Creators are kept for threads that raise a process to a new high within this window. */
 	if (s->mono_ns - m->creators_window_ns >= m->cfg->growth_window_ns) {
 		err = tracker__new_creators_window(m->t);
@@ -671,7 +672,6 @@ int monitor__tick(struct monitor *m, bool *done)
 		err = monitor__judge(m, s);
 	monitor__end_episodes(m, s);
 	*done = m->cfg->n_pids && !m->n_procs;
-	snapshot__free(s);
 	m->tick_ns = clock__mono_ns() - start;
 	return err;
 }

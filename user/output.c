@@ -204,8 +204,8 @@ static size_t output__group_threads(const struct proc_snap *p, const struct outp
 	size_t n = 0, n_groups = 0;
 
 	for (size_t i = 0; i < p->n_threads; i++)
-		if (p->threads[i].wait.blocked && thread__listed(&p->threads[i], opts))
-			slots[n++] = &p->threads[i];
+		if (p->threads[i]->wait.blocked && thread__listed(p->threads[i], opts))
+			slots[n++] = p->threads[i];
 	qsort(slots, n, sizeof(*slots), thread__group_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct wait_group *g = n_groups ? &groups[n_groups - 1] : NULL;
@@ -297,8 +297,8 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 		json__key(jw, "threads");
 		json__begin_array(jw);
 		for (size_t j = 0; j < p->n_threads; j++)
-			if (thread__listed(&p->threads[j], opts))
-				output__json_thread(jw, &p->threads[j]);
+			if (thread__listed(p->threads[j], opts))
+				output__json_thread(jw, p->threads[j]);
 		json__end_array(jw);
 		output__json_idle_pools(jw, p, opts, &b);
 		json__end_object(jw);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,7 @@ static void thread__fill(struct thread_snap *th, const struct task_record *rec)
 /* A thread's place in the snapshot: by process, then thread. */
 struct thread_key {
 	uint64_t ids; /* tgid << 32 | tid */
-	size_t idx;   /* in the thread list */
+	size_t idx;   /* in the snapshot's threads */
 };
 
 static int thread_key__cmp(const void *a, const void *b)
@@ -31,41 +32,64 @@ static int thread_key__cmp(const void *a, const void *b)
 	return x->ids < y->ids ? -1 : x->ids > y->ids;
 }
 
-/* Threads in the order the iterator read them, until thread_list__sort(). */
-struct thread_list {
-	struct thread_snap *threads;
-	struct thread_key *keys; /* keys[i] is threads[i]'s, written while its record is at hand */
-	size_t n, cap;
-};
-
-static int thread_list__add(const struct task_record *rec, void *ctx)
+/* Room for cap threads, kept for the snapshots refilled in this memory. */
+static int snapshot__reserve(struct snapshot *s, size_t cap)
 {
-	struct thread_list *list = ctx;
-	struct thread_snap *grown;
-	struct thread_key *grown_keys;
+	struct thread_snap *threads;
+	struct thread_key *keys;
 
-	if (list->n == list->cap) {
-		list->cap = list->cap ? list->cap * 2 : 1024;
-		grown = realloc(list->threads, list->cap * sizeof(*grown));
-		if (grown)
-			list->threads = grown;
-		grown_keys = realloc(list->keys, list->cap * sizeof(*grown_keys));
-		if (grown_keys)
-			list->keys = grown_keys;
-		if (!grown || !grown_keys)
-			return -ENOMEM;
+	threads = realloc(s->threads, cap * sizeof(*threads));
+	if (threads)
+		s->threads = threads;
+	keys = realloc(s->keys, cap * sizeof(*keys));
+	if (keys)
+		s->keys = keys;
+	if (!threads || !keys)
+		return -ENOMEM;
+	s->cap = cap;
+	return 0;
+}
+
+/*
+ * The machine's threads now, from the kernel's count in /proc/loadavg; 0 if unknown. A first
+ * read sized by it grows no array by doubling, which left each smaller copy behind in the heap
+ * (at 100,000 threads ~60 MiB of them).
+ */
+static size_t snapshot__machine_threads(void)
+{
+	unsigned long running, total;
+	FILE *f = fopen("/proc/loadavg", "re");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "%*s %*s %*s %lu/%lu", &running, &total);
+	fclose(f);
+	return n == 2 ? total : 0;
+}
+
+static int snapshot__add_thread(const struct task_record *rec, void *ctx)
+{
+	struct snapshot *s = ctx;
+	int err;
+
+	if (s->n_threads == s->cap) {
+		err = snapshot__reserve(s, s->cap ? s->cap * 2 : 1024);
+		if (err)
+			return err;
 	}
-	list->keys[list->n] = (struct thread_key){ (uint64_t)rec->tgid << 32 | rec->tid, list->n };
-	memset(&list->threads[list->n], 0, sizeof(*list->threads));
-	thread__fill(&list->threads[list->n++], rec);
+	s->keys[s->n_threads] =
+		(struct thread_key){ (uint64_t)rec->tgid << 32 | rec->tid, s->n_threads };
+	memset(&s->threads[s->n_threads], 0, sizeof(*s->threads));
+	thread__fill(&s->threads[s->n_threads++], rec);
 	return 0;
 }
 
 /* A creator record describes the thread read just before it, whose ids are leakmon's. */
-static int thread_list__add_creator(const struct creator_record *rec, void *ctx)
+static int snapshot__add_creator(const struct creator_record *rec, void *ctx)
 {
-	struct thread_list *list = ctx;
-	struct thread_snap *th = list->n ? &list->threads[list->n - 1] : NULL;
+	struct snapshot *s = ctx;
+	struct thread_snap *th = s->n_threads ? &s->threads[s->n_threads - 1] : NULL;
 
 	if (!th || th->creator)
 		return 0;
@@ -76,15 +100,6 @@ static int thread_list__add_creator(const struct creator_record *rec, void *ctx)
 	th->creator->tgid = th->rec.tgid;
 	th->creator->tid = th->rec.tid;
 	return 0;
-}
-
-/* What a failed snapshot read; a built one owns the threads instead. */
-static void thread_list__free(struct thread_list *list)
-{
-	for (size_t i = 0; list->threads && i < list->n; i++)
-		free(list->threads[i].creator);
-	free(list->threads);
-	free(list->keys);
 }
 
 /*
@@ -133,7 +148,7 @@ static int proc__cmp_pid(const void *key, const void *elem)
 static int thread__cmp_tid(const void *key, const void *elem)
 {
 	uint32_t tid = *(const uint32_t *)key;
-	const struct thread_snap *th = elem;
+	const struct thread_snap *th = *(struct thread_snap *const *)elem;
 
 	return tid < th->tid ? -1 : tid > th->tid;
 }
@@ -146,113 +161,121 @@ struct proc_snap *snapshot__find_process(struct snapshot *s, uint32_t pid)
 struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uint32_t tid)
 {
 	struct proc_snap *p = snapshot__find_process(s, tgid);
+	struct thread_snap **th;
 
 	if (!p)
 		return NULL;
-	return bsearch(&tid, p->threads, p->n_threads, sizeof(*p->threads), thread__cmp_tid);
+	th = bsearch(&tid, p->threads, p->n_threads, sizeof(*p->threads), thread__cmp_tid);
+	return th ? *th : NULL;
 }
 
 /*
- * Put the list's threads in order where they are: the keys are sorted, then each ~500-byte
- * thread moves at most once, along its cycle of the permutation; no second array to fault in.
+ * The threads in order, and the processes, each a run of them. The threads stay where they
+ * were read: at ~500 bytes each, moving them cost more than the rest of the tick.
  */
-static void thread_list__sort(struct thread_list *list)
+static int snapshot__build(struct snapshot *s)
 {
-	struct thread_key *keys = list->keys;
-	struct thread_snap moving;
-
-	qsort(keys, list->n, sizeof(*keys), thread_key__cmp);
-	/* threads[i] is to become threads[keys[i].idx]; a key pointing at itself is done. */
-	for (size_t i = 0; i < list->n; i++) {
-		size_t j = i;
-
-		if (keys[i].idx == i)
-			continue;
-		moving = list->threads[i];
-		while (keys[j].idx != i) {
-			size_t from = keys[j].idx;
-
-			list->threads[j] = list->threads[from];
-			keys[j].idx = j;
-			j = from;
-		}
-		list->threads[j] = moving;
-		keys[j].idx = j;
-	}
-}
-
-/* The processes, each a run of the sorted threads. */
-static int snapshot__build(struct snapshot *s, struct thread_list *list)
-{
+	struct thread_snap **sorted;
+	struct proc_snap *procs;
 	size_t i = 0, j;
 
-	s->threads = list->threads;
-	s->n_threads = list->n;
-	list->threads = NULL;
-	s->procs = calloc(s->n_threads ? s->n_threads : 1, sizeof(*s->procs));
-	if (!s->procs)
-		return -ENOMEM;
+	if (s->n_threads > s->sorted_cap) {
+		sorted = realloc(s->sorted, s->n_threads * sizeof(*sorted));
+		if (sorted)
+			s->sorted = sorted;
+		procs = realloc(s->procs, s->n_threads * sizeof(*procs));
+		if (procs)
+			s->procs = procs;
+		if (!sorted || !procs)
+			return -ENOMEM;
+		s->sorted_cap = s->n_threads;
+	}
+	qsort(s->keys, s->n_threads, sizeof(*s->keys), thread_key__cmp);
+	for (i = 0; i < s->n_threads; i++)
+		s->sorted[i] = &s->threads[s->keys[i].idx];
+	i = 0;
 	while (i < s->n_threads) {
-		const struct task_record *first = &s->threads[i].rec;
+		const struct task_record *first = &s->sorted[i]->rec;
 		struct proc_snap *p = &s->procs[s->n_procs++];
 
-		for (j = i; j < s->n_threads && s->threads[j].rec.tgid == first->tgid; j++)
+		for (j = i; j < s->n_threads && s->sorted[j]->rec.tgid == first->tgid; j++)
 			;
-		p->pid = first->tgid;
-		p->start_ns = first->group_start_ns;
+		*p = (struct proc_snap){
+			.pid = first->tgid,
+			.start_ns = first->group_start_ns,
+			.threads = &s->sorted[i],
+			.n_threads = j - i,
+			/* Read last, so nearest to the end of the pass. */
+			.thread_count = s->sorted[j - 1]->rec.group_threads,
+		};
 		memcpy(p->comm, first->group_comm, LEAKMON_COMM_LEN);
-		p->threads = &s->threads[i];
-		p->n_threads = j - i;
 		for (; i < j; i++) {
-			thread__date_wait(&s->threads[i], s);
-			p->n_blocked += s->threads[i].wait.blocked;
+			thread__date_wait(s->sorted[i], s);
+			p->n_blocked += s->sorted[i]->wait.blocked;
 		}
-		/* Read last, so nearest to the end of the pass. */
-		p->thread_count = s->threads[j - 1].rec.group_threads;
 		s->n_blocked += p->n_blocked;
 	}
 	return 0;
 }
 
+/* What the last snapshot read goes; the memory it was read into stays for the next. */
+static void snapshot__clear(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->n_threads; i++) {
+		stack__free(&s->threads[i].stack);
+		stack__free(&s->threads[i].creator_stack);
+		free(s->threads[i].creator);
+	}
+	strpool__free(s->strings);
+	s->strings = NULL;
+	s->n_threads = s->n_procs = s->n_blocked = 0;
+	s->drops = (struct tracker_drops){};
+}
+
 int snapshot__take(struct tracker *t, struct snapshot **out)
 {
-	struct thread_list list = {};
-	struct snapshot *s;
+	struct snapshot *s = *out;
+
+	size_t expected;
 	int err;
 
-	s = calloc(1, sizeof(*s));
+	if (s)
+		snapshot__clear(s);
+	else
+		s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	/* Threads started while it reads are what the margin is for. */
+	expected = snapshot__machine_threads();
+	if (expected && s->cap < expected && snapshot__reserve(s, expected + expected / 8 + 64))
+		log_debug("sizing the snapshot for %zu threads failed: growing as it reads",
+			  expected);
 	/* One moment for the time printed and for every thread's time asleep. */
 	clock_gettime(CLOCK_REALTIME, &s->wall);
 	s->mono_ns = clock__mono_ns();
-	err = tracker__for_each_record(t, thread_list__add, thread_list__add_creator, &list);
-	if (err)
-		goto cleanup;
-	thread_list__sort(&list);
-	err = snapshot__build(s, &list);
-	if (err)
-		goto cleanup;
+	err = tracker__for_each_record(t, snapshot__add_thread, snapshot__add_creator, s);
+	if (!err)
+		err = snapshot__build(s);
+	if (err) {
+		if (*out)
+			snapshot__clear(s);
+		else
+			snapshot__free(s);
+		return err;
+	}
 	tracker__drops(t, &s->drops);
 	*out = s;
-	s = NULL;
-cleanup:
-	thread_list__free(&list);
-	snapshot__free(s);
-	return err;
+	return 0;
 }
 
 void snapshot__free(struct snapshot *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n_threads; i++) {
-		stack__free(&s->threads[i].stack);
-		stack__free(&s->threads[i].creator_stack);
-		free(s->threads[i].creator);
-	}
+	snapshot__clear(s);
 	free(s->threads);
+	free(s->keys);
+	free(s->sorted);
 	free(s->procs);
-	strpool__free(s->strings);
 	free(s);
 }

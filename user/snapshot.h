@@ -40,8 +40,10 @@ struct proc_snap {
 	int64_t thread_count; /* threads not yet exiting: the kernel's own count */
 	size_t n_threads;
 	size_t n_blocked;
-	struct thread_snap *threads; /* by tid, in the snapshot's threads */
+	struct thread_snap **threads; /* by tid: a run of the snapshot's sorted */
 };
+
+struct thread_key;
 
 struct snapshot {
 	struct timespec wall;
@@ -50,11 +52,19 @@ struct snapshot {
 	size_t n_threads;
 	size_t n_blocked;
 	struct proc_snap *procs;     /* by pid */
-	struct thread_snap *threads; /* by pid, then tid: the processes' threads are slices of it */
+	struct thread_snap *threads; /* in the order read */
+	struct thread_snap **sorted; /* by pid, then tid */
+	struct thread_key *keys;     /* sorting's scratch */
+	size_t cap, sorted_cap;	     /* threads and keys; sorted and procs */
 	struct tracker_drops drops;
 	struct strpool *strings; /* the stacks' strings */
 };
 
+/*
+ * Read every thread into *out: a new snapshot if *out is NULL, else the one given, emptied
+ * and refilled in its own memory (each tick of the monitor: its large arrays made afresh were
+ * page-faulted in anew every time). On failure a snapshot given is left empty.
+ */
 int snapshot__take(struct tracker *t, struct snapshot **out);
 void snapshot__free(struct snapshot *s);
 /* Whether a thread is listed when only waits of at least min_blocked_ns are wanted (0: all). */

@@ -21,19 +21,46 @@ static bool thread__wants_stack(const struct thread_snap *th, uint64_t min_block
 	return th->wait.blocked && snapshot__thread_listed(th, min_blocked_ns);
 }
 
-static void stacks__prefetch(struct unwinder *u, const struct proc_snap *p)
-{
-	const struct task_record **recs = malloc(p->n_threads * sizeof(*recs));
-	size_t n = 0;
+/*
+ * Stack tops are read ahead this many threads at a time: all of a process's at once held
+ * 2 KiB for each (~200 MiB at 100,000 threads blocked in one process).
+ */
+#define STACKS_PREFETCH_CHUNK 4096
 
+/* Read ahead the stacks of the next chunk of p's pending threads from from; returns its end. */
+static size_t stacks__prefetch(struct unwinder *u, const struct proc_snap *p, size_t from)
+{
+	const struct task_record **recs;
+	size_t n = 0, i;
+
+	recs = malloc(STACKS_PREFETCH_CHUNK * sizeof(*recs));
 	if (!recs)
-		return;
-	for (size_t i = 0; i < p->n_threads; i++)
-		if (p->threads[i].stack_pending &&
-		    (p->threads[i].rec.flags & LEAKMON_TASK_HAS_REGS))
-			recs[n++] = &p->threads[i].rec;
+		return p->n_threads;
+	for (i = from; i < p->n_threads && n < STACKS_PREFETCH_CHUNK; i++)
+		if (p->threads[i]->stack_pending &&
+		    (p->threads[i]->rec.flags & LEAKMON_TASK_HAS_REGS))
+			recs[n++] = &p->threads[i]->rec;
 	unwinder__prefetch(u, recs, n);
 	free(recs);
+	return i;
+}
+
+/* Unwind thread th of a process whose unwinder is u, or say why it cannot be. */
+static void stacks__unwind_thread(struct unwinder *u, const char *error, struct thread_snap *th)
+{
+	th->stack_pending = false;
+	stack__free(&th->stack);
+	stack__free(&th->creator_stack);
+	th->created_by = NULL;
+	if (!u) {
+		th->stack.error = error;
+		return;
+	}
+	unwinder__unwind(u, &th->rec, &th->stack);
+	if (th->creator) {
+		unwinder__unwind_creator(u, th->creator, &th->creator_stack);
+		th->created_by = stack__creation_site(&th->creator_stack);
+	}
 }
 
 /* Unwind the threads of p marked pending, with one view of its address space. */
@@ -48,31 +75,17 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 	};
 	struct unwinder *u = NULL;
 	const char *error = NULL;
+	size_t i = 0, end;
 	int err;
 
 	err = unwinder__new((pid_t)p->pid, &uopts, &u);
 	if (err)
 		error = err == -ESRCH || err == -ENOENT ? "process exited" : "process unreadable";
-	if (u)
-		stacks__prefetch(u, p);
-	for (size_t i = 0; i < p->n_threads; i++) {
-		struct thread_snap *th = &p->threads[i];
-
-		if (!th->stack_pending)
-			continue;
-		th->stack_pending = false;
-		stack__free(&th->stack);
-		stack__free(&th->creator_stack);
-		th->created_by = NULL;
-		if (!u) {
-			th->stack.error = error;
-			continue;
-		}
-		unwinder__unwind(u, &th->rec, &th->stack);
-		if (th->creator) {
-			unwinder__unwind_creator(u, th->creator, &th->creator_stack);
-			th->created_by = stack__creation_site(&th->creator_stack);
-		}
+	while (i < p->n_threads) {
+		end = u ? stacks__prefetch(u, p, i) : p->n_threads;
+		for (; i < end; i++)
+			if (p->threads[i]->stack_pending)
+				stacks__unwind_thread(u, error, p->threads[i]);
 	}
 	unwinder__free(u);
 }
@@ -100,14 +113,12 @@ static int stacks__check_task(const struct task_record *rec, void *ctx)
 
 static void stacks__name_waits(struct snapshot *s)
 {
-	for (size_t i = 0; i < s->n_procs; i++) {
-		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
-			struct thread_snap *th = &s->procs[i].threads[j];
-			const struct frame *start = stack__start_routine(&th->stack);
+	for (size_t i = 0; i < s->n_threads; i++) {
+		struct thread_snap *th = &s->threads[i];
+		const struct frame *start = stack__start_routine(&th->stack);
 
-			th->reason = wait__reason(&th->wait, &th->stack);
-			th->start_routine = start ? start->func : NULL;
-		}
+		th->reason = wait__reason(&th->wait, &th->stack);
+		th->start_routine = start ? start->func : NULL;
 	}
 }
 
@@ -115,7 +126,7 @@ static void stacks__unwind_pending(struct snapshot *s, const struct stacks_opts 
 {
 	for (size_t i = 0; i < s->n_procs; i++) {
 		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
-			if (s->procs[i].threads[j].stack_pending) {
+			if (s->procs[i].threads[j]->stack_pending) {
 				stacks__unwind_process(s, &s->procs[i], opts);
 				break;
 			}
@@ -125,10 +136,9 @@ static void stacks__unwind_pending(struct snapshot *s, const struct stacks_opts 
 
 int stacks__capture(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts)
 {
-	for (size_t i = 0; i < s->n_procs; i++)
-		for (size_t j = 0; j < s->procs[i].n_threads; j++)
-			s->procs[i].threads[j].stack_wanted =
-				thread__wants_stack(&s->procs[i].threads[j], opts->min_blocked_ns);
+	for (size_t i = 0; i < s->n_threads; i++)
+		s->threads[i].stack_wanted =
+			thread__wants_stack(&s->threads[i], opts->min_blocked_ns);
 	return stacks__capture_wanted(t, s, opts);
 }
 
@@ -142,11 +152,9 @@ int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct s
 		if (!s->strings)
 			return -ENOMEM;
 	}
-	for (size_t i = 0; i < s->n_procs; i++)
-		for (size_t j = 0; j < s->procs[i].n_threads; j++)
-			s->procs[i].threads[j].stack_pending =
-				s->procs[i].threads[j].stack_wanted &&
-				s->procs[i].threads[j].wait.blocked;
+	for (size_t i = 0; i < s->n_threads; i++)
+		s->threads[i].stack_pending =
+			s->threads[i].stack_wanted && s->threads[i].wait.blocked;
 	for (int attempt = 0; attempt < STACK_ATTEMPTS; attempt++) {
 		stacks__unwind_pending(s, opts);
 		pass.n_moved = 0;

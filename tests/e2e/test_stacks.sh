@@ -275,4 +275,20 @@ check_eq "mount namespace: start routines named from the namespace's file" \
 	"wait_for_done_never_signalled" \
 	"$(jq -r '.processes[].threads[] | select(.comm == "waiter") | .start_routine' \
 		"$TMP/ns.json" | sort -u)"
+
+# More blocked threads in one process than leakmon reads ahead at once (4,096): each chunk's
+# stacks go to its own threads, none lost or swapped at a chunk's edge.
+fixture_start many_threads 5000 && {
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/many.json"
+	check_eq "5,000 blocked threads: each one's stack read" "5000" \
+		"$(jq '[.processes[].threads[] | select(.stack | any(.func == "idle_worker"))] |
+			length' "$TMP/many.json")"
+	check_eq "5,000 blocked threads: no stack errors" "" \
+		"$(jq -r '.processes[].threads[] | .stack_error // empty' "$TMP/many.json" | sort -u)"
+	check_eq "5,000 blocked threads: every thread listed, the main one in main" \
+		"$(proc_tids "$FIXTURE_PID")" "$(json_tids "$TMP/many.json" "$FIXTURE_PID")"
+	check_eq "5,000 blocked threads: the main thread's stack is its own" "main" \
+		"$(jq -r --argjson pid "$FIXTURE_PID" '.processes[].threads[] | select(.tid == $pid) |
+			.stack[] | select(.func == "main") | .func' "$TMP/many.json")"
+}
 finish
