@@ -142,9 +142,27 @@ int stacks__capture(struct tracker *t, struct snapshot *s, const struct stacks_o
 	return stacks__capture_wanted(t, s, opts);
 }
 
+/* The processes with stacks wanted: only their threads need checking after the unwind. */
+static size_t stacks__wanted_processes(const struct snapshot *s, uint32_t *tgids)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n_procs; i++) {
+		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
+			if (s->procs[i].threads[j]->stack_wanted) {
+				tgids[n++] = s->procs[i].pid;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
 int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts)
 {
 	struct stacks_pass pass = { .s = s, .t = t };
+	uint32_t *tgids;
+	size_t n_tgids;
 	int err = 0;
 
 	if (!s->strings) {
@@ -152,17 +170,22 @@ int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct s
 		if (!s->strings)
 			return -ENOMEM;
 	}
+	tgids = malloc((s->n_procs ? s->n_procs : 1) * sizeof(*tgids));
+	if (!tgids)
+		return -ENOMEM;
+	n_tgids = stacks__wanted_processes(s, tgids);
 	for (size_t i = 0; i < s->n_threads; i++)
 		s->threads[i].stack_pending =
 			s->threads[i].stack_wanted && s->threads[i].wait.blocked;
-	for (int attempt = 0; attempt < STACK_ATTEMPTS; attempt++) {
+	for (int attempt = 0; attempt < STACK_ATTEMPTS && n_tgids; attempt++) {
 		stacks__unwind_pending(s, opts);
 		pass.n_moved = 0;
 		pass.last = attempt + 1 == STACK_ATTEMPTS;
-		err = tracker__for_each_task(t, stacks__check_task, &pass);
+		err = tracker__for_each_task_of(t, tgids, n_tgids, stacks__check_task, &pass);
 		if (err || !pass.n_moved)
 			break;
 	}
+	free(tgids);
 	stacks__name_waits(s);
 	return err;
 }

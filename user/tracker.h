@@ -50,6 +50,9 @@ int tracker__for_each_task(struct tracker *t, tracker_task_fn fn, void *ctx);
 /* The same, also handing over the creator records of threads created while attached. */
 int tracker__for_each_record(struct tracker *t, tracker_task_fn task_fn,
 			     tracker_creator_fn creator_fn, void *ctx);
+/* Threads of processes tgids only; the kernel may still visit the others (before 6.1). */
+int tracker__for_each_task_of(struct tracker *t, const uint32_t *tgids, size_t n_tgids,
+			      tracker_task_fn fn, void *ctx);
 void tracker__drops(struct tracker *t, struct tracker_drops *out);
 /*
  * Start a new window for the threads whose creators are kept (see thread__new_high in bpf/):

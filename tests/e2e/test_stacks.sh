@@ -291,4 +291,30 @@ fixture_start many_threads 5000 && {
 		"$(jq -r --argjson pid "$FIXTURE_PID" '.processes[].threads[] | select(.tid == $pid) |
 			.stack[] | select(.func == "main") | .func' "$TMP/many.json")"
 }
+
+# prog_runs PID NAME: how often process PID's BPF program NAME ran (kernel.bpf_stats_enabled).
+prog_runs() {
+	local id
+	for id in $(awk '/^prog_id:/ { print $2 }' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u); do
+		bpftool prog show id "$id" --json |
+			jq -r --arg name "$2" 'select(.name == $name) | .run_cnt // 0'
+	done
+}
+
+# -p reads its processes' threads, not the machine's: beside the 5,000 threads above, each of
+# ~10 passes over a 5-thread process runs the iterator's program ~5 times, not ~5,000.
+stats_were=$(sysctl -n kernel.bpf_stats_enabled)
+sysctl -qw kernel.bpf_stats_enabled=1
+fixture_start unsignalled_condvar && {
+	"$LEAKMON" -p "$FIXTURE_PID" --interval 200ms >/dev/null 2>&1 &
+	watcher=$!
+	STARTED_PIDS+=("$watcher")
+	sleep 2
+	runs=$(prog_runs "$watcher" dump_task)
+	check "-p beside 5,000 other threads: passes visit the watched process's threads only" \
+		awk -v r="${runs:-0}" 'BEGIN { exit !(r >= 5 && r < 5000) }'
+	echo "  (the iterator's program ran ${runs:-0} times in 2 s)"
+	kill "$watcher"
+}
+sysctl -qw kernel.bpf_stats_enabled="$stats_were"
 finish
