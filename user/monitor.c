@@ -411,6 +411,36 @@ fill:
 	return e;
 }
 
+/*
+ * The episodes started this tick, after n_sorted, into order: sorted among themselves, then
+ * merged from the back. Sorting all of them again each tick cost ~4% of the monitor at rest
+ * with 100,000 open episodes.
+ */
+static void monitor__sort_new_episodes(struct monitor *m)
+{
+	size_t n_new = m->n_episodes - m->n_sorted, old = m->n_sorted, to = m->n_episodes;
+	struct episode *fresh;
+
+	if (!n_new)
+		return;
+	qsort(&m->episodes[old], n_new, sizeof(*fresh), episode__cmp);
+	fresh = malloc(n_new * sizeof(*fresh));
+	if (!fresh) {
+		qsort(m->episodes, m->n_episodes, sizeof(*fresh), episode__cmp);
+		m->n_sorted = m->n_episodes;
+		return;
+	}
+	memcpy(fresh, &m->episodes[old], n_new * sizeof(*fresh));
+	while (n_new) {
+		if (old && episode__cmp(&m->episodes[old - 1], &fresh[n_new - 1]) > 0)
+			m->episodes[--to] = m->episodes[--old];
+		else
+			m->episodes[--to] = fresh[--n_new];
+	}
+	free(fresh);
+	m->n_sorted = m->n_episodes;
+}
+
 /* Threads past the threshold: a new episode wants its stack (hence its reason) read once. */
 static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
 {
@@ -440,9 +470,7 @@ static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
 			th->stack_wanted |= is_new;
 		}
 	}
-	if (m->n_episodes)
-		qsort(m->episodes, m->n_episodes, sizeof(*m->episodes), episode__cmp);
-	m->n_sorted = m->n_episodes;
+	monitor__sort_new_episodes(m);
 }
 
 /*
