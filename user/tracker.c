@@ -171,6 +171,7 @@ static struct bpf_link *tracker__process_iterator(const struct tracker *t, uint3
 /*
  * Whether passes over some processes can visit only their threads: the whole machine's took
  * ~0.5 us a thread in the kernel alone (~50 ms a tick at 100,000 threads) for -p on one.
+ * Kernels before 6.1 refuse the link (its task fields are unknown to them: E2BIG).
  */
 static bool tracker__probe_per_process(const struct tracker *t)
 {
