@@ -235,7 +235,6 @@ static void snapshot__clear(struct snapshot *s)
 int snapshot__take(struct tracker *t, struct snapshot **out)
 {
 	struct snapshot *s = *out;
-
 	size_t expected;
 	int err;
 
@@ -245,9 +244,12 @@ int snapshot__take(struct tracker *t, struct snapshot **out)
 		s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	/* Threads started while it reads are what the margin is for. */
-	expected = snapshot__machine_threads();
-	if (expected && s->cap < expected && snapshot__reserve(s, expected + expected / 8 + 64))
+	/*
+	 * Sized for a first read only; later ones have the memory of the last. The margin is for
+	 * threads started while it reads.
+	 */
+	expected = s->cap ? 0 : snapshot__machine_threads();
+	if (expected && snapshot__reserve(s, expected + expected / 8 + 64))
 		log_debug("sizing the snapshot for %zu threads failed: growing as it reads",
 			  expected);
 	/* One moment for the time printed and for every thread's time asleep. */
