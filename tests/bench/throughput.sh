@@ -5,7 +5,8 @@
 # same round: no tracing; the floor (empty programs on exactly leakmon's hooks); leakmon
 # system-wide as the service runs it (the shipped configuration); offcputime from libbpf-tools.
 # Then the cost per event of each program and workload, from the kernel's BPF statistics, over
-# EVENT_ROUNDS interleaved rounds of its own.
+# EVENT_ROUNDS interleaved rounds of its own, with one more reference: the floor whose thread
+# creation program reads one map value (floor --map-read), what keeping any state costs.
 # This machine is a virtual one whose hypervisor takes 0-35% of the CPUs' time ("steal") from
 # minute to minute: each figure is work per second of CPU time the workload's CPUs were given
 # (steal, from /proc/stat, taken out), and the figures without that correction are shown too.
@@ -83,8 +84,8 @@ condition__start() {
 		sleep 1
 		return 0
 		;;
-	floor)
-		"$BUILD/bench/floor" >"$WORK/cond.log" 2>&1 &
+	floor | floor_map)
+		"$BUILD/bench/floor" $([ "$1" = floor_map ] && echo --map-read) >"$WORK/cond.log" 2>&1 &
 		ready='grep -qs ^attached "$WORK/cond.log"'
 		;;
 	leakmon)
@@ -230,7 +231,7 @@ echo "cost per run of each BPF program (kernel.bpf_stats_enabled), per workload;
 printf '| %-11s | %-40s | %-20s | %10s | %-24s |\n' tracer workload program runs "ns per run"
 printf '| %-11s | %-40s | %-20s | %10s | %-24s |\n' --- --- --- ---: ---:
 sysctl -qw kernel.bpf_stats_enabled=1
-TRACERS=(floor leakmon offcputime)
+TRACERS=(floor floor_map leakmon offcputime)
 for round in $(seq "$EVENT_ROUNDS"); do
 	for cond in $(rotated "$round" "${TRACERS[@]}"); do
 		condition__start "$cond"
@@ -267,31 +268,49 @@ for cond in "${TRACERS[@]}"; do
 	done
 done
 # Same hook, same variant, same workload, same round: thread_created_btf against
-# floor_created_btf, ...; the median of the rounds' ratios.
+# floor_created_btf, ...; the median of the rounds' ratios. And against the floor's program that
+# reads one map value, where the floor has one for the hook (floor_created_btf_map).
 echo
-echo "leakmon per run against the floor's empty program on the same hook and workload, paired"
-echo "by round (the statistics' own cost, two clock reads, is in both): median, then min-max"
-awk '{ hook = $4; sub(/^(thread|floor)_/, "", hook); ns[$1, $2, $3, hook] = $6 / $5 }
+echo "leakmon per run against the floor's empty program on the same hook and workload, and"
+echo "against one that reads one map value; paired by round (the statistics' own cost, two"
+echo "clock reads, is in all): median, then min-max"
+awk '{ hook = $4; sub(/^(thread|floor)_/, "", hook); sub(/_map$/, "", hook)
+		ns[$1, $2, $3, hook] = $6 / $5 }
 	$2 == "leakmon" && $4 ~ /^thread_/ { pairs[$3 " " hook] = 1; rounds[$1] = 1 }
+	$2 == "floor_map" && $4 ~ /_map$/ { has_map[hook] = 1 }
 	END {
 		for (p in pairs) {
 			split(p, k, " ")
-			for (r in rounds)
-				if (ns[r, "floor", k[1], k[2]] > 0 && ns[r, "leakmon", k[1], k[2]] > 0)
-					print p, ns[r, "leakmon", k[1], k[2]],
-						ns[r, "floor", k[1], k[2]],
-						ns[r, "leakmon", k[1], k[2]] / ns[r, "floor", k[1], k[2]]
+			for (r in rounds) {
+				l = ns[r, "leakmon", k[1], k[2]]
+				f = ns[r, "floor", k[1], k[2]]
+				m = has_map[k[2]] ? ns[r, "floor_map", k[1], k[2]] : 0
+				if (l > 0 && f > 0)
+					print p, l, f, l / f, m, (m > 0 ? l / m : 0)
+			}
 		}
 	}' "$WORK/per_run" | sort >"$WORK/pairs"
+# column N W HOOK: "min median max" of the pairs' column N for workload W and hook HOOK; the
+# zeros (no such reference in that round) left out.
+column() {
+	awk -v n="$1" -v p="$2 $3" '$1 " " $2 == p && $n > 0 { print $n }' "$WORK/pairs" | spread
+}
 for pair in $(awk '{ print $1 ":" $2 }' "$WORK/pairs" | sort -u); do
 	w=${pair%:*}
 	hook=${pair#*:}
-	read -r _ l _ < <(awk -v p="$w $hook" '$1 " " $2 == p { print $3 }' "$WORK/pairs" | spread)
-	read -r _ f _ < <(awk -v p="$w $hook" '$1 " " $2 == p { print $4 }' "$WORK/pairs" | spread)
-	read -r min med max < <(awk -v p="$w $hook" '$1 " " $2 == p { print $5 }' "$WORK/pairs" |
-		spread)
-	printf '| %-40s | %-12s | leakmon %7.1f ns | floor %7.1f ns | %.2fx (%.2f-%.2f) |\n' \
-		"${TITLE[$w]}" "$hook" "$l" "$f" "$med" "$min" "$max"
+	read -r _ l _ < <(column 3 "$w" "$hook")
+	read -r _ f _ < <(column 4 "$w" "$hook")
+	read -r min med max < <(column 5 "$w" "$hook")
+	read -r _ m _ < <(column 6 "$w" "$hook")
+	read -r mmin mmed mmax < <(column 7 "$w" "$hook")
+	if [ -n "$m" ]; then
+		map_cells=$(printf 'one map read %7.1f ns | %.2fx (%.2f-%.2f)' "$m" "$mmed" "$mmin" \
+			"$mmax")
+	else
+		map_cells="one map read       - | -"
+	fi
+	printf '| %-40s | %-12s | leakmon %7.1f ns | floor %7.1f ns | %.2fx (%.2f-%.2f) | %s |\n' \
+		"${TITLE[$w]}" "$hook" "$l" "$f" "$med" "$min" "$max" "$map_cells"
 	if ! awk -v r="$med" 'BEGIN { exit !(r <= 1.2) }'; then
 		printf 'per event MISSED: %s, %s: %.2fx the empty program\n' "${TITLE[$w]}" "$hook" \
 			"$med" >>"$WORK/event_verdicts"

@@ -38,6 +38,28 @@ check_eq "... in the variant leakmon chose here" \
 	"$(cat "$TMP/floor.out")"
 kill -TERM "$floor"
 check "the floor stops on SIGTERM with exit code 0" wait "$floor"
+
+# The per-event reference that reads one map value: the same hooks, and a thread creation
+# program that holds a map (the empty ones hold none).
+"$TOOLS/floor" --map-read >"$TMP/floor_map.out" 2>&1 &
+floor_map=$!
+STARTED_PIDS+=("$floor_map")
+for i in $(seq 100); do
+	grep -q '^attached' "$TMP/floor_map.out" && break
+	sleep 0.05
+done
+check_eq "floor --map-read hooks the same tracepoints" "$(tracepoints "$monitor")" \
+	"$(tracepoints "$floor_map")"
+# Typed tracepoints only: with raw ones there is no thread creation hook (see above).
+if [ "$(cat "$TMP/floor.out")" = "attached tp_btf" ]; then
+	check_eq "... and its thread creation program reads a map" 1 \
+		"$(bpftool prog show -j | jq '[.[] | select(.name == "floor_created_btf_map") |
+			select((.map_ids // []) | length > 0)] | length')"
+fi
+kill -TERM "$floor_map"
+check "floor --map-read stops on SIGTERM with exit code 0" wait "$floor_map"
+check_eq "the floor refuses an unknown argument with exit code 2" 2 \
+	"$("$TOOLS/floor" --bogus >/dev/null 2>&1; echo $?)"
 kill -TERM "$monitor"
 wait "$monitor"
 check "thread churn prints a rate" grep -qE '^[1-9][0-9]* threads/s$' \
