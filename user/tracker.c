@@ -154,6 +154,12 @@ static struct bpf_link *tracker__iterator(const struct tracker *t)
 	return t->skel->links.dump_task ? t->skel->links.dump_task : t->skel->links.dump_task_ns;
 }
 
+/* The iterator's program: the variant tracker__iterator() is a link of. */
+static struct bpf_program *tracker__iterator_program(const struct tracker *t)
+{
+	return t->skel->links.dump_task ? t->skel->progs.dump_task : t->skel->progs.dump_task_ns;
+}
+
 /* An iterator over the threads of process tgid only, or NULL (errno set). */
 static struct bpf_link *tracker__process_iterator(const struct tracker *t, uint32_t tgid)
 {
@@ -163,9 +169,7 @@ static struct bpf_link *tracker__process_iterator(const struct tracker *t, uint3
 	linfo.task.pid = tgid;
 	opts.link_info = &linfo;
 	opts.link_info_len = sizeof(linfo);
-	return bpf_program__attach_iter(t->skel->links.dump_task ? t->skel->progs.dump_task
-								 : t->skel->progs.dump_task_ns,
-					&opts);
+	return bpf_program__attach_iter(tracker__iterator_program(t), &opts);
 }
 
 /*
@@ -371,6 +375,42 @@ int tracker__new_creators_window(struct tracker *t)
 	return array_map__zero(t->skel->maps.proc_highs);
 }
 
+/* Load and attach our own programs (not a shared snapshot's), pinned where asked. */
+static int tracker__start_own(struct tracker *t, const struct tracker_opts *opts)
+{
+	int err;
+
+	if (opts->read_at_once) {
+		err = tracker__start(t, opts, HOOKS_NONE, false, LOG_LEVEL_ERR);
+	} else if (opts->hooks == HOOKS_AUTO) {
+		/* The probe is the real thing: typed tracepoints where the kernel allows them. */
+		err = tracker__start_btf(t, opts, LOG_LEVEL_DEBUG);
+		if (err) {
+			log_debug("typed tracepoints unavailable: falling back to raw tracepoints");
+			leakmon_bpf__destroy(t->skel);
+			t->skel = NULL;
+			err = tracker__start(t, opts, HOOKS_RAW_TP, false, LOG_LEVEL_ERR);
+		}
+	} else if (opts->hooks == HOOKS_TP_BTF) {
+		err = tracker__start_btf(t, opts, LOG_LEVEL_ERR);
+	} else {
+		err = tracker__start(t, opts, opts->hooks, false, LOG_LEVEL_ERR);
+	}
+	if (err)
+		return err;
+	log_debug("thread hooks: %s; attached; sleeps dated by %s", tracker__hooks_name(t->hooks),
+		  t->skel->links.thread_switched_btf || t->skel->links.thread_switched_raw
+			  ? "a sched_switch hook"
+		  : features__sched_info() ? "the scheduler's own timestamps"
+					   : "nothing (no CONFIG_SCHED_INFO)");
+	if (opts->pins != TRACKER_PINS_CREATE)
+		return 0;
+	err = pins__create(t->skel, opts->pin_dir);
+	if (!err)
+		t->pinned_dir = opts->pin_dir;
+	return err;
+}
+
 int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 {
 	struct tracker *t;
@@ -391,39 +431,10 @@ int tracker__new(const struct tracker_opts *opts, struct tracker **out)
 	err = tracker__check_pins(t, opts);
 	if (err)
 		goto cleanup;
-	if (t->shared) {
-		t->per_process = tracker__probe_per_process(t);
-		*out = t;
-		return 0;
-	}
-	if (opts->read_at_once) {
-		err = tracker__start(t, opts, HOOKS_NONE, false, LOG_LEVEL_ERR);
-	} else if (opts->hooks == HOOKS_AUTO) {
-		/* The probe is the real thing: typed tracepoints where the kernel allows them. */
-		err = tracker__start_btf(t, opts, LOG_LEVEL_DEBUG);
-		if (err) {
-			log_debug("typed tracepoints unavailable: falling back to raw tracepoints");
-			leakmon_bpf__destroy(t->skel);
-			t->skel = NULL;
-			err = tracker__start(t, opts, HOOKS_RAW_TP, false, LOG_LEVEL_ERR);
-		}
-	} else if (opts->hooks == HOOKS_TP_BTF) {
-		err = tracker__start_btf(t, opts, LOG_LEVEL_ERR);
-	} else {
-		err = tracker__start(t, opts, opts->hooks, false, LOG_LEVEL_ERR);
-	}
-	if (err)
-		goto cleanup;
-	log_debug("thread hooks: %s; attached; sleeps dated by %s", tracker__hooks_name(t->hooks),
-		  t->skel->links.thread_switched_btf || t->skel->links.thread_switched_raw
-			  ? "a sched_switch hook"
-		  : features__sched_info() ? "the scheduler's own timestamps"
-					   : "nothing (no CONFIG_SCHED_INFO)");
-	if (opts->pins == TRACKER_PINS_CREATE) {
-		err = pins__create(t->skel, opts->pin_dir);
+	if (!t->shared) {
+		err = tracker__start_own(t, opts);
 		if (err)
 			goto cleanup;
-		t->pinned_dir = opts->pin_dir;
 	}
 	t->per_process = tracker__probe_per_process(t);
 	*out = t;

@@ -5,6 +5,7 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 unset DEBUGINFOD_URLS
+. tests/bpf_stats.sh
 
 # on_exit COMMAND: run COMMAND (evaluated then) when the benchmark exits, in order of registration.
 BENCH_ON_EXIT=()

@@ -119,12 +119,6 @@ condition__stop() {
 	COND_PID=
 }
 
-# prog_stats PID: "program-id runs run-time-ns" for each BPF program the process holds.
-prog_stats() {
-	awk 'FNR == 1 { id = "" } /^prog_id:/ { id = $2 } /^run_time_ns:/ { ns = $2 }
-		/^run_cnt:/ && id != "" { print id, $2, ns }' /proc/"$1"/fdinfo/* 2>/dev/null
-}
-
 need_bpffs
 for tool in perf offcputime bpftool jq; do
 	command -v "$tool" >/dev/null || { echo "throughput: $tool is missing (make bench-deps)" >&2; exit 1; }

@@ -13,6 +13,7 @@ STARTED_PIDS=()
 PASSED=0
 FAILED=0
 unset DEBUGINFOD_URLS
+. "$(dirname "${BASH_SOURCE[0]}")/../bpf_stats.sh"
 
 cleanup() {
 	local pid

@@ -294,10 +294,11 @@ fixture_start many_threads 5000 && {
 
 # prog_runs PID NAME: how often process PID's BPF program NAME ran (kernel.bpf_stats_enabled).
 prog_runs() {
-	local id
-	for id in $(awk '/^prog_id:/ { print $2 }' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u); do
-		bpftool prog show id "$id" --json |
-			jq -r --arg name "$2" 'select(.name == $name) | .run_cnt // 0'
+	local id runs
+	prog_stats "$1" | sort -u | while read -r id runs _; do
+		if [ "$(bpftool prog show id "$id" --json | jq -r .name)" = "$2" ]; then
+			echo "$runs"
+		fi
 	done
 }
 
