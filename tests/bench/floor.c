@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 		err = floor__start(&skel, btf, map_read);
 	}
 	if (err) {
-		fprintf(stderr, "floor: loading the empty programs failed: %s\n", strerror(-err));
+		fprintf(stderr, "floor: loading the programs failed: %s\n", strerror(-err));
 		return 1;
 	}
 	printf("attached %s%s\n", btf ? "tp_btf" : "raw_tp", map_read ? " map-read" : "");

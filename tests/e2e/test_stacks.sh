@@ -295,7 +295,7 @@ fixture_start many_threads 5000 && {
 # prog_runs PID NAME: how often process PID's BPF program NAME ran (kernel.bpf_stats_enabled).
 prog_runs() {
 	local id runs
-	prog_stats "$1" | sort -u | while read -r id runs _; do
+	prog_stats "$1" | sort -u -k1,1 | while read -r id runs _; do
 		if [ "$(bpftool prog show id "$id" --json | jq -r .name)" = "$2" ]; then
 			echo "$runs"
 		fi
