@@ -11,6 +11,15 @@ tracepoints() {
 	awk '/^tp_name:/ { print $2 }' /proc/"$1"/fdinfo/* 2>/dev/null | sort | tr '\n' ' '
 }
 
+# wait_attached FILE: until the floor writing FILE says its programs are attached (5 s at most).
+wait_attached() {
+	local i
+	for i in $(seq 100); do
+		grep -q '^attached' "$1" && return
+		sleep 0.05
+	done
+}
+
 "$TOOLS/floor" >"$TMP/floor.out" 2>&1 &
 floor=$!
 STARTED_PIDS+=("$floor")
@@ -18,10 +27,7 @@ STARTED_PIDS+=("$floor")
 monitor=$!
 STARTED_PIDS+=("$monitor")
 wait_for "$TMP/monitor.out" '.event == "start"' || fail "leakmon did not start"
-for i in $(seq 100); do
-	grep -q '^attached' "$TMP/floor.out" && break
-	sleep 0.05
-done
+wait_attached "$TMP/floor.out"
 # Where the scheduler dates every run itself (CONFIG_SCHED_INFO), sleeps are dated from that and
 # nothing runs at sched_switch, the hottest hook there is.
 if [ -e /proc/self/schedstat ]; then
@@ -44,10 +50,7 @@ check "the floor stops on SIGTERM with exit code 0" wait "$floor"
 "$TOOLS/floor" --map-read >"$TMP/floor_map.out" 2>&1 &
 floor_map=$!
 STARTED_PIDS+=("$floor_map")
-for i in $(seq 100); do
-	grep -q '^attached' "$TMP/floor_map.out" && break
-	sleep 0.05
-done
+wait_attached "$TMP/floor_map.out"
 check_eq "floor --map-read hooks the same tracepoints" "$(tracepoints "$monitor")" \
 	"$(tracepoints "$floor_map")"
 # Typed tracepoints only: with raw ones there is no thread creation hook (see above).
