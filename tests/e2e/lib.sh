@@ -25,7 +25,12 @@ cleanup() {
 			sleep 0.01
 		done
 	done
-	rm -rf "$TMP"
+	# A failure's evidence (outputs, events) is kept for the one who reads the log.
+	if [ "$FAILED" -gt 0 ]; then
+		echo "$TEST_NAME: its files are kept in $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
 }
 trap cleanup EXIT
 
