@@ -212,6 +212,8 @@ static void events__pipe_other_end(struct events *ev, struct json_writer *jw, ui
 		if (jw) {
 			json__key(jw, "pipe_other_end");
 			json__null(jw);
+			json__key(jw, "pipe_other_end_unread");
+			json__null(jw);
 		}
 		return;
 	}
@@ -226,6 +228,7 @@ static void events__pipe_other_end(struct events *ev, struct json_writer *jw, ui
 			json__end_object(jw);
 		}
 		json__end_array(jw);
+		json__field_u64(jw, "pipe_other_end_unread", holders->unread);
 		return;
 	}
 	fprintf(ev->out, "      other end of the pipe held by");
@@ -236,6 +239,10 @@ static void events__pipe_other_end(struct events *ev, struct json_writer *jw, ui
 		fprintf(ev->out, "%s pid %" PRIu32 " %s%s", i ? "," : "", h[i].pid, name,
 			h[i].pid == pid ? " (this process)" : "");
 	}
+	if (holders->unread)
+		fprintf(ev->out,
+			" (and maybe by some of %zu processes whose descriptors are unread)",
+			holders->unread);
 	fputc('\n', ev->out);
 }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "deadlock.h"
+#include "growth.h"
 #include "log.h"
 #include "metrics.h"
 #include "monitor.h"
@@ -13,11 +15,6 @@
 #include "snapshot.h"
 #include "stacks.h"
 
-struct sample {
-	uint64_t t_ns;
-	int64_t count;
-};
-
 /* A watched process: its baseline and recent thread counts. */
 struct watched {
 	uint32_t pid;
@@ -25,16 +22,13 @@ struct watched {
 	char comm[LEAKMON_COMM_LEN + 1];
 	int64_t baseline;
 	uint64_t since_ns; /* when watching it began, and the baseline was taken */
-	struct sample *samples;
-	size_t n, cap;
-	bool alerted;	   /* a growth event was raised and the count has not drained since */
-	uint64_t site_key; /* while alerted: the group that grew (thread__group_key) */
+	struct growth growth;
+	uint64_t site_key; /* while growth.alerted: the group that grew (thread__group_key) */
 	bool stalled;	   /* a stall event was raised and no thread has run since */
 	bool ignored;	   /* not selected (--watch-*, --ignore-*): kept only to be known */
 	bool said;	   /* an event was raised about it: its exit is worth saying too */
 	/* This tick's verdicts, acted on once the stacks they need are read. */
 	bool growth_due, stall_due, stall_provable;
-	double rate_per_min;
 };
 
 /* One thread's blocking episode: the same while the thread neither ran nor was replaced. */
@@ -101,7 +95,7 @@ void monitor__free(struct monitor *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->n_procs; i++)
-		free(m->procs[i].samples);
+		growth__free(&m->procs[i].growth);
 	free(m->procs);
 	free(m->of_snap);
 	free(m->episodes);
@@ -129,7 +123,7 @@ static void monitor__process_gone(struct monitor *m, struct watched *w)
 	if (!w->ignored && (m->cfg->n_pids || w->said))
 		events__exit(m->ev, w->pid, w->comm);
 	deadlocks__forget(m->deadlocks, w->pid);
-	free(w->samples);
+	growth__free(&w->growth);
 }
 
 static void watched__init(struct watched *w, const struct proc_snap *p, uint64_t now_ns)
@@ -193,59 +187,6 @@ static int monitor__match_processes(struct monitor *m, struct snapshot *s)
 	return 0;
 }
 
-/* The lowest count in (from, to]: what a burst that drains does not raise. */
-static int64_t watched__floor(const struct watched *w, uint64_t from, uint64_t to)
-{
-	int64_t floor = INT64_MAX;
-
-	for (size_t i = 0; i < w->n; i++)
-		if (w->samples[i].t_ns > from && w->samples[i].t_ns <= to &&
-		    w->samples[i].count < floor)
-			floor = w->samples[i].count;
-	return floor;
-}
-
-static void watched__add_sample(struct watched *w, uint64_t now, int64_t count, uint64_t keep)
-{
-	struct sample *grown;
-	size_t kept = 0;
-
-	for (size_t i = 0; i < w->n; i++)
-		if (now - w->samples[i].t_ns <= keep)
-			w->samples[kept++] = w->samples[i];
-	w->n = kept;
-	grown = array__grow(w->samples, &w->cap, w->n, sizeof(*grown));
-	if (!grown)
-		return;
-	w->samples = grown;
-	w->samples[w->n].t_ns = now;
-	w->samples[w->n].count = count;
-	w->n++;
-}
-
-/*
- * Sustained growth: the floor of the count (its lowest value) over the last window is above
- * the floor of the window before, and still rising within the last window (its second half's
- * floor above its first half's). Bursts that drain leave floors alone; a pool that grew once
- * to a new steady size rises once, then stays flat.
- */
-static bool watched__growing(const struct watched *w, uint64_t now, uint64_t window,
-			     double *rate_per_min)
-{
-	int64_t prev, recent, early, late;
-
-	if (!w->n || now - w->samples[0].t_ns < 2 * window)
-		return false;
-	prev = watched__floor(w, now - 2 * window, now - window);
-	recent = watched__floor(w, now - window, now);
-	early = watched__floor(w, now - window, now - window / 2);
-	late = watched__floor(w, now - window / 2, now);
-	if (prev == INT64_MAX || early == INT64_MAX || late == INT64_MAX)
-		return false;
-	*rate_per_min = (double)(recent - prev) * 60e9 / (double)window;
-	return recent > prev && late > early;
-}
-
 /* Threads of one group share a start routine and the call site that created them. */
 static uint64_t thread__group_key(const struct thread_snap *th)
 {
@@ -270,13 +211,17 @@ static int keyed_thread__cmp(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
-/* The group of threads that grew: by start routine and creation site, the largest. */
+/*
+ * The group of threads that grew, by start routine and creation site: the one with the most
+ * threads started since grew_since_ns (the two windows the growth was seen in), then the
+ * largest. A steady pool larger than the leak beside it is not blamed for it.
+ */
 static uint64_t monitor__growth_site(const struct proc_snap *p, uint64_t since_ns,
-				     struct growth_site *site)
+				     uint64_t grew_since_ns, struct growth_site *site)
 {
 	struct keyed_thread *keyed = calloc(p->n_threads + 1, sizeof(*keyed));
+	size_t n = 0, site_started = 0;
 	uint64_t site_key = 0;
-	size_t n = 0;
 
 	memset(site, 0, sizeof(*site));
 	if (!keyed)
@@ -288,21 +233,25 @@ static uint64_t monitor__growth_site(const struct proc_snap *p, uint64_t since_n
 	qsort(keyed, n, sizeof(*keyed), keyed_thread__cmp);
 	for (size_t i = 0, run; i < n; i += run) {
 		const struct thread_snap *first = keyed[i].th;
+		size_t started = 0, then = 0;
 
-		for (run = 1; i + run < n && keyed[i + run].key == keyed[i].key; run++)
-			;
-		/* Threads created while watched say where they came from: prefer them. */
-		if (run > site->count ||
-		    (run == site->count && first->created_by && !site->created_by)) {
-			site->count = run;
-			site->count_then = 0;
-			for (size_t k = i; k < i + run; k++)
-				site->count_then += keyed[k].th->rec.start_ns <= since_ns;
-			site->start_routine = first->start_routine;
-			site->created_by = first->created_by;
-			site->example = first;
-			site_key = keyed[i].key;
+		for (run = 0; i + run < n && keyed[i + run].key == keyed[i].key; run++) {
+			started += keyed[i + run].th->rec.start_ns > grew_since_ns;
+			then += keyed[i + run].th->rec.start_ns <= since_ns;
 		}
+		/* Threads created while watched say where they came from: prefer them. */
+		if (started < site_started ||
+		    (started == site_started &&
+		     (run < site->count ||
+		      (run == site->count && (!first->created_by || site->created_by)))))
+			continue;
+		site_started = started;
+		site->count = run;
+		site->count_then = then;
+		site->start_routine = first->start_routine;
+		site->created_by = first->created_by;
+		site->example = first;
+		site_key = keyed[i].key;
 	}
 	free(keyed);
 	return site_key;
@@ -352,10 +301,9 @@ static void monitor__judge_processes(struct monitor *m, struct snapshot *s)
 
 		if (!w)
 			continue;
-		watched__add_sample(w, now, p->thread_count, 2 * window + m->cfg->interval_ns);
-		if (w->alerted && watched__floor(w, now - window, now) <= w->baseline)
-			w->alerted = false;
-		w->growth_due = !w->alerted && watched__growing(w, now, window, &w->rate_per_min);
+		if (growth__add_sample(&w->growth, now, p->thread_count, window))
+			log_debug("pid %" PRIu32 ": a thread count lost (out of memory)", w->pid);
+		w->growth_due = growth__new_episode(&w->growth, now, window);
 		stalled = proc__stalled(p, m->cfg->blocked_threshold_ns, &w->stall_provable);
 		w->stall_due = stalled && !w->stalled;
 		w->stalled = stalled;
@@ -518,8 +466,8 @@ static bool episode__due(const struct episode *e)
 	if (!e->seen || e->reported)
 		return false;
 	return e->kind_alerted ||
-	       (e->w->alerted && e->group_key && e->group_key == e->w->site_key) || e->w->stalled ||
-	       e->th->deadlocked;
+	       (e->w->growth.alerted && e->group_key && e->group_key == e->w->site_key) ||
+	       e->w->stalled || e->th->deadlocked;
 }
 
 /* Mark what the tick's events will show without a stack yet; true if any. */
@@ -552,6 +500,7 @@ static void monitor__find_pipe_holders(struct monitor *m, struct pipe_holders *h
 {
 	uint64_t *inodes = NULL, *grown;
 	size_t n = 0, cap = 0;
+	int err = 0;
 
 	memset(holders, 0, sizeof(*holders));
 	for (size_t i = 0; i < m->n_episodes; i++) {
@@ -560,14 +509,22 @@ static void monitor__find_pipe_holders(struct monitor *m, struct pipe_holders *h
 		if (!episode__due(e) || !wait__on_pipe(&e->th->wait))
 			continue;
 		grown = array__grow(inodes, &cap, n, sizeof(*grown));
-		if (!grown)
+		if (!grown) {
+			err = -ENOMEM;
+			holders->unread = 1; /* the pass did not run: nobody was read */
 			goto cleanup;
+		}
 		inodes = grown;
 		inodes[n++] = e->th->rec.file_ino;
 	}
-	if (pipes__find_holders(inodes, n, holders))
-		log_debug("finding who holds the pipes failed; blocked events name none");
+	err = pipes__find_holders(inodes, n, holders);
+	if (!err && holders->unread)
+		log_debug("finding who holds the pipes: %zu processes' descriptors unread (%s)",
+			  holders->unread, strerror(holders->unread_err));
 cleanup:
+	if (err)
+		log_warn("finding who holds the pipes failed: %s; blocked events name none",
+			 strerror(-err));
 	free(inodes);
 }
 
@@ -642,11 +599,11 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 
 		if (!w || !w->growth_due)
 			continue;
-		w->site_key = monitor__growth_site(&s->procs[i], w->since_ns, &site);
-		w->alerted = true;
+		w->site_key = monitor__growth_site(&s->procs[i], w->since_ns,
+						   s->mono_ns - 2 * m->cfg->growth_window_ns, &site);
 		w->said = true;
 		m->alerts[METRICS_ALERT_GROWTH]++;
-		events__growth(m->ev, &s->procs[i], w->baseline, w->rate_per_min, &site);
+		events__growth(m->ev, &s->procs[i], w->baseline, w->growth.rate_per_min, &site);
 	}
 	if (!err)
 		err = monitor__find_deadlocks(m, s, &cycles, &n_cycles);
@@ -729,11 +686,11 @@ static int watched__cmp_notable(const void *a, const void *b)
 {
 	const struct watched *x = *(const struct watched *const *)a;
 	const struct watched *y = *(const struct watched *const *)b;
-	int64_t cx = x->n ? x->samples[x->n - 1].count : 0,
-		cy = y->n ? y->samples[y->n - 1].count : 0;
+	int64_t cx = growth__latest(&x->growth, 0), cy = growth__latest(&y->growth, 0);
+	int ax = x->growth.alerted + x->stalled, ay = y->growth.alerted + y->stalled;
 
-	if (x->alerted + x->stalled != y->alerted + y->stalled)
-		return x->alerted + x->stalled > y->alerted + y->stalled ? -1 : 1;
+	if (ax != ay)
+		return ax > ay ? -1 : 1;
 	if (cx - x->baseline != cy - y->baseline)
 		return cx - x->baseline > cy - y->baseline ? -1 : 1;
 	if (cx != cy)
@@ -748,20 +705,21 @@ static void watched__trend(const struct watched *w, uint64_t now, uint64_t span,
 	tr->pid = w->pid;
 	memcpy(tr->comm, w->comm, sizeof(tr->comm));
 	tr->baseline = w->baseline;
-	tr->count = w->n ? w->samples[w->n - 1].count : w->baseline;
-	tr->alerted = w->alerted;
+	tr->count = growth__latest(&w->growth, w->baseline);
+	tr->alerted = w->growth.alerted;
 	tr->stalled = w->stalled;
 	for (size_t c = 0; c < TREND_COLUMNS; c++)
 		tr->columns[c] = -1;
-	for (size_t k = 0; k < w->n; k++) {
-		uint64_t age = now - w->samples[k].t_ns;
+	for (size_t k = 0; k < w->growth.n; k++) {
+		const struct growth_sample *sample = &w->growth.samples[k];
+		uint64_t age = now - sample->t_ns;
 		size_t c;
 
 		if (age >= span)
 			continue;
 		c = TREND_COLUMNS - 1 - (size_t)(age * TREND_COLUMNS / span);
-		if (w->samples[k].count > tr->columns[c])
-			tr->columns[c] = w->samples[k].count;
+		if (sample->count > tr->columns[c])
+			tr->columns[c] = sample->count;
 	}
 	/* Spans shorter than the interval saw no sample: the count stayed what it was. */
 	for (size_t c = 1; c < TREND_COLUMNS; c++)
@@ -822,10 +780,10 @@ int monitor__metrics(const struct monitor *m, struct metrics_sample *out)
 			continue;
 		p->pid = w->pid;
 		memcpy(p->comm, w->comm, sizeof(p->comm));
-		p->threads = w->n ? w->samples[w->n - 1].count : w->baseline;
+		p->threads = growth__latest(&w->growth, w->baseline);
 		p->baseline = w->baseline;
-		p->growing = w->alerted;
-		p->alerted = w->alerted || w->stalled;
+		p->growing = w->growth.alerted;
+		p->alerted = w->growth.alerted || w->stalled;
 		out->watched_threads += (uint64_t)(p->threads > 0 ? p->threads : 0);
 		n++;
 	}

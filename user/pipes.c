@@ -54,11 +54,32 @@ static int holders__add(struct holders_scan *scan, uint64_t ino, bool write_end,
 	return 0;
 }
 
-/* O_ACCMODE of a descriptor, from the "flags:" line of its fdinfo (octal); -1 if unknown. */
+/* Whether a failed read is explained by the process's exit or a descriptor's close. */
+static bool read_error__is_exit(int err)
+{
+	return err == ENOENT || err == ESRCH;
+}
+
+/* A process's first failed read that its exit does not explain. */
+static void read_error__note(int *first, int err)
+{
+	if (!*first && !read_error__is_exit(err))
+		*first = err;
+}
+
+static void holders__unread(struct holders_scan *scan, int err)
+{
+	if (!err || read_error__is_exit(err))
+		return;
+	if (!scan->out->unread++)
+		scan->out->unread_err = err;
+}
+
+/* O_ACCMODE of a descriptor, from the "flags:" line of its fdinfo (octal); -errno if unknown. */
 static int fd__access_mode(int proc_dir, const char *fd)
 {
 	char path[sizeof("fdinfo/") + sizeof(((struct dirent *)0)->d_name)], line[128];
-	int mode = -1;
+	int mode = -EINVAL;
 	unsigned int flags;
 	FILE *f;
 	int dfd;
@@ -66,11 +87,12 @@ static int fd__access_mode(int proc_dir, const char *fd)
 	snprintf(path, sizeof(path), "fdinfo/%s", fd);
 	dfd = openat(proc_dir, path, O_RDONLY | O_CLOEXEC);
 	if (dfd < 0)
-		return -1;
+		return -errno;
 	f = fdopen(dfd, "r");
 	if (!f) {
+		mode = -errno;
 		close(dfd);
-		return -1;
+		return mode;
 	}
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "flags: %o", &flags) == 1) {
@@ -100,29 +122,47 @@ static int holders__scan_process(struct holders_scan *scan, int proc_dir, uint32
 {
 	char comm[LEAKMON_COMM_LEN + 1] = "";
 	int fd_dir = openat(proc_dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int err = 0, read_err = 0;
 	struct dirent *de;
-	int err = 0;
 	DIR *dir;
 
-	if (fd_dir < 0)
-		return 0; /* exited, or a kernel thread's: nothing held */
+	if (fd_dir < 0) {
+		read_error__note(&read_err, errno); /* ENOENT: exited, or a kernel thread's */
+		goto out;
+	}
 	dir = fdopendir(fd_dir);
 	if (!dir) {
+		read_error__note(&read_err, errno);
 		close(fd_dir);
-		return 0;
+		goto out;
 	}
-	while (!err && (de = readdir(dir))) {
+	while (!err) {
 		uint64_t ino;
 		struct stat st;
 		int mode;
 
-		if (de->d_name[0] == '.' || fstatat(fd_dir, de->d_name, &st, 0) ||
-		    !S_ISFIFO(st.st_mode))
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			read_error__note(&read_err, errno);
+			break;
+		}
+		if (de->d_name[0] == '.')
+			continue;
+		if (fstatat(fd_dir, de->d_name, &st, 0)) {
+			read_error__note(&read_err, errno); /* ENOENT: closed meanwhile */
+			continue;
+		}
+		if (!S_ISFIFO(st.st_mode))
 			continue;
 		ino = st.st_ino;
 		if (!bsearch(&ino, scan->inodes, scan->n_inodes, sizeof(ino), u64__cmp))
 			continue;
 		mode = fd__access_mode(proc_dir, de->d_name);
+		if (mode < 0) {
+			read_error__note(&read_err, -mode);
+			continue;
+		}
 		if (!*comm)
 			proc__comm(proc_dir, comm, sizeof(comm));
 		if (mode == O_RDONLY || mode == O_RDWR)
@@ -131,6 +171,8 @@ static int holders__scan_process(struct holders_scan *scan, int proc_dir, uint32
 			err = holders__add(scan, ino, true, pid, comm);
 	}
 	closedir(dir);
+out:
+	holders__unread(scan, read_err);
 	return err;
 }
 
@@ -153,15 +195,17 @@ int pipes__find_holders(const uint64_t *inodes, size_t n, struct pipe_holders *o
 	struct holders_scan scan = { .out = out };
 	uint64_t *sorted = NULL;
 	struct dirent *de;
-	DIR *proc = NULL;
 	int err = 0;
+	DIR *proc = NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (!n)
 		return 0;
 	sorted = malloc(n * sizeof(*sorted));
-	if (!sorted)
-		return -ENOMEM;
+	if (!sorted) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
 	memcpy(sorted, inodes, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), u64__cmp);
 	for (size_t i = 0; i < n; i++)
@@ -173,16 +217,25 @@ int pipes__find_holders(const uint64_t *inodes, size_t n, struct pipe_holders *o
 		err = -errno;
 		goto cleanup;
 	}
-	while (!err && (de = readdir(proc))) {
-		char *end;
-		unsigned long pid = strtoul(de->d_name, &end, 10);
+	while (!err) {
+		unsigned long pid;
 		int proc_dir;
+		char *end;
 
+		errno = 0;
+		de = readdir(proc);
+		if (!de) {
+			err = -errno;
+			break;
+		}
+		pid = strtoul(de->d_name, &end, 10);
 		if (*end || !pid)
 			continue;
 		proc_dir = openat(dirfd(proc), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (proc_dir < 0)
+		if (proc_dir < 0) {
+			holders__unread(&scan, errno);
 			continue;
+		}
 		err = holders__scan_process(&scan, proc_dir, (uint32_t)pid);
 		close(proc_dir);
 	}
@@ -191,8 +244,11 @@ cleanup:
 	if (proc)
 		closedir(proc);
 	free(sorted);
-	if (err)
+	if (err) {
 		pipes__free(out);
+		out->unread = 1;
+		out->unread_err = -err;
+	}
 	return err;
 }
 

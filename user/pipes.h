@@ -23,9 +23,17 @@ struct pipe_holder {
 struct pipe_holders {
 	struct pipe_holder *list; /* by inode, end and pid; each once */
 	size_t n;
+	/* Processes whose descriptors could not all be read, not for having exited (another
+	 * user namespace's, a hardened init's): any may hold an end too. 1 if the whole pass
+	 * failed. The first failure's errno. */
+	size_t unread;
+	int unread_err;
 };
 
-/* Find the holders of the pipes with these inodes (any order, duplicates allowed). */
+/*
+ * Find the holders of the pipes with these inodes (any order, duplicates allowed). A failure
+ * of the whole pass (-errno) leaves no holders, and one unread.
+ */
 int pipes__find_holders(const uint64_t *inodes, size_t n, struct pipe_holders *out);
 void pipes__free(struct pipe_holders *h);
 /* The processes holding one end of pipe ino: *first and how many (a run of h->list). */

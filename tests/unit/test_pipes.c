@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Who holds a pipe's ends, read from the real /proc: this process and a child it forks. */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,11 +19,22 @@ static uint64_t fd__ino(int fd)
 	return fstat(fd, &st) ? 0 : st.st_ino;
 }
 
+/* The descriptor the next open would get. */
+static int lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
 int main(void)
 {
 	int only_mine[2], shared[2], sync[2];
 	const struct pipe_holder *h;
 	struct pipe_holders holders;
+	struct rlimit nofile;
 	uint64_t inodes[3];
 	pid_t child;
 	char c;
@@ -62,6 +75,20 @@ int main(void)
 	n = pipes__holders_of(&holders, fd__ino(sync[0]), false, &h);
 	CHECK(n == 0, "a pipe not asked about: %zu holders", n);
 	pipes__free(&holders);
+
+	/* Out of descriptors after /proc itself: no process could be read, and that is said. */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+		struct rlimit low = { .rlim_cur = lowest_free_fd() + 1,
+				      .rlim_max = nofile.rlim_max };
+
+		CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0, "lowering the limit");
+		CHECK(pipes__find_holders(inodes, 1, &holders) == 0, "the pass itself succeeds");
+		CHECK(holders.n == 0 && holders.unread > 0 && holders.unread_err == EMFILE,
+		      "%zu holders, %zu unread, errno %d", holders.n, holders.unread,
+		      holders.unread_err);
+		pipes__free(&holders);
+		CHECK(setrlimit(RLIMIT_NOFILE, &nofile) == 0, "restoring the limit");
+	}
 
 	CHECK(pipes__find_holders(NULL, 0, &holders) == 0 && holders.n == 0, "nothing asked");
 	kill(child, SIGKILL);
