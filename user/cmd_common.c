@@ -8,10 +8,10 @@
 #include "preflight.h"
 #include "signals.h"
 
-int commands__setup(struct config *cfg, int argc, char **argv)
+int commands__setup(struct config *cfg, enum config_command command, int argc, char **argv)
 {
 	log__setup(LOG_LEVEL_INFO, config__wants_json(argc, argv));
-	switch (config__load(cfg, argc, argv)) {
+	switch (config__load(cfg, command, argc, argv)) {
 	case CONFIG_BAD_ARGS:
 		return EXIT_USAGE;
 	case CONFIG_BAD_FILE:

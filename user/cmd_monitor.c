@@ -43,7 +43,7 @@ static void cmd_monitor__reload(struct config *cfg, const struct monitor_args *a
 	struct config fresh;
 
 	service__reloading();
-	if (config__load(&fresh, args->argc, args->argv) != CONFIG_OK) {
+	if (config__load(&fresh, CONFIG_FOR_MONITOR, args->argc, args->argv) != CONFIG_OK) {
 		log_err("reload: the settings were not changed");
 	} else {
 		config__keep_restart_only(&fresh, cfg);
@@ -135,7 +135,7 @@ int cmd_monitor(int argc, char **argv)
 	struct config cfg;
 	int ret;
 
-	ret = commands__setup(&cfg, argc, argv);
+	ret = commands__setup(&cfg, CONFIG_FOR_MONITOR, argc, argv);
 	if (ret >= 0)
 		return ret;
 	if (!cfg.interval_ns || !cfg.growth_window_ns) {

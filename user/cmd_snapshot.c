@@ -61,7 +61,7 @@ int cmd_snapshot(int argc, char **argv)
 	struct config cfg;
 	int err, ret;
 
-	ret = commands__setup(&cfg, argc, argv);
+	ret = commands__setup(&cfg, CONFIG_FOR_SNAPSHOT, argc, argv);
 	if (ret >= 0)
 		return ret;
 	heap__prefer_huge_pages();

@@ -10,7 +10,7 @@
 #include "tracker.h"
 
 /* Parse options and set up logging: -1 to go on, else the exit code (help 0, bad input 2). */
-int commands__setup(struct config *cfg, int argc, char **argv);
+int commands__setup(struct config *cfg, enum config_command command, int argc, char **argv);
 /*
  * Check pids (2), privileges and BTF (1), install signal handlers, load and attach (sharing
  * state with other leakmon processes as pins says): 0 or the exit code.

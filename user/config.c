@@ -25,6 +25,7 @@ struct setting {
 	size_t offset;
 	const char *def;
 	const char *help;
+	unsigned int commands; /* enum config_command */
 };
 
 static int setting__parse_flag(const char *text, void *dest)
@@ -187,53 +188,63 @@ static const struct setting_type type_kinds = { setting__parse_kinds,
 
 static const struct setting settings[] = {
 	{ "pid", 'p', "PID[,PID...]", &type_pids, CFG(pids), "",
-	  "only these processes (default: every process)" },
+	  "only these processes (default: every process)", CONFIG_FOR_ALL },
 	{ "min-blocked", 0, "DUR", &type_duration, CFG(min_blocked_ns), "0",
-	  "list only threads blocked at least this long" },
+	  "list only threads blocked at least this long", CONFIG_FOR_SNAPSHOT },
 	{ "delay", 0, "DUR", &type_duration, CFG(delay_ns), "0",
-	  "attach, then watch this long before reading: threads created meanwhile get created_by" },
+	  "attach, then watch this long before reading: threads created meanwhile get created_by",
+	  CONFIG_FOR_SNAPSHOT },
 	{ "interval", 0, "DUR", &type_duration, CFG(interval_ns), "1s",
-	  "monitor: how often threads are read" },
+	  "how often threads are read", CONFIG_FOR_MONITOR },
 	{ "growth-window", 0, "DUR", &type_duration, CFG(growth_window_ns), "5m",
-	  "monitor: thread-count growth must persist this long (see README)" },
+	  "thread-count growth must persist this long (see README)", CONFIG_FOR_MONITOR },
 	{ "blocked-threshold", 0, "DUR", &type_duration, CFG(blocked_threshold_ns), "30s",
-	  "monitor: a wait this long raises a blocked event (for the kinds below)" },
+	  "a wait this long raises a blocked event (for the kinds below)", CONFIG_FOR_MONITOR },
 	{ "blocked-kinds", 0, "LIST", &type_kinds, CFG(blocked_kinds), "mutex,rwlock,pipe_write",
-	  "monitor: wait reasons whose long waits are events on their own; all for every kind" },
+	  "wait reasons whose long waits are events on their own; all for every kind",
+	  CONFIG_FOR_MONITOR },
 	{ "watch-names", 0, "LIST", &type_list, CFG(watch_names), "",
-	  "monitor: watch only processes named so (shell patterns: java,*-worker)" },
+	  "watch only processes named so (shell patterns: java,*-worker)", CONFIG_FOR_MONITOR },
 	{ "watch-executables", 0, "LIST", &type_list, CFG(watch_executables), "",
-	  "monitor: watch only processes running these files (patterns: /usr/bin/*)" },
+	  "watch only processes running these files (patterns: /usr/bin/*)", CONFIG_FOR_MONITOR },
 	{ "watch-cgroups", 0, "LIST", &type_list, CFG(watch_cgroups), "",
-	  "monitor: watch only processes in these cgroups or below (/system.slice/nginx.service)" },
+	  "watch only processes in these cgroups or below (/system.slice/nginx.service)",
+	  CONFIG_FOR_MONITOR },
 	{ "ignore-names", 0, "LIST", &type_list, CFG(ignore_names), "",
-	  "monitor: never watch processes named so" },
+	  "never watch processes named so", CONFIG_FOR_MONITOR },
 	{ "ignore-executables", 0, "LIST", &type_list, CFG(ignore_executables), "",
-	  "monitor: never watch processes running these files" },
+	  "never watch processes running these files", CONFIG_FOR_MONITOR },
 	{ "ignore-cgroups", 0, "LIST", &type_list, CFG(ignore_cgroups), "",
-	  "monitor: never watch processes in these cgroups or below" },
+	  "never watch processes in these cgroups or below", CONFIG_FOR_MONITOR },
 	{ "metrics", 0, "ADDR:PORT", &type_address, CFG(metrics_host), "",
-	  "monitor: serve Prometheus metrics at http://ADDR:PORT/metrics" },
+	  "serve Prometheus metrics at http://ADDR:PORT/metrics", CONFIG_FOR_MONITOR },
 	{ "metrics-top", 0, "N", &type_top, CFG(metrics_top), "20",
-	  "monitor: processes with a thread-count series (the largest), beside those with alerts" },
+	  "processes with a thread-count series (the largest), beside those with alerts",
+	  CONFIG_FOR_MONITOR },
 	{ "pin", 0, NULL, &type_flag, CFG(pin), "false",
-	  "monitor: keep the live state in /sys/fs/bpf/leakmon, where snapshots read exact wait "
-	  "times (the service)" },
-	{ "json", 'j', NULL, &type_flag, CFG(json), "false", "print JSON (errors too, on stderr)" },
+	  "keep the live state in /sys/fs/bpf/leakmon, where snapshots read exact wait "
+	  "times (the service)",
+	  CONFIG_FOR_MONITOR },
+	{ "json", 'j', NULL, &type_flag, CFG(json), "false", "print JSON (errors too, on stderr)",
+	  CONFIG_FOR_ALL },
 	{ "hooks", 0, "MODE", &type_hooks, CFG(hooks), "auto",
-	  "thread hooks: auto (probe), tp_btf (typed tracepoints) or raw_tp" },
+	  "thread hooks: auto (probe), tp_btf (typed tracepoints) or raw_tp", CONFIG_FOR_ALL },
 	{ "no-stacks", 0, NULL, &type_flag, CFG(no_stacks), "false",
-	  "counts and waits only: no user stacks, wait reasons or start routines (fastest)" },
+	  "counts and waits only: no user stacks, wait reasons or start routines (fastest)",
+	  CONFIG_FOR_SNAPSHOT },
 	{ "creator-slots", 0, "N", &type_creator_slots, CFG(creator_slots), "4096",
 	  "keep the creating stack (created_by) of this many threads at most: 2 KiB of kernel "
-	  "memory each, taken at start" },
+	  "memory each, taken at start",
+	  CONFIG_FOR_ALL },
 	{ "debuginfo", 0, "MODE", &type_debuginfo, CFG(debuginfo), "embedded",
 	  "source lines and inlined frames from: embedded (DWARF in the mapped files), all (also "
-	  "separate debug files such as libc6-dbg: slower), none" },
-	{ "verbose", 'v', NULL, &type_flag, CFG(verbose), "false", "also show libbpf's messages" },
+	  "separate debug files such as libc6-dbg: slower), none",
+	  CONFIG_FOR_ALL },
+	{ "verbose", 'v', NULL, &type_flag, CFG(verbose), "false", "also show libbpf's messages",
+	  CONFIG_FOR_ALL },
 	{ "config", 'c', "FILE", &type_path, CFG(config_path), "",
-	  "read settings from FILE first (key = value; options given here win)" },
-	{ "help", 'h', NULL, &type_flag, CFG(help), "false", "show this help" },
+	  "read settings from FILE first (key = value; options given here win)", CONFIG_FOR_ALL },
+	{ "help", 'h', NULL, &type_flag, CFG(help), "false", "show this help", CONFIG_FOR_ALL },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -260,7 +271,20 @@ int config__init(struct config *cfg)
 	return 0;
 }
 
-int config__parse_args(struct config *cfg, int argc, char **argv)
+/* The one command a setting is for, or NULL if it is for every command. */
+static const char *setting__command(const struct setting *s)
+{
+	switch (s->commands) {
+	case CONFIG_FOR_MONITOR:
+		return "monitor";
+	case CONFIG_FOR_SNAPSHOT:
+		return "snapshot";
+	default:
+		return NULL;
+	}
+}
+
+int config__parse_args(struct config *cfg, enum config_command command, int argc, char **argv)
 {
 	struct option longopts[N_SETTINGS + 1] = {};
 	char shortopts[2 * N_SETTINGS + 2] = ":";
@@ -294,6 +318,10 @@ int config__parse_args(struct config *cfg, int argc, char **argv)
 		for (size_t i = 0; !s && i < N_SETTINGS; i++)
 			if (settings[i].short_name == opt)
 				s = &settings[i];
+		if (!(s->commands & command)) {
+			log_err("--%s is an option of %s only", s->name, setting__command(s));
+			return -EINVAL;
+		}
 		err = setting__apply(s, cfg, optarg);
 		if (err)
 			return err;
@@ -318,7 +346,10 @@ void config__print_options(FILE *out)
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", s->name, s->arg ? " " : "",
 				 s->arg ? s->arg : "");
-		fprintf(out, "  %-32s %s", left, s->help);
+		fprintf(out, "  %-32s ", left);
+		if (setting__command(s))
+			fprintf(out, "%s: ", setting__command(s));
+		fputs(s->help, out);
 		if (s->arg && *s->def)
 			fprintf(out, " [default: %s]", s->def);
 		fputc('\n', out);
@@ -344,7 +375,8 @@ void config__print_file(FILE *out)
 
 		if (!setting__in_files(s))
 			continue;
-		fprintf(out, "\n# %s\n#%s = %s\n", s->help, s->name, s->def);
+		fprintf(out, "\n# %s%s%s\n#%s = %s\n", setting__command(s) ?: "",
+			setting__command(s) ? ": " : "", s->help, s->name, s->def);
 	}
 }
 
@@ -501,11 +533,12 @@ void config__keep_restart_only(struct config *fresh, const struct config *runnin
 	}
 }
 
-enum config_error config__load(struct config *cfg, int argc, char **argv)
+enum config_error config__load(struct config *cfg, enum config_command command, int argc,
+			       char **argv)
 {
 	char path[CONFIG_PATH_LEN];
 
-	if (config__init(cfg) || config__parse_args(cfg, argc, argv))
+	if (config__init(cfg) || config__parse_args(cfg, command, argc, argv))
 		return CONFIG_BAD_ARGS;
 	if (!cfg->config_path[0])
 		return CONFIG_OK;
@@ -513,7 +546,7 @@ enum config_error config__load(struct config *cfg, int argc, char **argv)
 	memcpy(path, cfg->config_path, sizeof(path));
 	if (config__init(cfg) || config__parse_file(cfg, path))
 		return CONFIG_BAD_FILE;
-	return config__parse_args(cfg, argc, argv) ? CONFIG_BAD_ARGS : CONFIG_OK;
+	return config__parse_args(cfg, command, argc, argv) ? CONFIG_BAD_ARGS : CONFIG_OK;
 }
 
 bool config__wants_json(int argc, char **argv)

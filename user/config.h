@@ -55,6 +55,16 @@ struct config {
 	bool help;
 };
 
+/*
+ * The commands a setting is for. On the command line, another command's option is a usage
+ * error; a file may set every key (one file serves the service and snapshots alike).
+ */
+enum config_command {
+	CONFIG_FOR_MONITOR = 1 << 0,
+	CONFIG_FOR_SNAPSHOT = 1 << 1,
+	CONFIG_FOR_ALL = CONFIG_FOR_MONITOR | CONFIG_FOR_SNAPSHOT,
+};
+
 enum config_error {
 	CONFIG_OK,
 	CONFIG_BAD_ARGS, /* a bad option: exit 2 */
@@ -65,10 +75,11 @@ enum config_error {
  * Defaults, then the file named by --config, then the rest of the command line over it. Every
  * error is logged first (a file's name its line number). Used at start and on reload (SIGHUP).
  */
-enum config_error config__load(struct config *cfg, int argc, char **argv);
+enum config_error config__load(struct config *cfg, enum config_command command, int argc,
+			       char **argv);
 /* The parts of load; config__parse_args returns 0 or -EINVAL after logging. */
 int config__init(struct config *cfg);
-int config__parse_args(struct config *cfg, int argc, char **argv);
+int config__parse_args(struct config *cfg, enum config_command command, int argc, char **argv);
 /* key = value lines, # comments; keys are the long option names. 0 or -EINVAL after logging. */
 int config__parse_file(struct config *cfg, const char *path);
 /* Whether blocked waits of this reason raise events on their own (--blocked-kinds). */

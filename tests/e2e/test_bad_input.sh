@@ -39,6 +39,12 @@ expect_error 2 "no such process: $no_pid" -p "$no_pid"
 expect_error 2 "--interval and --growth-window must be more than 0" --interval 0
 expect_error 2 "--blocked-kinds: 'mutex,,condvar' is not valid" --blocked-kinds mutex,,condvar
 expect_error 2 "--growth-window: '5 m' is not valid" --growth-window '5 m'
+# Another command's option, refused rather than ignored.
+expect_error 2 "^leakmon: error: --interval is an option of monitor only$" snapshot --interval 1s
+expect_error 2 "--pin is an option of monitor only" snapshot --pin
+expect_error 2 "--no-stacks is an option of snapshot only" --no-stacks
+expect_error 2 "--delay is an option of snapshot only" monitor --delay 1s
+expect_error 2 "--min-blocked is an option of snapshot only" -p 1 --min-blocked 1s
 
 expect_error 2 "--metrics: '1.2.3:80' is not valid: expected ADDRESS:PORT" --metrics 1.2.3:80
 expect_error 2 "--metrics: 'localhost:0' is not valid" --metrics localhost:0

@@ -10,7 +10,7 @@
 
 static int parse(struct config *cfg, int argc, char **argv)
 {
-	return config__init(cfg) ?: config__parse_args(cfg, argc, argv);
+	return config__init(cfg) ?: config__parse_args(cfg, CONFIG_FOR_SNAPSHOT, argc, argv);
 }
 
 /* Run fn with stderr captured into buf. */
@@ -50,6 +50,24 @@ static int parse_bad_option(void *arg)
 	char *argv[] = { "snapshot", "--min-blocked", arg, NULL };
 
 	return parse(&cfg, 3, argv);
+}
+
+/* An option of the monitor given to a snapshot. */
+static int parse_monitor_option(void *arg)
+{
+	struct config cfg;
+	char *argv[] = { "snapshot", arg, "1s", NULL };
+
+	return parse(&cfg, 3, argv);
+}
+
+/* An option of snapshots given to the monitor. */
+static int load_snapshot_option(void *arg)
+{
+	struct config cfg;
+	char *argv[] = { "monitor", arg, NULL };
+
+	return config__load(&cfg, CONFIG_FOR_MONITOR, 2, argv) == CONFIG_BAD_ARGS ? -EINVAL : 0;
 }
 
 /* Write text to a temporary file and load cfg from it. */
@@ -184,13 +202,24 @@ int main(int argc, char **argv)
 	CHECK_STR(msg, "leakmon: error: --min-blocked: 'soon' is not valid: expected a duration "
 		       "such as 500ms, 10s, 5m, 1h\n");
 
+	capture_stderr(msg, sizeof(msg), parse_monitor_option, "--interval", &ret);
+	CHECK(ret == -EINVAL, "the monitor's option refused by a snapshot: %d", ret);
+	CHECK_STR(msg, "leakmon: error: --interval is an option of monitor only\n");
+	capture_stderr(msg, sizeof(msg), load_snapshot_option, "--no-stacks", &ret);
+	CHECK(ret == -EINVAL, "a snapshot's option refused by the monitor: %d", ret);
+	CHECK_STR(msg, "leakmon: error: --no-stacks is an option of snapshot only\n");
+
 	capture_stderr(msg, sizeof(msg), check_missing_btf, "/nonexistent/vmlinux", &ret);
 	CHECK(ret == -ENOENT, "missing BTF: %d", ret);
 	CHECK_STR(msg, "leakmon: error: kernel has no BTF (/nonexistent/vmlinux: No such file or "
 		       "directory): leakmon needs a kernel built with CONFIG_DEBUG_INFO_BTF=y\n");
-	/* A file: comments, blanks, spaces around '=', flags spelled out; the command line wins. */
+	/*
+	 * A file: comments, blanks, spaces around '=', flags spelled out, keys of every command
+	 * (one file serves the service and snapshots); the command line wins.
+	 */
 	CHECK(load_text(&cfg,
 			"# a comment\n\n  interval=250ms  \nblocked-kinds = all\njson = true\n"
+			"min-blocked = 1s\n"
 			"metrics = [::1]:9464\nwatch-cgroups = /system.slice/a.service,/b\n",
 			path, sizeof(path)) == 0,
 	      "a good file");
@@ -198,13 +227,14 @@ int main(int argc, char **argv)
 		      !strcmp(cfg.metrics_host, "::1") && cfg.metrics_port == 9464 &&
 		      !strcmp(cfg.watch_cgroups, "/system.slice/a.service,/b"),
 	      "its values");
-	CHECK(config__load(&cfg, 4,
+	CHECK(config__load(&cfg, CONFIG_FOR_MONITOR, 4,
 			   (char *[]){ "monitor", "--config", path, "--interval=3s", NULL }) ==
 			      CONFIG_OK &&
 		      cfg.interval_ns == 3000000000ULL && cfg.json,
 	      "--config FILE, then the command line over it");
 	unlink(path);
-	CHECK(config__load(&cfg, 3, (char *[]){ "monitor", "--config", "/nonexistent", NULL }) ==
+	CHECK(config__load(&cfg, CONFIG_FOR_MONITOR, 3,
+			   (char *[]){ "monitor", "--config", "/nonexistent", NULL }) ==
 		      CONFIG_BAD_FILE,
 	      "a bad file is not a usage error");
 	check_bad_files();
