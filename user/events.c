@@ -239,9 +239,12 @@ static void events__pipe_other_end(struct events *ev, struct json_writer *jw, ui
 		fprintf(ev->out, "%s pid %" PRIu32 " %s%s", i ? "," : "", h[i].pid, name,
 			h[i].pid == pid ? " (this process)" : "");
 	}
-	if (holders->unread)
+	if (holders->unread == 1)
 		fprintf(ev->out,
-			" (and maybe by some of %zu processes whose descriptors are unread)",
+			"; maybe also by the one process whose descriptors are unreadable");
+	else if (holders->unread)
+		fprintf(ev->out,
+			"; maybe also by any of %zu processes whose descriptors are unreadable",
 			holders->unread);
 	fputc('\n', ev->out);
 }

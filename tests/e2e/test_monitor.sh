@@ -132,13 +132,22 @@ check "no escape sequences but the block's own (highlight, clear line, up, clear
 	bash -c "! sed -E 's/\x1b\[(7m|0m|K|J|[0-9]+A)//g' '$TMP/tty.log' | grep -aq $'\x1b'"
 check "growth was also said as an event above the block" grep -aq " growth    pid $leak thread_leak:" \
 	"$TMP/tty.log"
-"$LEAKMON" -p "$leak" --interval 300ms >"$TMP/plain.txt" 2>&1 &
+"$LEAKMON" -p "$leak" --interval 300ms --growth-window 1s --blocked-threshold 1s \
+	>"$TMP/plain.txt" 2>&1 &
 monitor=$!
-sleep 1
+sleep 5
 kill -INT "$monitor"
 wait "$monitor"
 check "not at a terminal: no block, no escape sequences" \
 	bash -c "grep -q 'watching 1 process' '$TMP/plain.txt' && ! grep -q $'\x1b' '$TMP/plain.txt'"
+case $unreadable in
+0) unread_said="" ;;
+1) unread_said="; maybe also by the one process whose descriptors are unreadable" ;;
+*) unread_said="; maybe also by any of $unreadable processes whose descriptors are unreadable" ;;
+esac
+check "a leaked reader's event names who holds the other end (and who could not be read)" \
+	grep -qxF "      other end of the pipe held by pid $leak thread_leak (this process)$unread_said" \
+	"$TMP/plain.txt"
 kill "$leak" "$hostile"
 
 # Watching processes that all exit: said, and the monitor ends with 0 by itself.
