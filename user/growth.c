@@ -96,6 +96,8 @@ int64_t growth__latest(const struct growth *g, int64_t otherwise)
 
 void growth__free(struct growth *g)
 {
+	if (!g)
+		return;
 	free(g->samples);
 	g->samples = NULL;
 	g->n = g->cap = 0;

@@ -599,8 +599,9 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 
 		if (!w || !w->growth_due)
 			continue;
-		w->site_key = monitor__growth_site(&s->procs[i], w->since_ns,
-						   s->mono_ns - 2 * m->cfg->growth_window_ns, &site);
+		w->site_key =
+			monitor__growth_site(&s->procs[i], w->since_ns,
+					     s->mono_ns - 2 * m->cfg->growth_window_ns, &site);
 		w->said = true;
 		m->alerts[METRICS_ALERT_GROWTH]++;
 		events__growth(m->ev, &s->procs[i], w->baseline, w->growth.rate_per_min, &site);
