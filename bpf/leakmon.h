@@ -27,10 +27,10 @@
 #define LEAKMON_REG_IP 16
 
 /*
- * The top of a thread creator's user stack, copied when the thread was created. Sized so that a
- * creator record in task storage stays within the kernel's 2 KiB allocation class: at 2 KiB of
- * stack it fell into the 4 KiB class, and each such thread creation cost 7.5 us instead of 4
- * (BENCHMARKS.md).
+ * The top of a thread creator's user stack, copied when the thread was created. A record is then
+ * just under 2 KiB, the size --creator-slots promises per slot; the copy takes ~0.3 us of a
+ * creation (BENCHMARKS.md). Chosen when records lived in task storage, where 2 KiB of stack
+ * pushed each into the 4 KiB allocation class.
  */
 #define LEAKMON_CREATOR_STACK 1792
 /* Slots in a bucket of the creators table (bpf/shared.bpf.h) */

@@ -2,10 +2,12 @@
 /* leakmon snapshot: load, read every thread once, print, detach. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "config.h"
+#include "deadlock.h"
 #include "heap.h"
 #include "log.h"
 #include "output.h"
@@ -38,6 +40,21 @@ static int cmd_snapshot__stacks(const struct config *cfg, struct tracker *t, str
 	return err;
 }
 
+/* Mutex cycles among the threads: their wait reasons come from the stacks. */
+static int cmd_snapshot__deadlocks(struct snapshot *snap, struct deadlock_cycle **cycles,
+				   size_t *n_cycles)
+{
+	struct deadlocks *found = deadlocks__new();
+	int err = 0;
+
+	if (!found)
+		return -ENOMEM;
+	for (size_t i = 0; i < snap->n_procs && !err; i++)
+		err = deadlocks__find(found, &snap->procs[i], cycles, n_cycles);
+	deadlocks__free(found);
+	return err;
+}
+
 /* Processes asked for by -p that the snapshot does not list, and why. */
 static void cmd_snapshot__report_missing(const struct config *cfg, struct snapshot *snap)
 {
@@ -56,7 +73,9 @@ static void cmd_snapshot__report_missing(const struct config *cfg, struct snapsh
 int cmd_snapshot(int argc, char **argv)
 {
 	struct output_opts out_opts = {};
+	struct deadlock_cycle *cycles = NULL;
 	struct snapshot *snap = NULL;
+	size_t n_cycles = 0;
 	struct tracker *t = NULL;
 	struct config cfg;
 	int err, ret;
@@ -83,8 +102,15 @@ int cmd_snapshot(int argc, char **argv)
 	log_debug("snapshot taken: %zu threads", snap->n_threads);
 	if (!cfg.no_stacks && cmd_snapshot__stacks(&cfg, t, snap))
 		goto cleanup;
+	err = cmd_snapshot__deadlocks(snap, &cycles, &n_cycles);
+	if (err) {
+		log_err("looking for deadlocks failed: %s", strerror(-err));
+		goto cleanup;
+	}
 	cmd_snapshot__report_missing(&cfg, snap);
 	out_opts.min_blocked_ns = cfg.min_blocked_ns;
+	out_opts.deadlocks = cycles;
+	out_opts.n_deadlocks = n_cycles;
 	if (cfg.json)
 		output__snapshot_json(stdout, snap, &out_opts);
 	else
@@ -95,6 +121,7 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	ret = EXIT_OK;
 cleanup:
+	free(cycles);
 	snapshot__free(snap);
 	tracker__free(t);
 	return ret;

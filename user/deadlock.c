@@ -117,6 +117,7 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		links[n].waiter = th;
 		links[n].mutex = addr;
 		links[n].owner = deadlocks__mutex_owner(p->pid, addr);
+		th->mutex_owner = links[n].owner;
 		if (links[n].owner)
 			n++;
 	}

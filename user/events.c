@@ -144,7 +144,10 @@ static void events__text_thread(struct events *ev, const struct thread_snap *th)
 	if (th->has_blocked_ns)
 		fprintf(ev->out, ", %s%.1fs", th->estimated ? "~" : "",
 			(double)th->blocked_ns / 1e9);
-	fprintf(ev->out, "]%s%s\n", *th->wait.object ? " on " : "", th->wait.object);
+	fprintf(ev->out, "]%s%s", *th->wait.object ? " on " : "", th->wait.object);
+	if (th->mutex_owner)
+		fprintf(ev->out, " held by tid %" PRIu32, th->mutex_owner);
+	fputc('\n', ev->out);
 	output__text_frames(ev->out, &th->stack);
 	if (th->created_by) {
 		fprintf(ev->out, "      created by");

@@ -92,6 +92,11 @@ void output__json_thread_fields(struct json_writer *jw, const struct thread_snap
 	json__field_string(jw, "wait", th->wait.kind);
 	json__field_string(jw, "wait_reason", th->reason);
 	json__field_string(jw, "wait_object", *th->wait.object ? th->wait.object : NULL);
+	json__key(jw, "mutex_owner");
+	if (th->mutex_owner)
+		json__u64(jw, th->mutex_owner);
+	else
+		json__null(jw);
 	json__key(jw, "syscall");
 	if (th->wait.blocked && th->syscall_nr >= 0)
 		json__s64(jw, th->syscall_nr);
@@ -274,6 +279,36 @@ static void output__json_idle_pools(struct json_writer *jw, const struct proc_sn
 	json__end_array(jw);
 }
 
+/* Each cycle as its waiters, with the mutex each waits for and that mutex's owner. */
+static void output__json_deadlocks(struct json_writer *jw, const struct proc_snap *p,
+				   const struct output_opts *opts)
+{
+	char mutex[24];
+
+	json__key(jw, "deadlocks");
+	json__begin_array(jw);
+	for (size_t k = 0; k < opts->n_deadlocks; k++) {
+		const struct deadlock_cycle *c = &opts->deadlocks[k];
+
+		if (c->pid != p->pid)
+			continue;
+		json__begin_object(jw);
+		json__key(jw, "threads");
+		json__begin_array(jw);
+		for (size_t i = 0; i < c->n; i++) {
+			snprintf(mutex, sizeof(mutex), "0x%" PRIx64, c->links[i].mutex);
+			json__begin_object(jw);
+			json__field_u64(jw, "tid", c->links[i].waiter->tid);
+			json__field_string(jw, "mutex", mutex);
+			json__field_u64(jw, "owner", c->links[i].owner);
+			json__end_object(jw);
+		}
+		json__end_array(jw);
+		json__end_object(jw);
+	}
+	json__end_array(jw);
+}
+
 void output__snapshot_json(FILE *out, const struct snapshot *s, const struct output_opts *opts)
 {
 	struct json_writer *jw = NULL;
@@ -301,6 +336,7 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 				output__json_thread(jw, p->threads[j]);
 		json__end_array(jw);
 		output__json_idle_pools(jw, p, opts, &b);
+		output__json_deadlocks(jw, p, opts);
 		json__end_object(jw);
 	}
 	json__end_array(jw);
@@ -352,7 +388,22 @@ void output__text_frames(FILE *out, const struct stack *st)
 		fprintf(out, "      ... more frames\n");
 }
 
-static void output__text_group(FILE *out, const struct wait_group *g)
+/* Who holds the mutex a group waits on: a thread of its process, or one gone. */
+static void output__text_mutex_owner(FILE *out, const struct proc_snap *p, uint32_t owner)
+{
+	char name[4 * LEAKMON_COMM_LEN + 1];
+
+	for (size_t i = 0; i < p->n_threads; i++) {
+		if (p->threads[i]->tid != owner)
+			continue;
+		text__escape(p->threads[i]->comm, strlen(p->threads[i]->comm), name, sizeof(name));
+		fprintf(out, " held by %" PRIu32 " %s", owner, name);
+		return;
+	}
+	fprintf(out, " held by %" PRIu32 ", which has exited", owner);
+}
+
+static void output__text_group(FILE *out, const struct proc_snap *p, const struct wait_group *g)
 {
 	char lo[32], hi[32], name[4 * LEAKMON_COMM_LEN + 1], object[4 * WAIT_OBJECT_LEN + 1];
 	const struct thread_snap *first = g->members[0];
@@ -373,6 +424,8 @@ static void output__text_group(FILE *out, const struct wait_group *g)
 		text__escape(first->wait.object, strlen(first->wait.object), object,
 			     sizeof(object));
 		fprintf(out, " on %s", object);
+		if (first->mutex_owner)
+			output__text_mutex_owner(out, p, first->mutex_owner);
 	} else if (!g->same_object) {
 		fprintf(out, " on several objects");
 	}
@@ -395,6 +448,29 @@ static void output__text_group(FILE *out, const struct wait_group *g)
 	}
 }
 
+static void output__text_deadlocks(FILE *out, const struct proc_snap *p,
+				   const struct output_opts *opts)
+{
+	char name[4 * LEAKMON_COMM_LEN + 1];
+
+	for (size_t k = 0; k < opts->n_deadlocks; k++) {
+		const struct deadlock_cycle *c = &opts->deadlocks[k];
+
+		if (c->pid != p->pid)
+			continue;
+		fprintf(out, "  deadlock: %zu threads wait for each other's mutexes\n", c->n);
+		for (size_t i = 0; i < c->n; i++) {
+			const struct thread_snap *th = c->links[i].waiter;
+
+			text__escape(th->comm, strlen(th->comm), name, sizeof(name));
+			fprintf(out,
+				"      %" PRIu32 " %s waits for mutex 0x%" PRIx64
+				" held by %" PRIu32 "\n",
+				th->tid, name, c->links[i].mutex, c->links[i].owner);
+		}
+	}
+}
+
 static void output__text_process(FILE *out, const struct proc_snap *p,
 				 const struct output_opts *opts, struct group_buffers *b)
 {
@@ -406,8 +482,9 @@ static void output__text_process(FILE *out, const struct proc_snap *p,
 	text__escape(p->comm, strlen(p->comm), name, sizeof(name));
 	fprintf(out, "\nPID %" PRIu32 " %s: %" PRId64 " thread%s, %zu blocked\n", p->pid, name,
 		p->thread_count, p->thread_count == 1 ? "" : "s", p->n_blocked);
+	output__text_deadlocks(out, p, opts);
 	for (size_t k = 0; k < n_groups; k++)
-		output__text_group(out, &b->groups[k]);
+		output__text_group(out, p, &b->groups[k]);
 }
 
 void output__snapshot_text(FILE *out, const struct snapshot *s, const struct output_opts *opts)

@@ -5,11 +5,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "deadlock.h"
 #include "json.h"
 #include "snapshot.h"
 
 struct output_opts {
 	uint64_t min_blocked_ns; /* list only threads blocked at least this long (0: all) */
+	/* Mutex cycles found among the snapshot's threads, each shown with its process. */
+	const struct deadlock_cycle *deadlocks;
+	size_t n_deadlocks;
 };
 
 /* A frame as a JSON object; a stack as "stack", "stack_truncated" and "stack_error" fields. */

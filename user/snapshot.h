@@ -28,7 +28,8 @@ struct thread_snap {
 	const struct frame *created_by; /* the call site that created the thread, in it */
 	const char *reason;		/* wait__reason(): mutex, condvar, ..., or the wait kind */
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
-	bool deadlocked;	   /* in a cycle of mutex waiters (set by the monitor) */
+	bool deadlocked;	   /* in a cycle of mutex waiters (set by deadlocks__find) */
+	uint32_t mutex_owner;	   /* who holds the mutex it waits for; 0: unknown (likewise) */
 	bool stack_wanted;	   /* set by whoever wants this thread's stack */
 	bool stack_pending;	   /* to be unwound (again) */
 };

@@ -51,6 +51,8 @@ check "growth blamed on the leaking start routine and its creator" json_matches 
 check_eq "the quiet neighbours: one blocked event, the stuck mutex waiter" \
 	"1 $(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $1 }') mutex" \
 	"$(count ".pid == $quiet") $(jq -r "select(.pid == $quiet) | \"\(.tid) \(.wait_reason)\"" "$events")"
+check_eq "... naming who holds its mutex: the main thread" "$quiet" \
+	"$(jq -r "select(.pid == $quiet and .event == \"blocked\") | .mutex_owner" "$events")"
 check_eq "the bursty pool: nothing" 0 "$(count ".pid == $bursty and .event != \"exit\"")"
 check "the leak's stuck readers: reported once the group they belong to grows, not before" \
 	json_matches "$events" '
@@ -148,6 +150,15 @@ esac
 check "a leaked reader's event names who holds the other end (and who could not be read)" \
 	grep -qxF "      other end of the pipe held by pid $leak thread_leak (this process)$unread_said" \
 	"$TMP/plain.txt"
+stuck=$(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $1 }')
+"$LEAKMON" -p "$quiet" --interval 300ms --blocked-threshold 1s >"$TMP/held.txt" 2>&1 &
+monitor=$!
+sleep 2
+kill -INT "$monitor"
+wait "$monitor"
+check "in text, a mutex waiter's event names the mutex's owner" \
+	grep -qE "^    tid $stuck stuck \[mutex, [0-9.]+s\] on 0x[0-9a-f]+ held by tid $quiet\$" \
+	"$TMP/held.txt"
 kill "$leak" "$hostile"
 
 # Watching processes that all exit: said, and the monitor ends with 0 by itself.

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Mutex waits in a snapshot: who holds the mutex (a live thread, or one that exited holding
+# it); deadlocks: rings of threads each holding one mutex and waiting for the next (plain,
+# recursive, error-checking and robust mutexes: robust ones keep their owner in the lock word,
+# the others in a word of its own) are named as cycles, each thread with the mutex it waits for
+# and that mutex's owner; mutex waits that are no cycle (an owner waiting on a pipe, a convoy,
+# an owner gone) are none.
+. "$(dirname "$0")/lib.sh"
+
+# ring_links PID: "TID OWNER" per ring thread, from the names the fixture gives them: thread
+# lock-I-then-J waits for lock J, which lock-J-then-K holds (a-to-b and b-to-a for a pair).
+ring_links() {
+	local task comm tid first
+	declare -A holder wants
+	for task in /proc/"$1"/task/*; do
+		comm=$(cat "$task/comm")
+		tid=${task##*/}
+		case $comm in
+		a-to-b) holder[0]=$tid wants[$tid]=1 ;;
+		b-to-a) holder[1]=$tid wants[$tid]=0 ;;
+		lock-*-then-*)
+			first=${comm#lock-}
+			holder[${first%%-*}]=$tid
+			wants[$tid]=${comm##*-}
+			;;
+		esac
+	done
+	for tid in "${!wants[@]}"; do
+		echo "$tid ${holder[${wants[$tid]}]}"
+	done | sort -n
+}
+
+for ring in "normal 2" "recursive 2" "errorcheck 2" "robust 3" "normal 5"; do
+	set -- $ring
+	kind=$1 n=$2
+	fixture_start abba_deadlock "$kind" "$n" || continue
+	pid=$FIXTURE_PID
+	json=$TMP/$kind.$n.json
+	"$LEAKMON" snapshot --json -p "$pid" >"$json" 2>"$TMP/err"
+	check_eq "$kind mutexes, ring of $n: the snapshot succeeds quietly" "" "$(cat "$TMP/err")"
+	expected=$(ring_links "$pid")
+	check_eq "$kind mutexes, ring of $n: $n threads named by /proc" "$n" \
+		"$(echo "$expected" | grep -c .)"
+	check_eq "$kind mutexes, ring of $n: one cycle" 1 \
+		"$(jq '.processes[0].deadlocks | length' "$json")"
+	check_eq "$kind mutexes, ring of $n: each waiter with the owner of the mutex it wants" \
+		"$expected" \
+		"$(jq -r '.processes[0].deadlocks[0].threads[] | "\(.tid) \(.owner)"' "$json" |
+			sort -n)"
+	check "$kind mutexes, ring of $n: each mutex is what its waiter waits on, owned as said" \
+		json_matches "$json" '.processes[0] | (.threads | map({key: (.tid | tostring),
+		value: .}) | from_entries) as $th | all(.deadlocks[0].threads[];
+		.mutex == $th[.tid | tostring].wait_object and .owner == $th[.tid | tostring].mutex_owner)'
+	"$LEAKMON" snapshot -p "$pid" >"$TMP/text" 2>&1
+	check_eq "$kind mutexes, ring of $n: text names the cycle" \
+		"  deadlock: $n threads wait for each other's mutexes" \
+		"$(grep '^  deadlock:' "$TMP/text")"
+	tid=${expected%% *}
+	owner=$(echo "$expected" | awk 'NR == 1 { print $2 }')
+	mutex=$(json_thread "$json" "$tid" wait_object)
+	check_eq "$kind mutexes, ring of $n: a line per thread, with its mutex and owner" \
+		"$tid $(cat "/proc/$pid/task/$tid/comm") waits for mutex $mutex held by $owner" \
+		"$(grep -E "^      $tid .* waits for mutex" "$TMP/text" | sed 's/^ *//')"
+	kill -9 "$pid"
+done
+
+# A mutex held by a live thread, and one whose owner exited without unlocking it.
+fixture_start mutex_held_forever && {
+	json=$TMP/held.json
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
+	owner=$(fixture_blocked "$FIXTURE_OUT" | awk '$2 == "pipe_read" { print $1 }')
+	contenders=$(fixture_blocked "$FIXTURE_OUT" | awk '$2 == "futex" { print $1 }' | wc -l)
+	check_eq "a held mutex: each of its $contenders waiters names its owner" \
+		"$(yes "$owner" | head -n "$contenders")" \
+		"$(jq -r '.processes[0].threads[] | select(.wait_reason == "mutex") | .mutex_owner' \
+			"$json")"
+	check "a held mutex: other waits name no owner" json_matches "$json" \
+		'all(.processes[0].threads[] | select(.wait_reason != "mutex"); .mutex_owner == null)'
+	mutex=$(jq -r 'first(.processes[0].threads[] | select(.wait_reason == "mutex")) |
+		.wait_object' "$json")
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	check_eq "a held mutex: text names its owner by tid and name" 1 \
+		"$(grep -c "^  $contenders @ \[mutex, .*\] on $mutex held by $owner owner\$" "$TMP/text")"
+}
+fixture_start lock_owner_exited && {
+	json=$TMP/exited.json
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
+	owner=$(awk '$1 == "owner" { print $2 }' "$FIXTURE_OUT")
+	check_eq "an owner that exited holding its mutex: no longer a thread" "" \
+		"$(ls "/proc/$FIXTURE_PID/task" | grep -x "$owner")"
+	check_eq "... its waiters still name it" "$owner $owner" \
+		"$(jq -r '[.processes[0].threads[] | select(.wait_reason == "mutex") |
+			.mutex_owner] | join(" ")' "$json")"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	check_eq "... and text says it has exited" 1 \
+		"$(grep -c "^  2 @ \[mutex, .*\] on 0x[0-9a-f]* held by $owner, which has exited\$" \
+			"$TMP/text")"
+}
+
+for name in mutex_held_forever lock_convoy lock_owner_exited; do
+	fixture_start "$name" || continue
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/$name.json"
+	check "$name: mutex waiters, read from their stacks" json_matches "$TMP/$name.json" \
+		'[.processes[0].threads[] | select(.wait_reason == "mutex")] | length > 0'
+	check_eq "$name: no deadlock" "[]" "$(jq -c '.processes[0].deadlocks' "$TMP/$name.json")"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	check_eq "$name: no deadlock in text" 0 "$(grep -c '^  deadlock:' "$TMP/text")"
+done
+finish
