@@ -11,6 +11,7 @@
 #include "heap.h"
 #include "log.h"
 #include "output.h"
+#include "pipes.h"
 #include "preflight.h"
 #include "signals.h"
 #include "snapshot.h"
@@ -55,6 +56,23 @@ static int cmd_snapshot__deadlocks(struct snapshot *snap, struct deadlock_cycle 
 	return err;
 }
 
+/* Who holds the other ends of the pipes that listed threads wait on: one pass over /proc. */
+static void cmd_snapshot__pipe_holders(const struct snapshot *snap, uint64_t min_blocked_ns,
+				       struct pipe_holders *holders)
+{
+	uint64_t *inodes = calloc(snap->n_threads + 1, sizeof(*inodes));
+	size_t n = 0;
+
+	for (size_t i = 0; inodes && i < snap->n_threads; i++) {
+		const struct thread_snap *th = &snap->threads[i];
+
+		if (wait__on_pipe(&th->wait) && snapshot__thread_listed(th, min_blocked_ns))
+			inodes[n++] = th->rec.file_ino;
+	}
+	pipes__look_up(inodes, n, inodes ? 0 : -ENOMEM, holders);
+	free(inodes);
+}
+
 /* Processes asked for by -p that the snapshot does not list, and why. */
 static void cmd_snapshot__report_missing(const struct config *cfg, struct snapshot *snap)
 {
@@ -74,6 +92,7 @@ int cmd_snapshot(int argc, char **argv)
 {
 	struct output_opts out_opts = {};
 	struct deadlock_cycle *cycles = NULL;
+	struct pipe_holders pipes = {};
 	struct snapshot *snap = NULL;
 	size_t n_cycles = 0;
 	struct tracker *t = NULL;
@@ -100,8 +119,12 @@ int cmd_snapshot(int argc, char **argv)
 		goto cleanup;
 	}
 	log_debug("snapshot taken: %zu threads", snap->n_threads);
-	if (!cfg.no_stacks && cmd_snapshot__stacks(&cfg, t, snap))
-		goto cleanup;
+	if (!cfg.no_stacks) {
+		if (cmd_snapshot__stacks(&cfg, t, snap))
+			goto cleanup;
+		cmd_snapshot__pipe_holders(snap, cfg.min_blocked_ns, &pipes);
+		out_opts.pipes = &pipes;
+	}
 	err = cmd_snapshot__deadlocks(snap, &cycles, &n_cycles);
 	if (err) {
 		log_err("looking for deadlocks failed: %s", strerror(-err));
@@ -122,6 +145,7 @@ int cmd_snapshot(int argc, char **argv)
 	ret = EXIT_OK;
 cleanup:
 	free(cycles);
+	pipes__free(&pipes);
 	snapshot__free(snap);
 	tracker__free(t);
 	return ret;

@@ -230,7 +230,7 @@ static const struct setting settings[] = {
 	{ "hooks", 0, "MODE", &type_hooks, CFG(hooks), "auto",
 	  "thread hooks: auto (probe), tp_btf (typed tracepoints) or raw_tp", CONFIG_FOR_ALL },
 	{ "no-stacks", 0, NULL, &type_flag, CFG(no_stacks), "false",
-	  "counts and waits only: no user stacks, wait reasons or start routines (fastest)",
+	  "counts and waits only: no user stacks, nor what they tell, nor pipe holders (fastest)",
 	  CONFIG_FOR_SNAPSHOT },
 	{ "creator-slots", 0, "N", &type_creator_slots, CFG(creator_slots), "4096",
 	  "keep the creating stack (created_by) of this many threads at most: 2 KiB of kernel "

@@ -203,55 +203,6 @@ void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseli
 	events__end(ev, jw);
 }
 
-/* For a pipe wait: the processes holding the pipe's other end, which could end the wait. */
-static void events__pipe_other_end(struct events *ev, struct json_writer *jw, uint32_t pid,
-				   const struct thread_snap *th, const struct pipe_holders *holders)
-{
-	char name[4 * LEAKMON_COMM_LEN + 1];
-	const struct pipe_holder *h;
-	size_t n;
-
-	if (!wait__on_pipe(&th->wait)) {
-		if (jw) {
-			json__key(jw, "pipe_other_end");
-			json__null(jw);
-			json__key(jw, "pipe_other_end_unread");
-			json__null(jw);
-		}
-		return;
-	}
-	n = pipes__holders_of(holders, th->rec.file_ino, !strcmp(th->wait.kind, "pipe_read"), &h);
-	if (jw) {
-		json__key(jw, "pipe_other_end");
-		json__begin_array(jw);
-		for (size_t i = 0; i < n; i++) {
-			json__begin_object(jw);
-			json__field_u64(jw, "pid", h[i].pid);
-			json__field_string(jw, "comm", h[i].comm);
-			json__end_object(jw);
-		}
-		json__end_array(jw);
-		json__field_u64(jw, "pipe_other_end_unread", holders->unread);
-		return;
-	}
-	fprintf(ev->out, "      other end of the pipe held by");
-	if (!n)
-		fprintf(ev->out, " no process found");
-	for (size_t i = 0; i < n; i++) {
-		text__escape(h[i].comm, strlen(h[i].comm), name, sizeof(name));
-		fprintf(ev->out, "%s pid %" PRIu32 " %s%s", i ? "," : "", h[i].pid, name,
-			h[i].pid == pid ? " (this process)" : "");
-	}
-	if (holders->unread == 1)
-		fprintf(ev->out,
-			"; maybe also by the one process whose descriptors are unreadable");
-	else if (holders->unread)
-		fprintf(ev->out,
-			"; maybe also by any of %zu processes whose descriptors are unreadable",
-			holders->unread);
-	fputc('\n', ev->out);
-}
-
 void events__blocked(struct events *ev, const struct proc_snap *p, const struct thread_snap *th,
 		     const struct pipe_holders *holders)
 {
@@ -260,7 +211,7 @@ void events__blocked(struct events *ev, const struct proc_snap *p, const struct 
 	if (!ev->json) {
 		fputc('\n', ev->out);
 		events__text_thread(ev, th);
-		events__pipe_other_end(ev, NULL, p->pid, th, holders);
+		output__text_pipe_other_end(ev->out, p->pid, th, holders, false);
 		ev->entry.tid = th->tid;
 		ev->entry.wait = th->reason ? th->reason : th->wait.kind;
 		events__end(ev, NULL);
@@ -269,7 +220,7 @@ void events__blocked(struct events *ev, const struct proc_snap *p, const struct 
 	if (!jw)
 		return;
 	output__json_thread_fields(jw, th, "thread_comm");
-	events__pipe_other_end(ev, jw, p->pid, th, holders);
+	output__json_pipe_other_end(jw, th, holders);
 	events__end(ev, jw);
 }
 

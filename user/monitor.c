@@ -502,7 +502,6 @@ static void monitor__find_pipe_holders(struct monitor *m, struct pipe_holders *h
 	size_t n = 0, cap = 0;
 	int err = 0;
 
-	memset(holders, 0, sizeof(*holders));
 	for (size_t i = 0; i < m->n_episodes; i++) {
 		struct episode *e = &m->episodes[i];
 
@@ -511,20 +510,12 @@ static void monitor__find_pipe_holders(struct monitor *m, struct pipe_holders *h
 		grown = array__grow(inodes, &cap, n, sizeof(*grown));
 		if (!grown) {
 			err = -ENOMEM;
-			holders->unread = 1; /* the pass did not run: nobody was read */
-			goto cleanup;
+			break;
 		}
 		inodes = grown;
 		inodes[n++] = e->th->rec.file_ino;
 	}
-	err = pipes__find_holders(inodes, n, holders);
-	if (!err && holders->unread)
-		log_debug("finding who holds the pipes: %zu processes' descriptors unread (%s)",
-			  holders->unread, strerror(holders->unread_err));
-cleanup:
-	if (err)
-		log_warn("finding who holds the pipes failed: %s; blocked events name none",
-			 strerror(-err));
+	pipes__look_up(inodes, n, err, holders);
 	free(inodes);
 }
 

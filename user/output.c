@@ -118,10 +118,73 @@ void output__json_thread_fields(struct json_writer *jw, const struct thread_snap
 	output__json_stack(jw, &th->stack);
 }
 
-static void output__json_thread(struct json_writer *jw, const struct thread_snap *th)
+/* Whether th waits on a pipe whose holders were looked for; if so, its other end's: h[0..n). */
+static bool output__pipe_other_end(const struct thread_snap *th, const struct pipe_holders *holders,
+				   const struct pipe_holder **h, size_t *n)
+{
+	if (!holders || !wait__on_pipe(&th->wait))
+		return false;
+	*n = pipes__holders_of(holders, th->rec.file_ino, !strcmp(th->wait.kind, "pipe_read"), h);
+	return true;
+}
+
+void output__json_pipe_other_end(struct json_writer *jw, const struct thread_snap *th,
+				 const struct pipe_holders *holders)
+{
+	const struct pipe_holder *h;
+	size_t n;
+
+	json__key(jw, "pipe_other_end");
+	if (!output__pipe_other_end(th, holders, &h, &n)) {
+		json__null(jw);
+		json__key(jw, "pipe_other_end_unread");
+		json__null(jw);
+		return;
+	}
+	json__begin_array(jw);
+	for (size_t i = 0; i < n; i++) {
+		json__begin_object(jw);
+		json__field_u64(jw, "pid", h[i].pid);
+		json__field_string(jw, "comm", h[i].comm);
+		json__end_object(jw);
+	}
+	json__end_array(jw);
+	json__field_u64(jw, "pipe_other_end_unread", holders->unread);
+}
+
+void output__text_pipe_other_end(FILE *out, uint32_t pid, const struct thread_snap *th,
+				 const struct pipe_holders *holders, bool several_pipes)
+{
+	char name[4 * LEAKMON_COMM_LEN + 1];
+	const struct pipe_holder *h;
+	size_t n;
+
+	if (!output__pipe_other_end(th, holders, &h, &n))
+		return;
+	fprintf(out, several_pipes ? "      other ends of the pipes held by"
+				   : "      other end of the pipe held by");
+	if (!n)
+		fprintf(out, " no process found");
+	for (size_t i = 0; i < n; i++) {
+		text__escape(h[i].comm, strlen(h[i].comm), name, sizeof(name));
+		fprintf(out, "%s pid %" PRIu32 " %s%s", i ? "," : "", h[i].pid, name,
+			h[i].pid == pid ? " (this process)" : "");
+	}
+	if (holders->unread == 1)
+		fprintf(out, "; maybe also by the one process whose descriptors are unreadable");
+	else if (holders->unread)
+		fprintf(out,
+			"; maybe also by any of %zu processes whose descriptors are unreadable",
+			holders->unread);
+	fputc('\n', out);
+}
+
+static void output__json_thread(struct json_writer *jw, const struct thread_snap *th,
+				const struct output_opts *opts)
 {
 	json__begin_object(jw);
 	output__json_thread_fields(jw, th, "comm");
+	output__json_pipe_other_end(jw, th, opts->pipes);
 	json__end_object(jw);
 }
 
@@ -333,7 +396,7 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 		json__begin_array(jw);
 		for (size_t j = 0; j < p->n_threads; j++)
 			if (thread__listed(p->threads[j], opts))
-				output__json_thread(jw, p->threads[j]);
+				output__json_thread(jw, p->threads[j], opts);
 		json__end_array(jw);
 		output__json_idle_pools(jw, p, opts, &b);
 		output__json_deadlocks(jw, p, opts);
@@ -403,7 +466,26 @@ static void output__text_mutex_owner(FILE *out, const struct proc_snap *p, uint3
 	fprintf(out, " held by %" PRIu32 ", which has exited", owner);
 }
 
-static void output__text_group(FILE *out, const struct proc_snap *p, const struct wait_group *g)
+/* Whether the pipes of every member have the same processes at their other ends. */
+static bool group__same_pipe_holders(const struct wait_group *g, const struct pipe_holders *holders)
+{
+	const struct pipe_holder *first, *h;
+	size_t n_first, n;
+
+	if (!output__pipe_other_end(g->members[0], holders, &first, &n_first))
+		return false;
+	for (size_t i = 1; i < g->n; i++) {
+		if (!output__pipe_other_end(g->members[i], holders, &h, &n) || n != n_first)
+			return false;
+		for (size_t k = 0; k < n; k++)
+			if (h[k].pid != first[k].pid)
+				return false;
+	}
+	return true;
+}
+
+static void output__text_group(FILE *out, const struct proc_snap *p, const struct wait_group *g,
+			       const struct output_opts *opts)
 {
 	char lo[32], hi[32], name[4 * LEAKMON_COMM_LEN + 1], object[4 * WAIT_OBJECT_LEN + 1];
 	const struct thread_snap *first = g->members[0];
@@ -441,6 +523,8 @@ static void output__text_group(FILE *out, const struct proc_snap *p, const struc
 		fprintf(out, " and %zu more", g->n - GROUP_TIDS_SHOWN);
 	fputc('\n', out);
 	output__text_frames(out, &first->stack);
+	if (g->same_object || group__same_pipe_holders(g, opts->pipes))
+		output__text_pipe_other_end(out, p->pid, first, opts->pipes, !g->same_object);
 	if (first->created_by) {
 		fprintf(out, "      created by");
 		output__text_frame(out, first->created_by);
@@ -484,7 +568,7 @@ static void output__text_process(FILE *out, const struct proc_snap *p,
 		p->thread_count, p->thread_count == 1 ? "" : "s", p->n_blocked);
 	output__text_deadlocks(out, p, opts);
 	for (size_t k = 0; k < n_groups; k++)
-		output__text_group(out, p, &b->groups[k]);
+		output__text_group(out, p, &b->groups[k], opts);
 }
 
 void output__snapshot_text(FILE *out, const struct snapshot *s, const struct output_opts *opts)

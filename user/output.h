@@ -7,6 +7,7 @@
 
 #include "deadlock.h"
 #include "json.h"
+#include "pipes.h"
 #include "snapshot.h"
 
 struct output_opts {
@@ -14,6 +15,8 @@ struct output_opts {
 	/* Mutex cycles found among the snapshot's threads, each shown with its process. */
 	const struct deadlock_cycle *deadlocks;
 	size_t n_deadlocks;
+	/* Who holds the pipes listed threads wait on; NULL: not looked for. */
+	const struct pipe_holders *pipes;
 };
 
 /* A frame as a JSON object; a stack as "stack", "stack_truncated" and "stack_error" fields. */
@@ -24,6 +27,16 @@ void output__json_thread_fields(struct json_writer *jw, const struct thread_snap
 				const char *comm_key);
 /* key: the frame, or null. */
 void output__json_frame_field(struct json_writer *jw, const char *key, const struct frame *f);
+/*
+ * For a pipe wait, the processes holding the pipe's other end, which could end the wait:
+ * "pipe_other_end" and "pipe_other_end_unread" (null for other waits, or holders NULL); a
+ * line for people (none for other waits), said of several pipes with the same holders for a
+ * group of waiters. pid: the waiter's process.
+ */
+void output__json_pipe_other_end(struct json_writer *jw, const struct thread_snap *th,
+				 const struct pipe_holders *holders);
+void output__text_pipe_other_end(FILE *out, uint32_t pid, const struct thread_snap *th,
+				 const struct pipe_holders *holders, bool several_pipes);
 /* A frame on the current line; a stack as numbered, indented lines. Untrusted text escaped. */
 void output__text_frame(FILE *out, const struct frame *f);
 void output__text_frames(FILE *out, const struct stack *st);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "pipes.h"
 
 struct holders_scan {
@@ -250,6 +251,23 @@ cleanup:
 		out->unread_err = -err;
 	}
 	return err;
+}
+
+void pipes__look_up(const uint64_t *inodes, size_t n, int listed_err, struct pipe_holders *out)
+{
+	int err = listed_err;
+
+	memset(out, 0, sizeof(*out));
+	if (!err)
+		err = pipes__find_holders(inodes, n, out);
+	if (err) {
+		out->unread = 1; /* nobody was read */
+		log_warn("finding who holds the pipes failed: %s; pipe waits name no holders",
+			 strerror(-err));
+	} else if (out->unread) {
+		log_debug("finding who holds the pipes: %zu processes' descriptors unread (%s)",
+			  out->unread, strerror(out->unread_err));
+	}
 }
 
 void pipes__free(struct pipe_holders *h)

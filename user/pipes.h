@@ -35,6 +35,11 @@ struct pipe_holders {
  * of the whole pass (-errno) leaves no holders, and one unread.
  */
 int pipes__find_holders(const uint64_t *inodes, size_t n, struct pipe_holders *out);
+/*
+ * The same, for callers that go on without holders: listed_err, the caller's failure to list
+ * the inodes, or the pass's own is said as a warning, and counts as one unread.
+ */
+void pipes__look_up(const uint64_t *inodes, size_t n, int listed_err, struct pipe_holders *out);
 void pipes__free(struct pipe_holders *h);
 /* The processes holding one end of pipe ino: *first and how many (a run of h->list). */
 size_t pipes__holders_of(const struct pipe_holders *h, uint64_t ino, bool write_end,

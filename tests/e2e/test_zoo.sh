@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # The causes table as native threads: each fixture's snapshot against /proc and its own record
-# of when each thread blocked (before leakmon started), with both thread-hook variants.
+# of when each thread blocked (before leakmon started), with both thread-hook variants; who
+# holds the other end of the pipes they wait on.
 . "$(dirname "$0")/lib.sh"
 
 ZOO="forgotten_sender forgotten_receiver unsignalled_condvar uncancelled_worker early_return
@@ -20,6 +21,34 @@ for name in $ZOO; do
 			"$(jq -r '[.processes[].pid] | join(",")' "$json")"
 		check_against_truth "$json" "$FIXTURE_PID" "$FIXTURE_OUT" false
 	done
+done
+
+# Pipe waits name the processes holding the pipe's other end: in the zoo, always the waiter's own
+# process, which will never write (or read) nor close it. Processes whose descriptors root
+# cannot read either (a sandbox's init, say) are counted, as found here.
+unreadable=$(for fds in /proc/[0-9]*/fd; do
+	stat -L "$fds"/* 2>&1 >/dev/null | grep -q 'Permission denied' && echo "$fds"
+done | wc -l)
+for name in forgotten_sender forgotten_receiver unclosed_pipe_reader; do
+	fixture_start "$name" || continue
+	json=$TMP/$name.pipes.json
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
+	waiters=$(fixture_blocked "$FIXTURE_OUT" | awk '$2 ~ /^pipe_/' | wc -l)
+	check_eq "$name: each of its $waiters pipe waiters names its own process at the other end" \
+		"$(yes "[$FIXTURE_PID] $unreadable" | head -n "$waiters")" \
+		"$(jq -r '.processes[0].threads[] | select(.wait | test("^pipe_"; "")?) |
+			"\([.pipe_other_end[].pid]) \(.pipe_other_end_unread)"' "$json" | tr -d ' ' |
+			sed 's/]/] /')"
+	check "$name: other waits name no other end" json_matches "$json" \
+		'all(.processes[0].threads[] | select(.wait == null or (.wait | test("^pipe_") | not));
+		 .pipe_other_end == null and .pipe_other_end_unread == null)'
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text"
+	check_eq "$name: text says it under the group" 1 \
+		"$(grep -cE "^      other ends? of the pipes? held by pid $FIXTURE_PID [^ ]+ \(this process\)" \
+			"$TMP/text")"
+	"$LEAKMON" snapshot --no-stacks --json -p "$FIXTURE_PID" >"$json"
+	check "$name: --no-stacks looks for no holders" json_matches "$json" \
+		'all(.processes[0].threads[]; .pipe_other_end == null)'
 done
 
 # The timed flag follows the syscall arguments.
