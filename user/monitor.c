@@ -14,6 +14,7 @@
 #include "select.h"
 #include "snapshot.h"
 #include "stacks.h"
+#include "stall.h"
 
 /* A watched process: its baseline and recent thread counts. */
 struct watched {
@@ -257,32 +258,6 @@ static uint64_t monitor__growth_site(const struct proc_snap *p, uint64_t since_n
 	return site_key;
 }
 
-/*
- * A stall: every live thread of the process waits for another one (a futex: mutex, condvar,
- * semaphore, join...) with no timeout, past the threshold. A thread waiting on I/O (a pipe,
- * epoll, a socket) or in pause() can be woken from outside: such a process is idle, not stalled.
- * If every futex is process-private, only the process itself could wake them and none of its
- * threads runs: provably stuck, like Go's "all goroutines are asleep".
- */
-static bool proc__stalled(const struct proc_snap *p, uint64_t threshold, bool *provable)
-{
-	size_t waiting = 0;
-
-	*provable = true;
-	for (size_t i = 0; i < p->n_threads; i++) {
-		const struct thread_snap *th = p->threads[i];
-
-		if (th->rec.exit_state)
-			continue;
-		if (!th->wait.blocked || th->wait.timed != 0 || !th->has_blocked_ns ||
-		    th->blocked_ns < threshold || !th->wait.kind || strcmp(th->wait.kind, "futex"))
-			return false;
-		*provable &= th->wait.private_futex;
-		waiting++;
-	}
-	return waiting > 0;
-}
-
 static void proc__want_all_stacks(struct proc_snap *p)
 {
 	for (size_t i = 0; i < p->n_threads; i++)
@@ -304,7 +279,7 @@ static void monitor__judge_processes(struct monitor *m, struct snapshot *s)
 		if (growth__add_sample(&w->growth, now, p->thread_count, window))
 			log_debug("pid %" PRIu32 ": a thread count lost (out of memory)", w->pid);
 		w->growth_due = growth__new_episode(&w->growth, now, window);
-		stalled = proc__stalled(p, m->cfg->blocked_threshold_ns, &w->stall_provable);
+		stalled = stall__found(p, m->cfg->blocked_threshold_ns, &w->stall_provable) > 0;
 		w->stall_due = stalled && !w->stalled;
 		w->stalled = stalled;
 		if (w->growth_due || w->stall_due)

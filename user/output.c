@@ -7,9 +7,16 @@
 #include "clock.h"
 #include "json.h"
 #include "output.h"
+#include "stall.h"
 #include "text.h"
 
 #define GROUP_TIDS_SHOWN 8
+/*
+ * A process's threads are read one after another, not at once: a thread read asleep may have
+ * been woken by one read after it. Threads all asleep this long when read slept through the
+ * whole read (it takes microseconds): a stall so seen is one.
+ */
+#define STALL_MIN_NS 1000000000ULL
 /* This many threads idle on one object are a pool, shown as one. */
 #define IDLE_POOL_MIN 4
 
@@ -372,6 +379,22 @@ static void output__json_deadlocks(struct json_writer *jw, const struct proc_sna
 	json__end_array(jw);
 }
 
+static void output__json_stall(struct json_writer *jw, const struct proc_snap *p)
+{
+	bool provable;
+	size_t waiting = stall__found(p, STALL_MIN_NS, &provable);
+
+	json__key(jw, "stall");
+	if (!waiting) {
+		json__null(jw);
+		return;
+	}
+	json__begin_object(jw);
+	json__field_u64(jw, "threads", waiting);
+	json__field_bool(jw, "provable", provable);
+	json__end_object(jw);
+}
+
 void output__snapshot_json(FILE *out, const struct snapshot *s, const struct output_opts *opts)
 {
 	struct json_writer *jw = NULL;
@@ -400,6 +423,7 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 		json__end_array(jw);
 		output__json_idle_pools(jw, p, opts, &b);
 		output__json_deadlocks(jw, p, opts);
+		output__json_stall(jw, p);
 		json__end_object(jw);
 	}
 	json__end_array(jw);
@@ -532,6 +556,17 @@ static void output__text_group(FILE *out, const struct proc_snap *p, const struc
 	}
 }
 
+static void output__text_stall(FILE *out, const struct proc_snap *p)
+{
+	bool provable;
+	size_t waiting = stall__found(p, STALL_MIN_NS, &provable);
+
+	if (waiting)
+		fprintf(out, "  stall: all %zu threads wait without a timeout%s\n", waiting,
+			provable ? ", all on private futexes: nothing but a signal can wake them"
+				 : "");
+}
+
 static void output__text_deadlocks(FILE *out, const struct proc_snap *p,
 				   const struct output_opts *opts)
 {
@@ -566,6 +601,7 @@ static void output__text_process(FILE *out, const struct proc_snap *p,
 	text__escape(p->comm, strlen(p->comm), name, sizeof(name));
 	fprintf(out, "\nPID %" PRIu32 " %s: %" PRId64 " thread%s, %zu blocked\n", p->pid, name,
 		p->thread_count, p->thread_count == 1 ? "" : "s", p->n_blocked);
+	output__text_stall(out, p);
 	output__text_deadlocks(out, p, opts);
 	for (size_t k = 0; k < n_groups; k++)
 		output__text_group(out, p, &b->groups[k], opts);

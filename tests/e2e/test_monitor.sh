@@ -96,16 +96,19 @@ check "start and stop events" json_matches "$events" -s \
 # Stalls: every thread waiting for another, untimed. Provable when all wait on private futexes;
 # a main thread in pause() can be woken from outside (idle, not stalled); a timed sleep is none.
 fixture_start all_asleep && asleep=$FIXTURE_PID
+fixture_start all_asleep shared && asleep_shared=$FIXTURE_PID
 fixture_start unsignalled_condvar && condvar=$FIXTURE_PID
 fixture_start uncancelled_worker && poller=$FIXTURE_PID
-"$LEAKMON" --json -p "$asleep,$condvar,$poller" --interval 500ms --blocked-threshold 2s \
+"$LEAKMON" --json -p "$asleep,$asleep_shared,$condvar,$poller" --interval 500ms \
+	--blocked-threshold 2s \
 	>"$TMP/stalls.jsonl" 2>"$TMP/err" &
 monitor=$!
 sleep 5
 kill -INT "$monitor"
 check "monitor exits 0 on SIGINT" wait "$monitor"
-check_eq "stalls: all_asleep, provably; none for the one in pause() nor for the poller" \
-	"$asleep:true:2" \
+expected=$(printf '%s\n' "$asleep:true:2" "$asleep_shared:false:2" | sort -n | tr '\n' ' ')
+check_eq "stalls: all_asleep, provably but with a shared semaphore; none in pause() nor polling" \
+	"${expected% }" \
 	"$(jq -r 'select(.event == "stall") | "\(.pid):\(.provable):\(.threads | length)"' \
 		"$TMP/stalls.jsonl" | sort -n | tr '\n' ' ' | sed 's/ $//')"
 check "stall threads carry their stacks and reasons" json_matches "$TMP/stalls.jsonl" \
