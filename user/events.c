@@ -132,7 +132,8 @@ static void events__end(struct events *ev, struct json_writer *jw)
 	fflush(ev->out);
 }
 
-static void events__text_thread(struct events *ev, const struct thread_snap *th)
+static void events__text_thread(struct events *ev, const struct proc_snap *p,
+				const struct thread_snap *th)
 {
 	char name[4 * LEAKMON_COMM_LEN + 1];
 
@@ -146,7 +147,7 @@ static void events__text_thread(struct events *ev, const struct thread_snap *th)
 			(double)th->blocked_ns / 1e9);
 	fprintf(ev->out, "]%s%s", *th->wait.object ? " on " : "", th->wait.object);
 	if (th->mutex_owner)
-		fprintf(ev->out, " held by tid %" PRIu32, th->mutex_owner);
+		output__text_mutex_owner(ev->out, p, th->mutex_owner);
 	fputc('\n', ev->out);
 	output__text_frames(ev->out, &th->stack);
 	if (th->created_by) {
@@ -175,7 +176,7 @@ void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseli
 			fputc('\n', ev->out);
 		}
 		if (site->example)
-			events__text_thread(ev, site->example);
+			events__text_thread(ev, p, site->example);
 		events__end(ev, NULL);
 		return;
 	}
@@ -210,7 +211,7 @@ void events__blocked(struct events *ev, const struct proc_snap *p, const struct 
 
 	if (!ev->json) {
 		fputc('\n', ev->out);
-		events__text_thread(ev, th);
+		events__text_thread(ev, p, th);
 		output__text_pipe_other_end(ev->out, p->pid, th, holders, false);
 		ev->entry.tid = th->tid;
 		ev->entry.wait = th->reason ? th->reason : th->wait.kind;
@@ -258,7 +259,7 @@ void events__deadlock(struct events *ev, const struct proc_snap *p,
 				"  tid %" PRIu32 " waits for mutex 0x%" PRIx64
 				" held by tid %" PRIu32 "\n",
 				links[i].waiter->tid, links[i].mutex, links[i].owner);
-			events__text_thread(ev, links[i].waiter);
+			events__text_thread(ev, p, links[i].waiter);
 		}
 		events__end(ev, NULL);
 		return;
@@ -291,7 +292,7 @@ void events__stall(struct events *ev, const struct proc_snap *p, bool provable)
 				 : "");
 		for (size_t i = 0; i < p->n_threads; i++)
 			if (!p->threads[i]->rec.exit_state)
-				events__text_thread(ev, p->threads[i]);
+				events__text_thread(ev, p, p->threads[i]);
 		events__end(ev, NULL);
 		return;
 	}

@@ -475,8 +475,7 @@ void output__text_frames(FILE *out, const struct stack *st)
 		fprintf(out, "      ... more frames\n");
 }
 
-/* Who holds the mutex a group waits on: a thread of its process, or one gone. */
-static void output__text_mutex_owner(FILE *out, const struct proc_snap *p, uint32_t owner)
+void output__text_mutex_owner(FILE *out, const struct proc_snap *p, uint32_t owner)
 {
 	char name[4 * LEAKMON_COMM_LEN + 1];
 

@@ -20,6 +20,7 @@ user_pids() {
 
 fixture_start mutex_held_forever || finish
 holder=$FIXTURE_PID
+holder_out=$FIXTURE_OUT
 sleep 1
 user_pids >"$TMP/before"
 check "system-wide snapshot succeeds" bash -c "'$LEAKMON' snapshot --json >'$TMP/all.json'"
@@ -48,8 +49,9 @@ check "human header counts threads and blocked ones" \
 	grep -qE "^PID $holder mutex_held_fore: 5 threads, 5 blocked$" "$TMP/holder.txt"
 # The three blocked within a millisecond of each other: to the tenth of a second shown, their
 # times are one, or two adjacent tenths when they straddle one ("2.7s..2.8s").
-check_eq "largest group first: the three contenders on one mutex" \
-	"3 @ [mutex, N.Ns] on 0xADDR" \
+owner=$(fixture_blocked "$holder_out" | awk '$2 == "pipe_read" { print $1 }')
+check_eq "largest group first: the three contenders on one mutex, and who holds it" \
+	"3 @ [mutex, N.Ns] on 0xADDR held by $owner owner" \
 	"$(grep -A1 "^PID $holder" "$TMP/holder.txt" | tail -1 | sed -E 's/0x[0-9a-f]+/0xADDR/; s/^ +//' |
 		awk 'match($0, /[0-9]\.[0-9]s\.\.[0-9]\.[0-9]s/) {
 			split(substr($0, RSTART, RLENGTH), t, /s\.\./)
@@ -65,6 +67,7 @@ check "the owner waits on a pipe" grep -qE '^  1 @ \[pipe_read, [0-9.]+s\] on pi
 # Many threads idle on one object are an idle pool, said as one; many stuck on one mutex are not.
 fixture_start quiet_neighbours && quiet=$FIXTURE_PID
 fixture_start lock_convoy 6 && convoy=$FIXTURE_PID
+convoy_owner=$(fixture_blocked "$FIXTURE_OUT" | awk '$2 == "pause" { print $1 }')
 "$LEAKMON" snapshot -p "$quiet,$convoy" >"$TMP/pools.txt"
 "$LEAKMON" snapshot --json -p "$quiet,$convoy" >"$TMP/pools.json"
 check "the 32 idle workers: one idle pool" \
@@ -72,7 +75,8 @@ check "the 32 idle workers: one idle pool" \
 check_eq "the epoll loop, pipe consumer and stuck thread alone are no pool" 1 \
 	"$(grep -c 'idle pool' "$TMP/pools.txt")"
 check "six threads queued on one held mutex: a group, not an idle pool" \
-	grep -qE '^  6 @ \[mutex, [0-9.]+m?s(\.\.[0-9.]+m?s)?\] on 0x[0-9a-f]+$' "$TMP/pools.txt"
+	grep -qE "^  6 @ \[mutex, [0-9.]+m?s(\.\.[0-9.]+m?s)?\] on 0x[0-9a-f]+ held by $convoy_owner owner\$" \
+	"$TMP/pools.txt"
 check "JSON: idle_pools names the pool, its reason, object, start routine and every tid" \
 	json_matches "$TMP/pools.json" '
 	(.processes[] | select(.pid == $quiet)) as $q |
