@@ -589,14 +589,26 @@ static void output__text_deadlocks(FILE *out, const struct proc_snap *p,
 	}
 }
 
+/* With --min-blocked, a process none of whose waits is listed is left out. */
+static bool process__shown(const struct proc_snap *p, const struct output_opts *opts)
+{
+	if (!opts->min_blocked_ns)
+		return true;
+	for (size_t i = 0; i < p->n_threads; i++)
+		if (p->threads[i]->wait.blocked && thread__listed(p->threads[i], opts))
+			return true;
+	return false;
+}
+
 static void output__text_process(FILE *out, const struct proc_snap *p,
 				 const struct output_opts *opts, struct group_buffers *b)
 {
 	char name[4 * LEAKMON_COMM_LEN + 1];
-	size_t n_groups = output__group_threads(p, opts, b->groups, b->slots);
+	size_t n_groups;
 
-	if (opts->min_blocked_ns && !n_groups)
+	if (!process__shown(p, opts))
 		return;
+	n_groups = output__group_threads(p, opts, b->groups, b->slots);
 	text__escape(p->comm, strlen(p->comm), name, sizeof(name));
 	fprintf(out, "\nPID %" PRIu32 " %s: %" PRId64 " thread%s, %zu blocked\n", p->pid, name,
 		p->thread_count, p->thread_count == 1 ? "" : "s", p->n_blocked);
@@ -604,6 +616,29 @@ static void output__text_process(FILE *out, const struct proc_snap *p,
 	output__text_deadlocks(out, p, opts);
 	for (size_t k = 0; k < n_groups; k++)
 		output__text_group(out, p, &b->groups[k], opts);
+}
+
+/* What a reader of a long dump must not miss, ending the header line: found further down. */
+static void output__text_verdicts(FILE *out, const struct snapshot *s,
+				  const struct output_opts *opts)
+{
+	size_t stalled = 0, deadlocks = 0;
+	bool provable;
+
+	for (size_t i = 0; i < s->n_procs; i++) {
+		const struct proc_snap *p = &s->procs[i];
+
+		if (!process__shown(p, opts))
+			continue;
+		stalled += stall__found(p, STALL_MIN_NS, &provable) > 0;
+		for (size_t k = 0; k < opts->n_deadlocks; k++)
+			deadlocks += opts->deadlocks[k].pid == p->pid;
+	}
+	if (deadlocks)
+		fprintf(out, ", %zu deadlock%s", deadlocks, deadlocks == 1 ? "" : "s");
+	if (stalled)
+		fprintf(out, ", %zu stalled process%s", stalled, stalled == 1 ? "" : "es");
+	fputc('\n', out);
 }
 
 void output__snapshot_text(FILE *out, const struct snapshot *s, const struct output_opts *opts)
@@ -614,9 +649,10 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 	if (group_buffers__init(&b, s))
 		goto cleanup;
 	clock__iso8601(&s->wall, when, sizeof(when));
-	fprintf(out, "leakmon snapshot %s: %zu process%s, %zu thread%s, %zu blocked\n", when,
+	fprintf(out, "leakmon snapshot %s: %zu process%s, %zu thread%s, %zu blocked", when,
 		s->n_procs, s->n_procs == 1 ? "" : "es", s->n_threads, s->n_threads == 1 ? "" : "s",
 		s->n_blocked);
+	output__text_verdicts(out, s, opts);
 	fprintf(out, "(count @ [wait, blocked for]; ~ marks times known only to within a "
 		     "real-time thread's last run)\n");
 	for (size_t i = 0; i < s->n_procs; i++)

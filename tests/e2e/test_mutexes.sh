@@ -56,6 +56,11 @@ for ring in "normal 2" "recursive 2" "errorcheck 2" "robust 3" "normal 5"; do
 	check_eq "$kind mutexes, ring of $n: text names the cycle" \
 		"  deadlock: $n threads wait for each other's mutexes" \
 		"$(grep '^  deadlock:' "$TMP/text")"
+	check "$kind mutexes, ring of $n: the header line counts the deadlock" \
+		grep -qE '^leakmon snapshot .*, [0-9]+ blocked, 1 deadlock$' "$TMP/text"
+	"$LEAKMON" snapshot --min-blocked 1h -p "$pid" >"$TMP/hidden" 2>&1
+	check "$kind mutexes, ring of $n: not counted when --min-blocked hides the process" \
+		grep -qE '^leakmon snapshot .*, [0-9]+ blocked$' "$TMP/hidden"
 	tid=${expected%% *}
 	owner=$(echo "$expected" | awk 'NR == 1 { print $2 }')
 	mutex=$(json_thread "$json" "$tid" wait_object)
@@ -105,6 +110,6 @@ for name in mutex_held_forever lock_convoy lock_owner_exited; do
 		'[.processes[0].threads[] | select(.wait_reason == "mutex")] | length > 0'
 	check_eq "$name: no deadlock" "[]" "$(jq -c '.processes[0].deadlocks' "$TMP/$name.json")"
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
-	check_eq "$name: no deadlock in text" 0 "$(grep -c '^  deadlock:' "$TMP/text")"
+	check_eq "$name: no deadlock in text" 0 "$(grep -c '^  deadlock:\|deadlock$' "$TMP/text")"
 done
 finish
