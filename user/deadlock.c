@@ -54,6 +54,13 @@ uint32_t deadlocks__mutex_owner(uint32_t pid, uint64_t addr)
 
 	if (process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(words))
 		return 0;
+	/*
+	 * A mutex waited on is locked. A word that is not (glibc parks a thread on a zero word of
+	 * its own stack when the kernel refuses its priority-inheritance lock) is no mutex: what
+	 * follows it is not an owner.
+	 */
+	if (!words[0])
+		return 0;
 	if (words[4] & (MUTEX_KIND_PI | MUTEX_KIND_ROBUST))
 		return words[0] & FUTEX_TID_MASK;
 	return words[2];

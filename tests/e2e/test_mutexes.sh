@@ -70,6 +70,22 @@ for ring in "normal 2" "recursive 2" "errorcheck 2" "robust 3" "normal 5"; do
 	kill -9 "$pid"
 done
 
+# Priority-inheritance mutexes keep their owner in the lock word. The kernel refuses the lock
+# that would close the cycle, and glibc parks that thread on a zero word of its own stack:
+# that word is no mutex, and nothing read past it may be named its owner.
+fixture_start abba_deadlock pi 3 && {
+	json=$TMP/pi.json
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
+	expected=$(ring_links "$FIXTURE_PID")
+	check_eq "pi mutexes: the two waiting in the kernel name their owner, the parked one none" \
+		"2 1" \
+		"$(jq -r '.processes[0].threads[] | select(.wait_reason == "mutex") |
+			"\(.tid) \(.mutex_owner)"' "$json" |
+			awk 'NR == FNR { owner[$1] = $2; next }
+				$2 == owner[$1] { named++ } $2 == "null" { parked++ }
+				END { print named + 0, parked + 0 }' <(echo "$expected") -)"
+}
+
 # A mutex held by a live thread, and one whose owner exited without unlocking it.
 fixture_start mutex_held_forever && {
 	json=$TMP/held.json
