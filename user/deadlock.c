@@ -66,6 +66,23 @@ uint32_t deadlocks__mutex_owner(uint32_t pid, uint64_t addr)
 	return words[2];
 }
 
+/*
+ * glibc's park after the kernel refused a priority-inheritance lock (EDEADLK: taking it would
+ * deadlock; ESRCH: its owner died): an untimed wait for a zero word of its own to leave zero,
+ * which nothing will ever make it do. A mutex's own waits expect a locked word.
+ */
+static bool lock__refused(uint32_t pid, const struct thread_snap *th, uint64_t addr)
+{
+	uint32_t word;
+	struct iovec local = { &word, sizeof(word) };
+	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(word) };
+
+	return (th->rec.flags & LEAKMON_TASK_HAS_REGS) && th->wait.timed == 0 &&
+	       !th->rec.regs[LEAKMON_REG_DX] &&
+	       process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(word) &&
+	       !word;
+}
+
 static bool deadlocks__seen(struct deadlocks *d, uint32_t pid, const char *key)
 {
 	struct reported *grown;
@@ -125,6 +142,7 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		links[n].mutex = addr;
 		links[n].owner = deadlocks__mutex_owner(p->pid, addr);
 		th->mutex_owner = links[n].owner;
+		th->lock_refused = !links[n].owner && lock__refused(p->pid, th, addr);
 		if (links[n].owner)
 			n++;
 	}

@@ -31,8 +31,8 @@ struct deadlocks *deadlocks__new(void);
 void deadlocks__free(struct deadlocks *d);
 /*
  * Cycles among p's mutex waiters (those whose reason is known to be "mutex"). Every waiter gets
- * th->mutex_owner, members of every cycle th->deadlocked; cycles not found before are appended
- * to *cycles (realloc'd).
+ * th->mutex_owner (or th->lock_refused), members of every cycle th->deadlocked; cycles not found
+ * before are appended to *cycles (realloc'd).
  */
 int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cycle **cycles,
 		    size_t *n_cycles);

@@ -146,8 +146,7 @@ static void events__text_thread(struct events *ev, const struct proc_snap *p,
 		fprintf(ev->out, ", %s%.1fs", th->estimated ? "~" : "",
 			(double)th->blocked_ns / 1e9);
 	fprintf(ev->out, "]%s%s", *th->wait.object ? " on " : "", th->wait.object);
-	if (th->mutex_owner)
-		output__text_mutex_owner(ev->out, p, th->mutex_owner);
+	output__text_mutex_state(ev->out, p, th);
 	fputc('\n', ev->out);
 	output__text_frames(ev->out, &th->stack);
 	if (th->created_by) {

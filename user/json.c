@@ -201,6 +201,15 @@ void json__field_u64(struct json_writer *jw, const char *key, uint64_t v)
 	json__u64(jw, v);
 }
 
+void json__field_u64_known(struct json_writer *jw, const char *key, bool known, uint64_t v)
+{
+	json__key(jw, key);
+	if (known)
+		json__u64(jw, v);
+	else
+		json__null(jw);
+}
+
 void json__field_s64(struct json_writer *jw, const char *key, int64_t v)
 {
 	json__key(jw, key);

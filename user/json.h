@@ -33,6 +33,8 @@ void json__null(struct json_writer *jw);
 /* A key and its value in one call. A NULL string comes out as null. */
 void json__field_string(struct json_writer *jw, const char *key, const char *s);
 void json__field_u64(struct json_writer *jw, const char *key, uint64_t v);
+/* v, or null where it is not known. */
+void json__field_u64_known(struct json_writer *jw, const char *key, bool known, uint64_t v);
 void json__field_s64(struct json_writer *jw, const char *key, int64_t v);
 void json__field_bool(struct json_writer *jw, const char *key, bool v);
 

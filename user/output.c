@@ -33,24 +33,12 @@ void output__json_frame(struct json_writer *jw, const struct frame *f)
 	json__begin_object(jw);
 	json__field_string(jw, "addr", addr);
 	json__field_string(jw, "func", f->func);
-	json__key(jw, "offset");
-	if (f->func && !f->inlined)
-		json__u64(jw, f->offset);
-	else
-		json__null(jw);
+	json__field_u64_known(jw, "offset", f->func && !f->inlined, f->offset);
 	json__field_string(jw, "module", f->module);
-	json__key(jw, "module_offset");
-	if (f->module)
-		json__u64(jw, f->module_offset);
-	else
-		json__null(jw);
+	json__field_u64_known(jw, "module_offset", f->module, f->module_offset);
 	json__field_string(jw, "file", f->file);
 	json__field_bool(jw, "inlined", f->inlined);
-	json__key(jw, "line");
-	if (f->line)
-		json__u64(jw, (uint64_t)f->line);
-	else
-		json__null(jw);
+	json__field_u64_known(jw, "line", f->line, (uint64_t)f->line);
 	json__end_object(jw);
 }
 
@@ -78,11 +66,8 @@ void output__json_frame_field(struct json_writer *jw, const char *key, const str
 static void output__json_creation(struct json_writer *jw, const struct thread_snap *th)
 {
 	output__json_frame_field(jw, "created_by", th->created_by);
-	json__key(jw, "creator_tid");
-	if (th->creator)
-		json__u64(jw, th->creator->creator_tid);
-	else
-		json__null(jw);
+	json__field_u64_known(jw, "creator_tid", th->creator,
+			      th->creator ? th->creator->creator_tid : 0);
 	json__key(jw, "creator_stack");
 	json__begin_array(jw);
 	for (size_t i = 0; i < th->creator_stack.n; i++)
@@ -99,11 +84,8 @@ void output__json_thread_fields(struct json_writer *jw, const struct thread_snap
 	json__field_string(jw, "wait", th->wait.kind);
 	json__field_string(jw, "wait_reason", th->reason);
 	json__field_string(jw, "wait_object", *th->wait.object ? th->wait.object : NULL);
-	json__key(jw, "mutex_owner");
-	if (th->mutex_owner)
-		json__u64(jw, th->mutex_owner);
-	else
-		json__null(jw);
+	json__field_u64_known(jw, "mutex_owner", th->mutex_owner, th->mutex_owner);
+	json__field_bool(jw, "lock_refused", th->lock_refused);
 	json__key(jw, "syscall");
 	if (th->wait.blocked && th->syscall_nr >= 0)
 		json__s64(jw, th->syscall_nr);
@@ -475,18 +457,34 @@ void output__text_frames(FILE *out, const struct stack *st)
 		fprintf(out, "      ... more frames\n");
 }
 
-void output__text_mutex_owner(FILE *out, const struct proc_snap *p, uint32_t owner)
+void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th)
 {
 	char name[4 * LEAKMON_COMM_LEN + 1];
 
-	for (size_t i = 0; i < p->n_threads; i++) {
-		if (p->threads[i]->tid != owner)
-			continue;
-		text__escape(p->threads[i]->comm, strlen(p->threads[i]->comm), name, sizeof(name));
-		fprintf(out, " held by %" PRIu32 " %s", owner, name);
+	if (th->lock_refused) {
+		fprintf(out, " (parked for good: the kernel refused the priority-inheritance lock: "
+			     "it would deadlock, or its owner died)");
 		return;
 	}
-	fprintf(out, " held by %" PRIu32 ", which has exited", owner);
+	if (!th->mutex_owner)
+		return;
+	for (size_t i = 0; i < p->n_threads; i++) {
+		if (p->threads[i]->tid != th->mutex_owner)
+			continue;
+		text__escape(p->threads[i]->comm, strlen(p->threads[i]->comm), name, sizeof(name));
+		fprintf(out, " held by %" PRIu32 " %s", th->mutex_owner, name);
+		return;
+	}
+	fprintf(out, " held by %" PRIu32 ", which has exited", th->mutex_owner);
+}
+
+/* Whether every member was refused its lock: each is parked on a word of its own. */
+static bool group__all_refused(const struct wait_group *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (!g->members[i]->lock_refused)
+			return false;
+	return true;
 }
 
 /* Whether the pipes of every member have the same processes at their other ends. */
@@ -529,10 +527,11 @@ static void output__text_group(FILE *out, const struct proc_snap *p, const struc
 		text__escape(first->wait.object, strlen(first->wait.object), object,
 			     sizeof(object));
 		fprintf(out, " on %s", object);
-		if (first->mutex_owner)
-			output__text_mutex_owner(out, p, first->mutex_owner);
+		output__text_mutex_state(out, p, first);
 	} else if (!g->same_object) {
 		fprintf(out, " on several objects");
+		if (group__all_refused(g))
+			output__text_mutex_state(out, p, first);
 	}
 	if (first->wait.timed == 1)
 		fprintf(out, " (timed)");

@@ -37,8 +37,11 @@ void output__json_pipe_other_end(struct json_writer *jw, const struct thread_sna
 				 const struct pipe_holders *holders);
 void output__text_pipe_other_end(FILE *out, uint32_t pid, const struct thread_snap *th,
 				 const struct pipe_holders *holders, bool several_pipes);
-/* " held by TID NAME" of a mutex's owner in p, or " held by TID, which has exited". */
-void output__text_mutex_owner(FILE *out, const struct proc_snap *p, uint32_t owner);
+/*
+ * Of a mutex waiter of p: " held by TID NAME", " held by TID, which has exited", that the kernel
+ * refused its lock, or nothing when its owner is unknown.
+ */
+void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th);
 /* A frame on the current line; a stack as numbered, indented lines. Untrusted text escaped. */
 void output__text_frame(FILE *out, const struct frame *f);
 void output__text_frames(FILE *out, const struct stack *st);

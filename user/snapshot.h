@@ -30,8 +30,9 @@ struct thread_snap {
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
 	bool deadlocked;	   /* in a cycle of mutex waiters (set by deadlocks__find) */
 	uint32_t mutex_owner;	   /* who holds the mutex it waits for; 0: unknown (likewise) */
-	bool stack_wanted;	   /* set by whoever wants this thread's stack */
-	bool stack_pending;	   /* to be unwound (again) */
+	bool lock_refused;  /* parked for good: the kernel refused its PI mutex lock (likewise) */
+	bool stack_wanted;  /* set by whoever wants this thread's stack */
+	bool stack_pending; /* to be unwound (again) */
 };
 
 struct proc_snap {

@@ -84,6 +84,14 @@ fixture_start abba_deadlock pi 3 && {
 			awk 'NR == FNR { owner[$1] = $2; next }
 				$2 == owner[$1] { named++ } $2 == "null" { parked++ }
 				END { print named + 0, parked + 0 }' <(echo "$expected") -)"
+	check "pi mutexes: the parked one, and it alone, was refused its lock" json_matches "$json" \
+		'[.processes[0].threads[] | select(.wait_reason == "mutex") |
+		  .lock_refused == (.mutex_owner == null)] | length == 3 and all'
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	refused='(parked for good: the kernel refused the priority-inheritance lock: it would'
+	refused="$refused deadlock, or its owner died)"
+	check_eq "pi mutexes: text says the kernel refused it" 1 \
+		"$(grep -cE "^  1 @ \[mutex, .*\] on 0x[0-9a-f]+ ${refused//[()]/.}\$" "$TMP/text")"
 }
 
 # A mutex held by a live thread, and one whose owner exited without unlocking it.
@@ -114,9 +122,24 @@ fixture_start lock_owner_exited && {
 		"$(jq -r '[.processes[0].threads[] | select(.wait_reason == "mutex") |
 			.mutex_owner] | join(" ")' "$json")"
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	check "... none was refused its lock" json_matches "$json" \
+		'all(.processes[0].threads[]; .lock_refused == false)'
 	check_eq "... and text says it has exited" 1 \
 		"$(grep -c "^  2 @ \[mutex, .*\] on 0x[0-9a-f]* held by $owner, which has exited\$" \
 			"$TMP/text")"
+}
+
+# A priority-inheritance mutex whose owner exited: the kernel refuses to lock it at all.
+fixture_start lock_owner_exited pi && {
+	json=$TMP/exited_pi.json
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
+	check_eq "a PI mutex whose owner exited: both contenders refused their lock, no owner" \
+		"true:null true:null" \
+		"$(jq -r '[.processes[0].threads[] | select(.wait_reason == "mutex") |
+			"\(.lock_refused):\(.mutex_owner)"] | join(" ")' "$json")"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	check_eq "... said of their group in text" 1 \
+		"$(grep -cE '^  2 @ \[mutex, .*\] on several objects \(parked for good' "$TMP/text")"
 }
 
 for name in mutex_held_forever lock_convoy lock_owner_exited; do

@@ -61,12 +61,17 @@ static void write_escapes(struct json_writer *jw)
 	json__end_array(jw);
 }
 
-/* An empty name is a name: "", not null; only a missing string is null. */
+/*
+ * An empty name is a name: "", not null; only a missing string is null. A known 0 is 0, an
+ * unknown value null.
+ */
 static void write_fields(struct json_writer *jw)
 {
 	json__begin_object(jw);
 	json__field_string(jw, "comm", "");
 	json__field_string(jw, "object", NULL);
+	json__field_u64_known(jw, "owner", true, 0);
+	json__field_u64_known(jw, "line", false, 7);
 	json__end_object(jw);
 }
 
@@ -88,7 +93,7 @@ int main(void)
 		       "-9223372036854775808,18446744073709551615,0]\n");
 	free(out);
 	out = json_output(write_fields);
-	CHECK_STR(out, "{\"comm\":\"\",\"object\":null}\n");
+	CHECK_STR(out, "{\"comm\":\"\",\"object\":null,\"owner\":0,\"line\":null}\n");
 	free(out);
 	return unit__finish("test_json");
 }
