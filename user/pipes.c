@@ -138,8 +138,8 @@ static int holders__scan_process(struct holders_scan *scan, int proc_dir, uint32
 		goto out;
 	}
 	while (!err) {
+		struct statx stx;
 		uint64_t ino;
-		struct stat st;
 		int mode;
 
 		errno = 0;
@@ -150,13 +150,17 @@ static int holders__scan_process(struct holders_scan *scan, int proc_dir, uint32
 		}
 		if (de->d_name[0] == '.')
 			continue;
-		if (fstatat(fd_dir, de->d_name, &st, 0)) {
+		/*
+		 * Type and inode never change: cached attributes do. A network file system asked
+		 * for fresh ones would ask its server, and a hung server would hang us.
+		 */
+		if (statx(fd_dir, de->d_name, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO, &stx)) {
 			read_error__note(&read_err, errno); /* ENOENT: closed meanwhile */
 			continue;
 		}
-		if (!S_ISFIFO(st.st_mode))
+		if (!S_ISFIFO(stx.stx_mode))
 			continue;
-		ino = st.st_ino;
+		ino = stx.stx_ino;
 		if (!bsearch(&ino, scan->inodes, scan->n_inodes, sizeof(ino), u64__cmp))
 			continue;
 		mode = fd__access_mode(proc_dir, de->d_name);
