@@ -9,6 +9,7 @@
 #include "deadlock.h"
 
 /* glibc x86_64 pthread_mutex_t: __lock at 0, __owner at 8, __kind at 16 (DESIGN.md section 5). */
+#define MUTEX_WORDS 5
 #define MUTEX_KIND_ROBUST 16
 #define MUTEX_KIND_PI 32
 #define FUTEX_TID_MASK 0x3fffffff
@@ -46,19 +47,23 @@ void deadlocks__forget(struct deadlocks *d, uint32_t pid)
 	d->n = kept;
 }
 
-uint32_t deadlocks__mutex_owner(uint32_t pid, uint64_t addr)
+/* The first words of a mutex at addr in process pid; false if they cannot be read. */
+static bool mutex__read(uint32_t pid, uint64_t addr, uint32_t words[MUTEX_WORDS])
 {
-	uint32_t words[5];
-	struct iovec local = { words, sizeof(words) };
-	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(words) };
+	struct iovec local = { words, MUTEX_WORDS * sizeof(*words) };
+	struct iovec remote = { (void *)(uintptr_t)addr, MUTEX_WORDS * sizeof(*words) };
 
-	if (process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(words))
-		return 0;
-	/*
-	 * A mutex waited on is locked. A word that is not (glibc parks a thread on a zero word of
-	 * its own stack when the kernel refuses its priority-inheritance lock) is no mutex: what
-	 * follows it is not an owner.
-	 */
+	return process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) ==
+	       (ssize_t)(MUTEX_WORDS * sizeof(*words));
+}
+
+/*
+ * The owner the words name. A mutex waited on is locked. A word that is not (glibc parks a
+ * thread on a zero word of its own stack when the kernel refuses its priority-inheritance lock)
+ * is no mutex: what follows it is not an owner.
+ */
+static uint32_t mutex__owner(const uint32_t words[MUTEX_WORDS])
+{
 	if (!words[0])
 		return 0;
 	if (words[4] & (MUTEX_KIND_PI | MUTEX_KIND_ROBUST))
@@ -66,21 +71,22 @@ uint32_t deadlocks__mutex_owner(uint32_t pid, uint64_t addr)
 	return words[2];
 }
 
+uint32_t deadlocks__mutex_owner(uint32_t pid, uint64_t addr)
+{
+	uint32_t words[MUTEX_WORDS];
+
+	return mutex__read(pid, addr, words) ? mutex__owner(words) : 0;
+}
+
 /*
  * glibc's park after the kernel refused a priority-inheritance lock (EDEADLK: taking it would
  * deadlock; ESRCH: its owner died): an untimed wait for a zero word of its own to leave zero,
  * which nothing will ever make it do. A mutex's own waits expect a locked word.
  */
-static bool lock__refused(uint32_t pid, const struct thread_snap *th, uint64_t addr)
+static bool lock__refused(const struct thread_snap *th, const uint32_t words[MUTEX_WORDS])
 {
-	uint32_t word;
-	struct iovec local = { &word, sizeof(word) };
-	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(word) };
-
 	return (th->rec.flags & LEAKMON_TASK_HAS_REGS) && th->wait.timed == 0 &&
-	       !th->rec.regs[LEAKMON_REG_DX] &&
-	       process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(word) &&
-	       !word;
+	       !th->rec.regs[LEAKMON_REG_DX] && !words[0];
 }
 
 static bool deadlocks__seen(struct deadlocks *d, uint32_t pid, const char *key)
@@ -133,16 +139,18 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_threads; i++) {
 		struct thread_snap *th = p->threads[i];
+		uint32_t words[MUTEX_WORDS];
 		uint64_t addr;
 
 		if (!th->wait.blocked || !th->reason || strcmp(th->reason, "mutex") ||
-		    sscanf(th->wait.object, "0x%" SCNx64, &addr) != 1)
+		    sscanf(th->wait.object, "0x%" SCNx64, &addr) != 1 ||
+		    !mutex__read(p->pid, addr, words))
 			continue;
 		links[n].waiter = th;
 		links[n].mutex = addr;
-		links[n].owner = deadlocks__mutex_owner(p->pid, addr);
+		links[n].owner = mutex__owner(words);
 		th->mutex_owner = links[n].owner;
-		th->lock_refused = !links[n].owner && lock__refused(p->pid, th, addr);
+		th->lock_refused = !links[n].owner && lock__refused(th, words);
 		if (links[n].owner)
 			n++;
 	}
