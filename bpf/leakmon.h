@@ -77,7 +77,8 @@ struct task_record {
 /*
  * Where a thread was created: its creator's registers and the top of its stack at clone time,
  * for userspace to unwind ("created by"). Follows the task record of the thread it describes
- * (whose ids count: tid and tgid here are the initial namespace's).
+ * (whose ids count: tid and tgid here are the initial namespace's; creator_tid is numbered as the
+ * namespace of the leakmon that loaded the programs numbers it, as task records are).
  */
 struct creator_record {
 	__u32 type;

@@ -132,6 +132,9 @@ extern const volatile __u32 filter_by_tgid;
 /* The same filter for the fork hook, whose tgids are the initial namespace's: off in another. */
 extern const volatile __u32 filter_creators_by_tgid;
 extern const volatile __u32 creator_bucket_mask; /* buckets in the creators table - 1: 2^n - 1 */
+/* Leakmon's pid namespace (/proc/self/ns/pid), if not the initial one: creators' tids are its. */
+extern const volatile __u64 pid_ns_dev;
+extern const volatile __u64 pid_ns_ino;
 
 /*
  * Failures the programs could not avoid, read and reported by userspace. Task storage fails

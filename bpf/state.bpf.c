@@ -14,6 +14,8 @@ struct owner_map owner SEC(".maps");
 const volatile __u32 filter_by_tgid = 0;
 const volatile __u32 filter_creators_by_tgid = 0;
 const volatile __u32 creator_bucket_mask = 0;
+const volatile __u64 pid_ns_dev = 0;
+const volatile __u64 pid_ns_ino = 0;
 
 __u64 blocked_state_dropped = 0;
 __u64 creator_dropped = 0;

@@ -51,6 +51,22 @@ static __always_inline int creator_tags__pick(const struct creator_tags *tags, _
 }
 
 /*
+ * The creator's tid as leakmon's pid namespace numbers it, as its /proc and the task records do:
+ * the fork hook runs in the creator. One outside that namespace has children the iterator skips,
+ * so 0 will do. On the host, pid_ns_ino is a constant 0 the verifier prunes the call on.
+ */
+static __always_inline __u32 creator__tid(struct task_struct *parent)
+{
+	struct bpf_pidns_info ids;
+
+	if (!pid_ns_ino)
+		return parent->pid;
+	if (bpf_get_ns_current_pid_tgid(pid_ns_dev, pid_ns_ino, &ids, sizeof(ids)))
+		return 0;
+	return ids.pid;
+}
+
+/*
  * Copy the creator's user registers and the top of its stack, parked in clone(), into a way for
  * the new thread: userspace unwinds it later into "created by". A read that crosses into an
  * unmapped page fails whole, so smaller tops are tried. The way is claimed by making its tag's
@@ -89,7 +105,7 @@ static __always_inline void creator__remember(struct task_struct *parent, struct
 	rec->type = LEAKMON_RECORD_CREATOR;
 	rec->size = sizeof(*rec);
 	rec->tid = child->pid;
-	rec->creator_tid = parent->pid;
+	rec->creator_tid = creator__tid(parent);
 	rec->tgid = tgid;
 	regs__copy(rec->regs, regs);
 	if (!bpf_probe_read_user(rec->stack, LEAKMON_CREATOR_STACK, (void *)regs->sp)) {

@@ -30,12 +30,13 @@ struct tracker {
 
 /* The initial pid namespace's inode (PROC_PID_INIT_INO): leakmon runs on the host. */
 #define PID_NS_INIT_INO 0xEFFFFFFCU
-/* Whether leakmon runs in a pid namespace of its own (a container): ids must be translated. */
-static bool tracker__in_pid_namespace(void)
+/*
+ * Leakmon's pid namespace, if it runs in one of its own (a container): ids must be translated.
+ * False on the host, or when it cannot tell.
+ */
+static bool tracker__pid_namespace(struct stat *ns)
 {
-	struct stat st;
-
-	return !stat("/proc/self/ns/pid", &st) && st.st_ino != PID_NS_INIT_INO;
+	return !stat("/proc/self/ns/pid", ns) && ns->st_ino != PID_NS_INIT_INO;
 }
 
 static void tracker__select_programs(struct tracker *t)
@@ -43,7 +44,7 @@ static void tracker__select_programs(struct tracker *t)
 	struct leakmon_bpf *skel = t->skel;
 	bool btf = t->hooks == HOOKS_TP_BTF;
 	bool raw = t->hooks == HOOKS_RAW_TP;
-	bool ns = tracker__in_pid_namespace();
+	bool ns = t->skel->rodata->pid_ns_ino != 0;
 	bool stamp_sleeps = !features__sched_info();
 
 	bpf_program__set_autoload(skel->progs.thread_created_btf, btf && !t->creators_newest);
@@ -247,6 +248,7 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 			  bool shared, enum log_level level)
 {
 	const char *name = tracker__hooks_name(hooks);
+	struct stat ns;
 	char msg[256];
 	int err;
 
@@ -258,9 +260,14 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 		log__msg(level, "opening the BPF object failed: %s", strerror(-err));
 		return err;
 	}
+	if (tracker__pid_namespace(&ns)) {
+		t->skel->rodata->pid_ns_dev = ns.st_dev;
+		t->skel->rodata->pid_ns_ino = ns.st_ino;
+	}
 	t->skel->rodata->filter_by_tgid = opts->n_tgids > 0;
+	/* The fork hook sees the initial namespace's tgids, the filter holds ours. */
 	t->skel->rodata->filter_creators_by_tgid =
-		opts->n_tgids > 0 && !tracker__in_pid_namespace();
+		opts->n_tgids > 0 && !t->skel->rodata->pid_ns_ino;
 	err = bpf_map__set_max_entries(t->skel->maps.tgid_filter,
 				       opts->n_tgids ? (__u32)opts->n_tgids : 1);
 	if (!err && shared)

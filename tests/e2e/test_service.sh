@@ -126,9 +126,13 @@ check_eq "pids as the container numbers them (leakmon runs in its pid namespace)
 	"$(inside /bin/cat "/proc/${pid:-0}/comm" 2>&1)"
 check "lifecycle at info priority" json_matches "$TMP/journal.json" -s \
 	'[.[] | select(.LEAKMON_EVENT == "start")] | length >= 1 and all(.PRIORITY == "6")'
-inside /usr/local/sbin/leakmon snapshot -v >/dev/null 2>"$TMP/snapshot.err"
+inside /usr/local/sbin/leakmon snapshot -v --json -p "${pid:-0}" >"$TMP/snapshot.json" \
+	2>"$TMP/snapshot.err"
 check "a snapshot beside the service reads its pinned state" \
 	grep -q "reading the state of the leakmon service" "$TMP/snapshot.err"
+check "the workers' creator: main, numbered as the container numbers it" \
+	json_matches "$TMP/snapshot.json" '[.processes[].threads[] | select(.tid != $pid) |
+	  .creator_tid == $pid and .created_by != null] | length == 3 and all'  --argjson pid "${pid:-0}"
 inside /usr/bin/curl -sf http://127.0.0.1:9464/metrics >"$TMP/metrics.txt"
 check "/metrics answers on loopback, with the three alerts" \
 	grep -q '^leakmon_alerts_total{kind="blocked"} 3$' "$TMP/metrics.txt"
