@@ -15,6 +15,7 @@
 #include "preflight.h"
 #include "signals.h"
 #include "snapshot.h"
+#include "stall.h"
 #include "stacks.h"
 #include "tracker.h"
 
@@ -56,6 +57,24 @@ static int cmd_snapshot__deadlocks(struct snapshot *snap, struct deadlock_cycle 
 	return err;
 }
 
+/*
+ * A process's threads are read one after another, not at once: a thread read asleep may have
+ * been woken by one read after it. Threads all asleep this long when read slept through the
+ * whole read (it takes microseconds): a stall so seen is one.
+ */
+#define STALL_MIN_NS 1000000000ULL
+
+/* Each process's stall verdict, in the snapshot's order; NULL when out of memory. */
+static struct stall_verdict *cmd_snapshot__stalls(const struct snapshot *snap)
+{
+	struct stall_verdict *stalls = calloc(snap->n_procs + 1, sizeof(*stalls));
+
+	for (size_t i = 0; stalls && i < snap->n_procs; i++)
+		stalls[i].threads =
+			stall__found(&snap->procs[i], STALL_MIN_NS, &stalls[i].provable);
+	return stalls;
+}
+
 /* Who holds the other ends of the pipes that listed threads wait on: one pass over /proc. */
 static void cmd_snapshot__pipe_holders(const struct snapshot *snap, uint64_t min_blocked_ns,
 				       struct pipe_holders *holders)
@@ -92,6 +111,7 @@ int cmd_snapshot(int argc, char **argv)
 {
 	struct output_opts out_opts = {};
 	struct deadlock_cycle *cycles = NULL;
+	struct stall_verdict *stalls = NULL;
 	struct pipe_holders pipes = {};
 	struct snapshot *snap = NULL;
 	size_t n_cycles = 0;
@@ -130,10 +150,16 @@ int cmd_snapshot(int argc, char **argv)
 		log_err("looking for deadlocks failed: %s", strerror(-err));
 		goto cleanup;
 	}
+	stalls = cmd_snapshot__stalls(snap);
+	if (!stalls) {
+		log_err("out of memory");
+		goto cleanup;
+	}
 	cmd_snapshot__report_missing(&cfg, snap);
 	out_opts.min_blocked_ns = cfg.min_blocked_ns;
 	out_opts.deadlocks = cycles;
 	out_opts.n_deadlocks = n_cycles;
+	out_opts.stalls = stalls;
 	if (cfg.json)
 		output__snapshot_json(stdout, snap, &out_opts);
 	else
@@ -144,6 +170,7 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	ret = EXIT_OK;
 cleanup:
+	free(stalls);
 	free(cycles);
 	pipes__free(&pipes);
 	snapshot__free(snap);

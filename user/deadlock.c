@@ -116,6 +116,14 @@ static int link__cmp_tid(const void *a, const void *b)
 	return x->waiter->tid < y->waiter->tid ? -1 : x->waiter->tid > y->waiter->tid;
 }
 
+static int link__cmp_key_tid(const void *key, const void *elem)
+{
+	uint32_t tid = *(const uint32_t *)key;
+	const struct deadlock_link *l = elem;
+
+	return tid < l->waiter->tid ? -1 : tid > l->waiter->tid;
+}
+
 static int cycles__add(struct deadlock_cycle **cycles, size_t *n, const struct deadlock_cycle *c)
 {
 	struct deadlock_cycle *grown = realloc(*cycles, (*n + 1) * sizeof(*grown));
@@ -154,21 +162,23 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		if (links[n].owner)
 			n++;
 	}
-	/* Follow each waiter's owner while the owner waits too; back at the start: a cycle. */
+	/*
+	 * Follow each waiter's owner while the owner waits too; back at the start: a cycle. The
+	 * links are in the threads' order, by tid: a convoy of thousands is looked up, not scanned.
+	 */
 	for (size_t i = 0; i < n && !err; i++) {
-		size_t at = i, k;
+		const struct deadlock_link *at = &links[i];
 		char key[sizeof(((struct reported *)0)->key)] = "";
+		size_t k;
 
 		cycle.n = 0;
 		do {
 			if (cycle.n == DEADLOCK_MAX_CYCLE)
 				break;
-			cycle.links[cycle.n++] = links[at];
-			for (k = 0; k < n && links[k].waiter->tid != links[at].owner; k++)
-				;
-			at = k;
-		} while (at < n && at != i);
-		if (at != i)
+			cycle.links[cycle.n++] = *at;
+			at = bsearch(&at->owner, links, n, sizeof(*links), link__cmp_key_tid);
+		} while (at && at != &links[i]);
+		if (at != &links[i])
 			continue;
 		links[i].waiter->deadlocked = true;
 		qsort(cycle.links, cycle.n, sizeof(*cycle.links), link__cmp_tid);

@@ -7,16 +7,9 @@
 #include "clock.h"
 #include "json.h"
 #include "output.h"
-#include "stall.h"
 #include "text.h"
 
 #define GROUP_TIDS_SHOWN 8
-/*
- * A process's threads are read one after another, not at once: a thread read asleep may have
- * been woken by one read after it. Threads all asleep this long when read slept through the
- * whole read (it takes microseconds): a stall so seen is one.
- */
-#define STALL_MIN_NS 1000000000ULL
 /* This many threads idle on one object are a pool, shown as one. */
 #define IDLE_POOL_MIN 4
 
@@ -361,19 +354,16 @@ static void output__json_deadlocks(struct json_writer *jw, const struct proc_sna
 	json__end_array(jw);
 }
 
-static void output__json_stall(struct json_writer *jw, const struct proc_snap *p)
+static void output__json_stall(struct json_writer *jw, const struct stall_verdict *stall)
 {
-	bool provable;
-	size_t waiting = stall__found(p, STALL_MIN_NS, &provable);
-
 	json__key(jw, "stall");
-	if (!waiting) {
+	if (!stall->threads) {
 		json__null(jw);
 		return;
 	}
 	json__begin_object(jw);
-	json__field_u64(jw, "threads", waiting);
-	json__field_bool(jw, "provable", provable);
+	json__field_u64(jw, "threads", stall->threads);
+	json__field_bool(jw, "provable", stall->provable);
 	json__end_object(jw);
 }
 
@@ -405,7 +395,7 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 		json__end_array(jw);
 		output__json_idle_pools(jw, p, opts, &b);
 		output__json_deadlocks(jw, p, opts);
-		output__json_stall(jw, p);
+		output__json_stall(jw, &opts->stalls[i]);
 		json__end_object(jw);
 	}
 	json__end_array(jw);
@@ -460,6 +450,7 @@ void output__text_frames(FILE *out, const struct stack *st)
 void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th)
 {
 	char name[4 * LEAKMON_COMM_LEN + 1];
+	const struct thread_snap *owner;
 
 	if (th->lock_refused) {
 		fprintf(out, " (parked for good: the kernel refused the priority-inheritance lock: "
@@ -468,14 +459,13 @@ void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct
 	}
 	if (!th->mutex_owner)
 		return;
-	for (size_t i = 0; i < p->n_threads; i++) {
-		if (p->threads[i]->tid != th->mutex_owner)
-			continue;
-		text__escape(p->threads[i]->comm, strlen(p->threads[i]->comm), name, sizeof(name));
-		fprintf(out, " held by %" PRIu32 " %s", th->mutex_owner, name);
+	owner = process__find_thread(p, th->mutex_owner);
+	if (!owner) {
+		fprintf(out, " held by %" PRIu32 ", which has exited", th->mutex_owner);
 		return;
 	}
-	fprintf(out, " held by %" PRIu32 ", which has exited", th->mutex_owner);
+	text__escape(owner->comm, strlen(owner->comm), name, sizeof(name));
+	fprintf(out, " held by %" PRIu32 " %s", th->mutex_owner, name);
 }
 
 /* Whether every member was refused its lock: each is parked on a word of its own. */
@@ -554,15 +544,13 @@ static void output__text_group(FILE *out, const struct proc_snap *p, const struc
 	}
 }
 
-static void output__text_stall(FILE *out, const struct proc_snap *p)
+static void output__text_stall(FILE *out, const struct stall_verdict *stall)
 {
-	bool provable;
-	size_t waiting = stall__found(p, STALL_MIN_NS, &provable);
-
-	if (waiting)
-		fprintf(out, "  stall: all %zu threads wait without a timeout%s\n", waiting,
-			provable ? ", all on private futexes: nothing but a signal can wake them"
-				 : "");
+	if (stall->threads)
+		fprintf(out, "  stall: all %zu threads wait without a timeout%s\n", stall->threads,
+			stall->provable
+				? ", all on private futexes: nothing but a signal can wake them"
+				: "");
 }
 
 static void output__text_deadlocks(FILE *out, const struct proc_snap *p,
@@ -600,7 +588,8 @@ static bool process__shown(const struct proc_snap *p, const struct output_opts *
 }
 
 static void output__text_process(FILE *out, const struct proc_snap *p,
-				 const struct output_opts *opts, struct group_buffers *b)
+				 const struct stall_verdict *stall, const struct output_opts *opts,
+				 struct group_buffers *b)
 {
 	char name[4 * LEAKMON_COMM_LEN + 1];
 	size_t n_groups;
@@ -611,7 +600,7 @@ static void output__text_process(FILE *out, const struct proc_snap *p,
 	text__escape(p->comm, strlen(p->comm), name, sizeof(name));
 	fprintf(out, "\nPID %" PRIu32 " %s: %" PRId64 " thread%s, %zu blocked\n", p->pid, name,
 		p->thread_count, p->thread_count == 1 ? "" : "s", p->n_blocked);
-	output__text_stall(out, p);
+	output__text_stall(out, stall);
 	output__text_deadlocks(out, p, opts);
 	for (size_t k = 0; k < n_groups; k++)
 		output__text_group(out, p, &b->groups[k], opts);
@@ -622,14 +611,13 @@ static void output__text_verdicts(FILE *out, const struct snapshot *s,
 				  const struct output_opts *opts)
 {
 	size_t stalled = 0, deadlocks = 0;
-	bool provable;
 
 	for (size_t i = 0; i < s->n_procs; i++) {
 		const struct proc_snap *p = &s->procs[i];
 
 		if (!process__shown(p, opts))
 			continue;
-		stalled += stall__found(p, STALL_MIN_NS, &provable) > 0;
+		stalled += opts->stalls[i].threads > 0;
 		for (size_t k = 0; k < opts->n_deadlocks; k++)
 			deadlocks += opts->deadlocks[k].pid == p->pid;
 	}
@@ -655,7 +643,7 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 	fprintf(out, "(count @ [wait, blocked for]; ~ marks times known only to within a "
 		     "real-time thread's last run)\n");
 	for (size_t i = 0; i < s->n_procs; i++)
-		output__text_process(out, &s->procs[i], opts, &b);
+		output__text_process(out, &s->procs[i], &opts->stalls[i], opts, &b);
 	if (s->drops.blocked_state)
 		fprintf(out,
 			"\nnote: %" PRIu64 " sleeps the switch hook missed were dated from the "

@@ -9,12 +9,15 @@
 #include "json.h"
 #include "pipes.h"
 #include "snapshot.h"
+#include "stall.h"
 
 struct output_opts {
 	uint64_t min_blocked_ns; /* list only threads blocked at least this long (0: all) */
 	/* Mutex cycles found among the snapshot's threads, each shown with its process. */
 	const struct deadlock_cycle *deadlocks;
 	size_t n_deadlocks;
+	/* Each process's stall verdict, in the snapshot's order. */
+	const struct stall_verdict *stalls;
 	/* Who holds the pipes listed threads wait on; NULL: not looked for. */
 	const struct pipe_holders *pipes;
 };

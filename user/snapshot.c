@@ -158,15 +158,19 @@ struct proc_snap *snapshot__find_process(struct snapshot *s, uint32_t pid)
 	return bsearch(&pid, s->procs, s->n_procs, sizeof(*s->procs), proc__cmp_pid);
 }
 
+struct thread_snap *process__find_thread(const struct proc_snap *p, uint32_t tid)
+{
+	struct thread_snap **th =
+		bsearch(&tid, p->threads, p->n_threads, sizeof(*p->threads), thread__cmp_tid);
+
+	return th ? *th : NULL;
+}
+
 struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uint32_t tid)
 {
 	struct proc_snap *p = snapshot__find_process(s, tgid);
-	struct thread_snap **th;
 
-	if (!p)
-		return NULL;
-	th = bsearch(&tid, p->threads, p->n_threads, sizeof(*p->threads), thread__cmp_tid);
-	return th ? *th : NULL;
+	return p ? process__find_thread(p, tid) : NULL;
 }
 
 /*

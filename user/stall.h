@@ -18,4 +18,10 @@
  */
 size_t stall__found(const struct proc_snap *p, uint64_t min_blocked_ns, bool *provable);
 
+/* What stall__found() said of a process. */
+struct stall_verdict {
+	size_t threads; /* how many wait; 0: not stalled */
+	bool provable;
+};
+
 #endif /* LEAKMON_STALL_H */

@@ -78,6 +78,11 @@ static void check_cycles(void)
 	for (int i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, hold, (void *)(intptr_t)i);
 	pthread_barrier_wait(&holding);
+	/* By tid, as a snapshot keeps a process's threads. */
+	if (holder_tid[0] > holder_tid[1]) {
+		threads[0] = &b;
+		threads[1] = &a;
+	}
 
 	/* Each holder said to wait for the other's mutex: a cycle of two. */
 	waiter__init(&a, holder_tid[0], &held[1]);
