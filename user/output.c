@@ -445,6 +445,8 @@ void output__text_frames(FILE *out, const struct stack *st)
 	}
 	if (st->truncated)
 		fprintf(out, "      ... more frames\n");
+	else if (st->error && st->n)
+		fprintf(out, "      ... (%s)\n", st->error);
 }
 
 void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th)

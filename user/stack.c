@@ -41,15 +41,42 @@ const struct frame *stack__creation_site(const struct stack *st)
 }
 
 /*
+ * Where a whole stack ends: libc's thread entry, or the program's. By name, for a C library
+ * linked into the program too (static binaries); aliases' underscores left out.
+ */
+static bool frame__is_entry(const struct frame *f)
+{
+	static const char *const entries[] = {
+		"clone", "clone3",	    "start_thread",
+		"start", "libc_start_main", "libc_start_call_main",
+	};
+	const char *name = f->func;
+
+	if (!name)
+		return false;
+	while (*name == '_')
+		name++;
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
+		if (!strcmp(name, entries[i]))
+			return true;
+	return false;
+}
+
+/*
  * The function a thread was started with: the outermost frame above libc's thread entry
- * (clone3, start_thread) and the runtime's trampolines, or main for the main thread.
+ * (clone3, start_thread) and the runtime's trampolines, or main for the main thread. Only a
+ * stack unwound down to that entry shows it: the outermost frame of one cut short (code without
+ * unwind tables, a stack the process overwrote, the frame limit) is no start routine.
  */
 const struct frame *stack__start_routine(const struct stack *st)
 {
+	if (!st->n || st->truncated || !frame__is_entry(&st->frames[st->n - 1]))
+		return NULL;
 	for (size_t i = st->n; i-- > 0;) {
 		const struct frame *f = &st->frames[i];
 
-		if (!f->module || stack__frame_in_libc(f) || frame__is_trampoline(f))
+		if (!f->module || stack__frame_in_libc(f) || frame__is_trampoline(f) ||
+		    frame__is_entry(f))
 			continue;
 		return f->func ? f : NULL;
 	}

@@ -592,7 +592,8 @@ static void unwinder__walk(struct unwinder *u, const struct task_record *rec, st
 	out->frames = u->scratch;
 	u->rec = rec;
 	/* Unwinding ends in an error at the outermost frame as a rule: only say so when early. */
-	if (dwfl_getthread_frames(u->dwfl, (pid_t)rec->tid, unwinder__frame, &walk) && !out->n)
+	if (dwfl_getthread_frames(u->dwfl, (pid_t)rec->tid, unwinder__frame, &walk) && !out->n &&
+	    !out->error)
 		out->error = dwfl_errmsg(-1);
 	u->rec = NULL;
 	/* Unwound into the scratch frames, then kept at their exact size. */
@@ -616,11 +617,10 @@ void unwinder__unwind(struct unwinder *u, const struct task_record *rec, struct 
 	u->stack_base = rec->regs[LEAKMON_REG_SP];
 	u->stack_len = 0;
 	u->stack_short = false;
+	/* The registers still give the frame it waits in. */
 	if (!unwinder__take_prefetched(u, rec->tid) &&
-	    !unwinder__extend_stack(u, u->stack_base + sizeof(uint64_t))) {
+	    !unwinder__extend_stack(u, u->stack_base + sizeof(uint64_t)))
 		out->error = "stack unreadable";
-		return;
-	}
 	unwinder__walk(u, rec, out);
 }
 

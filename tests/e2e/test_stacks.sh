@@ -302,6 +302,45 @@ prog_runs() {
 	done
 }
 
+# Stacks the process controls (hostile_stack): a stack pointer on no readable page, at a mapping's
+# end, on words that point to themselves, on return addresses into the parking code, on random
+# bytes. Each such thread is listed with the frame its registers give and no start routine (its
+# stack never reaches one); the unwinder stops at its limit or soon; the plain thread beside
+# them keeps its whole stack; a monitor reports every thread.
+hostile='"unmapped", "mapping_end", "self_pointing", "code_loop", "random"'
+fixture_start hostile_stack && {
+	timeout 60 "$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/hostile.json" 2>"$TMP/hostile.err"
+	check_eq "hostile stacks: the snapshot completes" 0 "$?"
+	check "hostile stacks: each thread in a futex wait, frame #0 park_on, no start routine" \
+		json_matches "$TMP/hostile.json" "[.processes[].threads[] | select(.comm | IN($hostile)) |
+		  .wait == \"futex\" and .stack[0].func == \"park_on\" and .start_routine == null]
+		  | length == 5 and all"
+	check "hostile stacks: no readable stack: frame #0 alone, and why" \
+		json_matches "$TMP/hostile.json" '[.processes[].threads[] | select(.comm == "unmapped") |
+		  .stack_error == "stack unreadable" and (.stack | length) == 1] == [true]'
+	check "hostile stacks: return addresses into the parking code: stopped at the frame limit" \
+		json_matches "$TMP/hostile.json" '[.processes[].threads[] | select(.comm == "code_loop") |
+		  .stack_truncated and (.stack | length) == 128] == [true]'
+	check "hostile stacks: self-pointing words, random bytes, a mapping's end: stopped soon" \
+		json_matches "$TMP/hostile.json" '[.processes[].threads[] |
+		  select(.comm | IN("self_pointing", "random", "mapping_end")) |
+		  (.stack | length) <= 3 and .stack_truncated == false] | length == 3 and all'
+	check "hostile stacks: the plain thread beside them, whole" \
+		json_matches "$TMP/hostile.json" '[.processes[].threads[] | select(.comm == "plain") |
+		  .start_routine == "plain" and .stack_error == null and .stack[-1].func == "clone3" and
+		  ([.stack[].func] | index("fixture__wait_on_condvar_forever") != null)] == [true]'
+	timeout -s INT --preserve-status 5 "$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms \
+		--blocked-threshold 1s --blocked-kinds all >"$TMP/hostile.events" 2>"$TMP/hostile.err"
+	check_eq "hostile stacks: the monitor runs until told to stop" 0 "$?"
+	check "hostile stacks: the monitor reports each thread blocked, frame #0 read" \
+		json_matches "$TMP/hostile.events" -s "[.[] | select(.event == \"blocked\") |
+		  select(.thread_comm | IN($hostile)) | select(.stack[0].func == \"park_on\")] | length == 5"
+	check "... and the other two" json_matches "$TMP/hostile.events" -s \
+		'[.[] | select(.event == "blocked") | .thread_comm] | sort ==
+		 (["hostile_stack", "plain", "unmapped", "mapping_end", "self_pointing", "code_loop",
+		   "random"] | sort)'
+}
+
 # -p reads its processes' threads, not the machine's: beside the 5,000 threads above, each of
 # ~10 passes over a 5-thread process runs the iterator's program ~5 times, not ~5,000.
 stats_were=$(sysctl -n kernel.bpf_stats_enabled)
