@@ -33,6 +33,8 @@ start_fixture() {
 	local name=$1
 	shift
 	FIXTURE_OUT=$BENCH_TMP/$name.out
+	# There before the fixture's shell opens it: the wait below may look first.
+	: >"$FIXTURE_OUT"
 	"$BUILD/fixtures/$name" "$@" >"$FIXTURE_OUT" 2>&1 &
 	FIXTURE_PID=$!
 	disown "$FIXTURE_PID"
