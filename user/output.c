@@ -497,6 +497,19 @@ static bool group__same_pipe_holders(const struct wait_group *g, const struct pi
 	return true;
 }
 
+/* "TID NAME waits for mutex ADDR held by OWNER NAME": a line of a deadlock, or of a group. */
+static void output__text_mutex_wait(FILE *out, const struct proc_snap *p,
+				    const struct thread_snap *th)
+{
+	char name[4 * LEAKMON_COMM_LEN + 1], object[4 * WAIT_OBJECT_LEN + 1];
+
+	text__escape(th->comm, strlen(th->comm), name, sizeof(name));
+	text__escape(th->wait.object, strlen(th->wait.object), object, sizeof(object));
+	fprintf(out, "      %" PRIu32 " %s waits for mutex %s", th->tid, name, object);
+	output__text_mutex_state(out, p, th);
+	fputc('\n', out);
+}
+
 static void output__text_group(FILE *out, const struct proc_snap *p, const struct wait_group *g,
 			       const struct output_opts *opts)
 {
@@ -537,6 +550,10 @@ static void output__text_group(FILE *out, const struct proc_snap *p, const struc
 		fprintf(out, " and %zu more", g->n - GROUP_TIDS_SHOWN);
 	fputc('\n', out);
 	output__text_frames(out, &first->stack);
+	/* Several mutexes: who holds each, unless the process's deadlocks said so above. */
+	for (size_t i = 0; !g->same_object && i < g->n && i < GROUP_TIDS_SHOWN; i++)
+		if (g->members[i]->mutex_owner && !g->members[i]->deadlocked)
+			output__text_mutex_wait(out, p, g->members[i]);
 	if (g->same_object || group__same_pipe_holders(g, opts->pipes))
 		output__text_pipe_other_end(out, p->pid, first, opts->pipes, !g->same_object);
 	if (first->created_by) {
@@ -558,23 +575,14 @@ static void output__text_stall(FILE *out, const struct stall_verdict *stall)
 static void output__text_deadlocks(FILE *out, const struct proc_snap *p,
 				   const struct output_opts *opts)
 {
-	char name[4 * LEAKMON_COMM_LEN + 1];
-
 	for (size_t k = 0; k < opts->n_deadlocks; k++) {
 		const struct deadlock_cycle *c = &opts->deadlocks[k];
 
 		if (c->pid != p->pid)
 			continue;
 		fprintf(out, "  deadlock: %zu threads wait for each other's mutexes\n", c->n);
-		for (size_t i = 0; i < c->n; i++) {
-			const struct thread_snap *th = c->links[i].waiter;
-
-			text__escape(th->comm, strlen(th->comm), name, sizeof(name));
-			fprintf(out,
-				"      %" PRIu32 " %s waits for mutex 0x%" PRIx64
-				" held by %" PRIu32 "\n",
-				th->tid, name, c->links[i].mutex, c->links[i].owner);
-		}
+		for (size_t i = 0; i < c->n; i++)
+			output__text_mutex_wait(out, p, c->links[i].waiter);
 	}
 }
 

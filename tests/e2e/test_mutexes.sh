@@ -65,7 +65,8 @@ for ring in "normal 2" "recursive 2" "errorcheck 2" "robust 3" "normal 5"; do
 	owner=$(echo "$expected" | awk 'NR == 1 { print $2 }')
 	mutex=$(json_thread "$json" "$tid" wait_object)
 	check_eq "$kind mutexes, ring of $n: a line per thread, with its mutex and owner" \
-		"$tid $(cat "/proc/$pid/task/$tid/comm") waits for mutex $mutex held by $owner" \
+		"$tid $(cat "/proc/$pid/task/$tid/comm") waits for mutex $mutex held by $owner $(
+			cat "/proc/$pid/task/$owner/comm")" \
 		"$(grep -E "^      $tid .* waits for mutex" "$TMP/text" | sed 's/^ *//')"
 	kill -9 "$pid"
 done
@@ -92,6 +93,16 @@ fixture_start abba_deadlock pi 3 && {
 	refused="$refused deadlock, or its owner died)"
 	check_eq "pi mutexes: text says the kernel refused it" 1 \
 		"$(grep -cE "^  1 @ \[mutex, .*\] on 0x[0-9a-f]+ ${refused//[()]/.}\$" "$TMP/text")"
+	said=""
+	while read -r tid owner; do
+		mutex=$(json_thread "$json" "$tid" wait_object)
+		[ "$(json_thread "$json" "$tid" lock_refused)" = false ] || continue
+		said+="$tid $(cat "/proc/$FIXTURE_PID/task/$tid/comm") waits for mutex $mutex held by"
+		said+=" $owner $(cat "/proc/$FIXTURE_PID/task/$owner/comm");"
+	done < <(sort -n <<<"$expected")
+	check_eq "pi mutexes: the group on two mutexes names each one's holder" "$said" \
+		"$(grep -E '^      [0-9]+ .* waits for mutex' "$TMP/text" | sed 's/^ *//' | sort -n |
+			tr '\n' ';')"
 }
 
 # A mutex held by a live thread, and one whose owner exited without unlocking it.
