@@ -252,14 +252,10 @@ void events__deadlock(struct events *ev, const struct proc_snap *p,
 	struct json_writer *jw = events__begin(ev, "deadlock", p->pid, p->comm);
 
 	if (!ev->json) {
+		/* Each thread's line names the mutex it waits for and who holds it. */
 		fprintf(ev->out, " %zu threads wait for each other's mutexes\n", n);
-		for (size_t i = 0; i < n; i++) {
-			fprintf(ev->out,
-				"  tid %" PRIu32 " waits for mutex 0x%" PRIx64
-				" held by tid %" PRIu32 "\n",
-				links[i].waiter->tid, links[i].mutex, links[i].owner);
+		for (size_t i = 0; i < n; i++)
 			events__text_thread(ev, p, links[i].waiter);
-		}
 		events__end(ev, NULL);
 		return;
 	}

@@ -162,6 +162,21 @@ wait "$monitor"
 held_by="held by $quiet quiet_neighbour"
 check "in text, a mutex waiter's event names the mutex's owner" \
 	grep -qE "^    tid $stuck stuck \[mutex, [0-9.]+s\] on 0x[0-9a-f]+ $held_by\$" "$TMP/held.txt"
+"$LEAKMON" -p "$abba" --interval 300ms --blocked-threshold 1s >"$TMP/deadlock.txt" 2>&1 &
+monitor=$!
+sleep 2
+kill -INT "$monitor"
+wait "$monitor"
+check_eq "in text, a deadlock: each thread once, with its mutex and that mutex's holder" \
+	"$(sed -n '/ deadlock  /,/^[0-9]/p' "$TMP/deadlock.txt" | grep -E '^ {2,4}[^ ]' |
+		sed -E 's/\[mutex, [0-9.]+s\]/[mutex]/; s/0x[0-9a-f]+/ADDR/' | sort)" \
+	"$(for t in /proc/"$abba"/task/*; do
+		tid=${t##*/}
+		[ "$tid" = "$abba" ] && continue
+		comm=$(cat "$t/comm")
+		owner=$(ls /proc/"$abba"/task | grep -vx "$abba" | grep -vx "$tid")
+		echo "    tid $tid $comm [mutex] on ADDR held by $owner $(cat /proc/"$abba"/task/"$owner"/comm)"
+	done | sort)"
 kill "$leak" "$hostile"
 
 # Watching processes that all exit: said, and the monitor ends with 0 by itself.
