@@ -510,10 +510,26 @@ static void output__text_mutex_wait(FILE *out, const struct proc_snap *p,
 	fputc('\n', out);
 }
 
+/* A group's members on one line: the first GROUP_TIDS_SHOWN, then how many more. */
+static void output__text_tids(FILE *out, const struct thread_snap **members, size_t n)
+{
+	char name[4 * LEAKMON_COMM_LEN + 1];
+
+	fputs("     ", out);
+	for (size_t i = 0; i < n && i < GROUP_TIDS_SHOWN; i++) {
+		text__escape(members[i]->comm, strlen(members[i]->comm), name, sizeof(name));
+		fprintf(out, " %" PRIu32 " %s%s", members[i]->tid, name,
+			i + 1 < n && i + 1 < GROUP_TIDS_SHOWN ? "," : "");
+	}
+	if (n > GROUP_TIDS_SHOWN)
+		fprintf(out, " and %zu more", n - GROUP_TIDS_SHOWN);
+	fputc('\n', out);
+}
+
 static void output__text_group(FILE *out, const struct proc_snap *p, const struct wait_group *g,
 			       const struct output_opts *opts)
 {
-	char lo[32], hi[32], name[4 * LEAKMON_COMM_LEN + 1], object[4 * WAIT_OBJECT_LEN + 1];
+	char lo[32], hi[32], object[4 * WAIT_OBJECT_LEN + 1];
 	const struct thread_snap *first = g->members[0];
 	const char *tilde = g->estimated ? "~" : "";
 
@@ -540,15 +556,8 @@ static void output__text_group(FILE *out, const struct proc_snap *p, const struc
 	}
 	if (first->wait.timed == 1)
 		fprintf(out, " (timed)");
-	fputs("\n     ", out);
-	for (size_t i = 0; i < g->n && i < GROUP_TIDS_SHOWN; i++) {
-		text__escape(g->members[i]->comm, strlen(g->members[i]->comm), name, sizeof(name));
-		fprintf(out, " %" PRIu32 " %s%s", g->members[i]->tid, name,
-			i + 1 < g->n && i + 1 < GROUP_TIDS_SHOWN ? "," : "");
-	}
-	if (g->n > GROUP_TIDS_SHOWN)
-		fprintf(out, " and %zu more", g->n - GROUP_TIDS_SHOWN);
 	fputc('\n', out);
+	output__text_tids(out, g->members, g->n);
 	output__text_frames(out, &first->stack);
 	/* Several mutexes: who holds each, unless the process's deadlocks said so above. */
 	for (size_t i = 0; !g->same_object && i < g->n && i < GROUP_TIDS_SHOWN; i++)
@@ -597,6 +606,38 @@ static bool process__shown(const struct proc_snap *p, const struct output_opts *
 	return false;
 }
 
+/*
+ * The threads not blocked (running, stopped...), a group per state after the blocked ones, as
+ * a dump lists every thread; no stack: a running thread's would be stale as soon as read.
+ * slots: room for the process's threads.
+ */
+static void output__text_unblocked(FILE *out, const struct proc_snap *p,
+				   const struct thread_snap **slots)
+{
+	const char *states[8];
+	size_t n_states = 0, k, n;
+
+	for (size_t i = 0; i < p->n_threads; i++) {
+		const struct thread_snap *th = p->threads[i];
+
+		if (th->wait.blocked || th->rec.exit_state)
+			continue;
+		for (k = 0; k < n_states && strcmp(states[k], th->state); k++)
+			;
+		if (k == n_states && n_states < sizeof(states) / sizeof(states[0]))
+			states[n_states++] = th->state;
+	}
+	for (k = 0; k < n_states; k++) {
+		n = 0;
+		for (size_t i = 0; i < p->n_threads; i++)
+			if (!p->threads[i]->wait.blocked && !p->threads[i]->rec.exit_state &&
+			    !strcmp(p->threads[i]->state, states[k]))
+				slots[n++] = p->threads[i];
+		fprintf(out, "  %zu @ [%s]\n", n, states[k]);
+		output__text_tids(out, slots, n);
+	}
+}
+
 static void output__text_process(FILE *out, const struct proc_snap *p,
 				 const struct stall_verdict *stall, const struct output_opts *opts,
 				 struct group_buffers *b)
@@ -614,6 +655,8 @@ static void output__text_process(FILE *out, const struct proc_snap *p,
 	output__text_deadlocks(out, p, opts);
 	for (size_t k = 0; k < n_groups; k++)
 		output__text_group(out, p, &b->groups[k], opts);
+	if (!opts->min_blocked_ns)
+		output__text_unblocked(out, p, b->slots);
 }
 
 /* What a reader of a long dump must not miss, ending the header line: found further down. */

@@ -51,6 +51,28 @@ for name in forgotten_sender forgotten_receiver unclosed_pipe_reader; do
 		'all(.processes[0].threads[]; .pipe_other_end == null)'
 done
 
+# Cause 6, a loop with no exit: its threads never block, yet a dump lists them, by state.
+fixture_start endless_loop 3 && {
+	for i in $(seq 50); do
+		[ "$(grep -c '^running' "$FIXTURE_OUT")" -eq 3 ] && break
+		sleep 0.1
+	done
+	loopers=$(awk '$1 == "running" { print $2 }' "$FIXTURE_OUT" | sort -n | tr '\n' ' ')
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/loop.json"
+	check_eq "endless_loop: its looping threads are running, none blocked" "${loopers% }" \
+		"$(jq -r '[.processes[0].threads[] | select(.comm == "looper") |
+			select(.state == "running" and .wait == null) | .tid] | sort | join(" ")' \
+			"$TMP/loop.json")"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/loop.txt"
+	check_eq "endless_loop: text lists them after the blocked, as a group of their state" \
+		"  3 @ [running];     $(for t in $loopers; do printf ' %s looper,' "$t"; done | sed 's/,$//')" \
+		"$(grep -A1 '^  [0-9]* @ \[running\]$' "$TMP/loop.txt" | tr '\n' ';' | sed 's/;$//')"
+	"$LEAKMON" snapshot --min-blocked 1ms -p "$FIXTURE_PID" >"$TMP/loop.txt"
+	check "endless_loop: --min-blocked lists blocked threads only" \
+		bash -c "! grep -q running '$TMP/loop.txt'"
+	kill -9 "$FIXTURE_PID"
+}
+
 # The timed flag follows the syscall arguments.
 fixture_start orphaned_library_worker && {
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/timed.json"
