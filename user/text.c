@@ -75,6 +75,20 @@ void text__escape(const char *s, size_t len, char *out, size_t out_size)
 	out[o] = '\0';
 }
 
+void text__hex(uint64_t v, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	int n = 1;
+
+	while (n < 16 && v >> (4 * n))
+		n++;
+	*out++ = '0';
+	*out++ = 'x';
+	while (n--)
+		*out++ = digits[(v >> (4 * n)) & 15];
+	*out = '\0';
+}
+
 void text__duration(uint64_t ns, char *out, size_t out_size)
 {
 	uint64_t s = ns / 1000000000ULL;

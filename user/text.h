@@ -14,6 +14,10 @@ size_t utf8__seq_len(const unsigned char *s, size_t len);
  */
 void text__escape(const char *s, size_t len, char *out, size_t out_size);
 
+/* v as "0x" and lowercase hex digits, NUL-terminated: out has room for TEXT_HEX_LEN bytes. */
+#define TEXT_HEX_LEN 19
+void text__hex(uint64_t v, char *out);
+
 /* Durations as people read them: 250ms, 12.5s, 15m3s, 2h5m3s, 3d4h5m. */
 void text__duration(uint64_t ns, char *out, size_t out_size);
 

@@ -54,9 +54,25 @@ static void test_durations(void)
 	}
 }
 
+/* As printf's "0x%llx" writes them: the futex addresses that wait objects are. */
+static void test_hex(void)
+{
+	static const unsigned long long values[] = {
+		0, 1, 0xf, 0x10, 0x7f3a1c2b4e50ULL, 0x8000000000000000ULL, ~0ULL,
+	};
+	char out[TEXT_HEX_LEN], want[32];
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		text__hex(values[i], out);
+		snprintf(want, sizeof(want), "0x%llx", values[i]);
+		CHECK_STR(out, want);
+	}
+}
+
 int main(void)
 {
 	test_escape_for_terminal();
 	test_durations();
+	test_hex();
 	return unit__finish("test_text");
 }
