@@ -7,6 +7,7 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= cc
 CXX ?= c++
+RUSTC ?= rustc
 AR ?= ar
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
@@ -23,8 +24,8 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # libc6-dbg names libc's internal functions in stacks; elfutils' eu-stack is the tests' oracle.
 DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	linux-libc-dev jq procps util-linux libc6-dbg elfutils libsystemd-dev libmicrohttpd-dev
-# What the tests use besides: promtool, an HTTP client, a container to boot systemd in.
-TEST_PACKAGES := curl prometheus systemd-container debootstrap
+# What the tests use besides: promtool, an HTTP client, a container to boot systemd in, Rust.
+TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc
 # What the benchmarks measure against: perf's workloads, the reference tool offcputime.
 BENCH_PACKAGES := linux-perf libbpf-tools
 
@@ -74,7 +75,9 @@ FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
 FIXTURE_VARIANTS := stack_shapes_O2_nofp stack_shapes_fp stack_shapes_O0 stack_shapes_nopie \
 	stack_shapes_stripped
 FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS)) \
-	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so)
+	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads rust_locks libdlworker.so)
+# What the benchmarks run: no Rust toolchain needed.
+C_FIXTURE_BINS := $(filter-out %/rust_locks,$(FIXTURE_BINS))
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
 .PHONY: all deps test-deps bench-deps run test install-files check bench bench-tools fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
@@ -148,6 +151,11 @@ $(BUILD)/fixtures/cxx_threads: tests/fixtures/cxx_threads.cpp
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) -O2 -g -Wall -Werror -pthread $< -o $@
+
+$(BUILD)/fixtures/rust_locks: tests/fixtures/rust_locks.rs
+	$(call msg,RUSTC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)MAKEFLAGS= $(RUSTC) -O -g -D warnings $< -o $@
 
 $(BUILD)/fixtures/libdlworker.so: tests/fixtures/plugin/dlworker.c tests/fixtures/fixture.h
 	$(call msg,CC,$@)
@@ -225,7 +233,7 @@ test: test-deps
 
 # Benchmarks: ratios against a baseline measured in the same run (see BENCHMARKS.md).
 bench: bench-deps
-	$(Q)$(MAKE) --no-print-directory all fixtures bench-tools
+	$(Q)$(MAKE) --no-print-directory all $(C_FIXTURE_BINS) bench-tools
 	$(Q)status=0; for b in $(filter-out tests/bench/lib.sh,$(wildcard tests/bench/*.sh)); do \
 		BUILD=$(BUILD) $$b || status=1; done; exit $$status
 

@@ -253,12 +253,42 @@ static const struct {
 	{ "PyThread_acquire_lock", "python_lock", false },
 };
 
+/*
+ * Rust's standard library, linked into the program: its locks wait on futexes of their own.
+ * Names as the C++ demangler leaves them (std::sys::unix::locks::futex_mutex::Mutex::...,
+ * legacy mangling) or still in the v0 mangling newer releases use (..3std3sys..5Mutex14...).
+ */
+static const struct {
+	const char *method;
+	const char *reason;
+} rust_wait_reasons[] = {
+	{ "Mutex::lock_contended", "mutex" },	 { "5Mutex14lock_contended", "mutex" },
+	{ "RwLock::read_contended", "rwlock" },	 { "6RwLock14read_contended", "rwlock" },
+	{ "RwLock::write_contended", "rwlock" }, { "6RwLock15write_contended", "rwlock" },
+	{ "Condvar::wait", "condvar" },		 { "7Condvar4wait", "condvar" },
+	{ "7Condvar12wait_timeout", "condvar" },
+};
+
+static const char *wait__rust_reason_of(const char *name)
+{
+	if (strncmp(name, "std::sys::", 10) &&
+	    (strncmp(name, "_R", 2) || !strstr(name, "3std3sys")))
+		return NULL;
+	for (size_t i = 0; i < sizeof(rust_wait_reasons) / sizeof(rust_wait_reasons[0]); i++)
+		if (strstr(name, rust_wait_reasons[i].method))
+			return rust_wait_reasons[i].reason;
+	return NULL;
+}
+
 static const char *wait__reason_of(const struct frame *f)
 {
-	const char *name = f->func;
+	const char *name = f->func, *reason;
 
 	if (!name)
 		return NULL;
+	reason = wait__rust_reason_of(name);
+	if (reason)
+		return reason;
 	while (*name == '_')
 		name++;
 	for (size_t i = 0; i < sizeof(wait_reasons) / sizeof(wait_reasons[0]); i++) {

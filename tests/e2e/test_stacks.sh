@@ -126,6 +126,20 @@ fixture_start cxx_threads && {
 	check_eq "C++: snapshot woke no thread" "$before" "$(switches "$FIXTURE_PID")"
 }
 
+# Rust: std's Mutex, RwLock and Condvar wait on futexes of their own, not pthread's; their waits
+# are named from std's functions (demangled, or in the v0 mangling of newer releases).
+fixture_start rust_locks && {
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/rust.json"
+	check_eq "Rust wait reasons" "rs-condvar:condvar rs-mutex:mutex rs-rwlock:rwlock" \
+		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
+			"\(.comm):\(.wait_reason)"] | sort | join(" ")' "$TMP/rust.json")"
+	check_against_truth "$TMP/rust.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/rust.txt"
+	check_eq "Rust: text groups by reason" "condvar mutex rwlock" \
+		"$(sed -nE 's/^  1 @ \[(mutex|rwlock|condvar), .*/\1/p' "$TMP/rust.txt" | sort | tr '\n' ' ' |
+			sed 's/ $//')"
+}
+
 # A plugin loaded with dlopen.
 fixture_start dlopen_host "$PWD/$FIXTURES/libdlworker.so" && {
 	before=$(snapshot_of "$TMP/dl.json")
