@@ -150,7 +150,7 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		uint32_t words[MUTEX_WORDS];
 		uint64_t addr;
 
-		if (!th->wait.blocked || !th->reason || strcmp(th->reason, "mutex") ||
+		if (!th->wait.blocked || !th->glibc_mutex ||
 		    sscanf(th->wait.object, "0x%" SCNx64, &addr) != 1 ||
 		    !mutex__read(p->pid, addr, words))
 			continue;

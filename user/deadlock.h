@@ -30,9 +30,9 @@ struct deadlock_cycle {
 struct deadlocks *deadlocks__new(void);
 void deadlocks__free(struct deadlocks *d);
 /*
- * Cycles among p's mutex waiters (those whose reason is known to be "mutex"; p's threads by tid,
- * as a snapshot keeps them). Every waiter gets th->mutex_owner (or th->lock_refused), members of
- * every cycle th->deadlocked; cycles not found before are appended to *cycles (realloc'd).
+ * Cycles among p's glibc mutex waiters (th->glibc_mutex; p's threads by tid, as a snapshot keeps
+ * them). Every waiter gets th->mutex_owner (or th->lock_refused), members of every cycle
+ * th->deadlocked; cycles not found before are appended to *cycles (realloc'd).
  */
 int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cycle **cycles,
 		    size_t *n_cycles);

@@ -40,6 +40,7 @@ struct episode {
 	char comm[LEAKMON_COMM_LEN + 1];
 	const char *kind;   /* its wait kind: futex, pipe_read, ... (static strings) */
 	const char *reason; /* once its stack was read: mutex, condvar, ... (static strings) */
+	bool glibc_mutex;   /* likewise: th->glibc_mutex */
 	uint64_t group_key; /* once its stack was read: thread__group_key */
 	bool kind_alerted;  /* its reason (or wait kind until then) is in --blocked-kinds */
 	double blocked_s;
@@ -420,10 +421,12 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 			continue;
 		if (e->th->stack_wanted) {
 			e->reason = e->th->reason;
+			e->glibc_mutex = e->th->glibc_mutex;
 			e->group_key = thread__group_key(e->th);
 			e->kind_alerted = config__kind_alerted(m->cfg, e->reason);
 		} else if (e->reason && !e->th->stack.n) {
 			e->th->reason = e->reason;
+			e->th->glibc_mutex = e->glibc_mutex;
 		}
 	}
 	for (size_t i = 0; i < s->n_threads; i++)

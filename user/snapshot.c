@@ -122,6 +122,7 @@ void snapshot__refresh_thread(const struct snapshot *s, struct thread_snap *th,
 {
 	stack__free(&th->stack);
 	th->reason = NULL;
+	th->glibc_mutex = false;
 	th->start_routine = NULL;
 	th->has_blocked_ns = false;
 	th->estimated = false;

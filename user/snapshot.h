@@ -27,6 +27,7 @@ struct thread_snap {
 	struct stack creator_stack;	/* the creator's stack at creation, once unwound */
 	const struct frame *created_by; /* the call site that created the thread, in it */
 	const char *reason;		/* wait__reason(): mutex, condvar, ..., or the wait kind */
+	bool glibc_mutex;		/* likewise: the mutex is glibc's, its owner readable */
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
 	bool deadlocked;	   /* in a cycle of mutex waiters (set by deadlocks__find) */
 	uint32_t mutex_owner;	   /* who holds the mutex it waits for; 0: unknown (likewise) */

@@ -117,7 +117,7 @@ static void stacks__name_waits(struct snapshot *s)
 		struct thread_snap *th = &s->threads[i];
 		const struct frame *start = stack__start_routine(&th->stack);
 
-		th->reason = wait__reason(&th->wait, &th->stack);
+		th->reason = wait__reason(&th->wait, &th->stack, &th->glibc_mutex);
 		th->start_routine = start ? start->func : NULL;
 	}
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -108,7 +109,61 @@ static int symbol__cmp(const void *a, const void *b)
 	return y->rank - x->rank;
 }
 
-/* Without the symbol version (pthread_mutex_lock@@GLIBC_2.2.5), demangled. */
+/* Whether a mangled name is Rust's legacy mangling: C++'s, ending in a hash (17h + 16 digits). */
+static bool symbol__rust_legacy(const char *mangled)
+{
+	size_t len = strlen(mangled);
+
+	if (len < 3 + 20 || strncmp(mangled, "_ZN", 3) || strncmp(mangled + len - 20, "17h", 3) ||
+	    mangled[len - 1] != 'E')
+		return false;
+	for (size_t i = len - 17; i < len - 1; i++)
+		if (!isxdigit((unsigned char)mangled[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The C++ demangler's reading of a Rust legacy name, as Rust prints it: the hash dropped,
+ * $LT$, $u7b$ and the like as the characters they stand for, ".." as "::". In place: the
+ * text only shrinks.
+ */
+static void symbol__tidy_rust(char *name)
+{
+	static const struct {
+		const char *code;
+		char c;
+	} escapes[] = {
+		{ "$LT$", '<' },   { "$GT$", '>' },  { "$RF$", '&' },  { "$BP$", '*' },
+		{ "$C$", ',' },	   { "$SP$", '@' },  { "$u20$", ' ' }, { "$u22$", '"' },
+		{ "$u27$", '\'' }, { "$u2b$", '+' }, { "$u3b$", ';' }, { "$u5b$", '[' },
+		{ "$u5d$", ']' },  { "$u7b$", '{' }, { "$u7d$", '}' }, { "$u7e$", '~' },
+	};
+	char *hash = strrchr(name, ':'), *in = name, *out = name;
+
+	if (hash && hash - name >= 1 && hash[-1] == ':' && hash[1] == 'h' && strlen(hash + 2) == 16)
+		hash[-1] = '\0';
+	while (*in) {
+		size_t k, n = sizeof(escapes) / sizeof(escapes[0]);
+
+		for (k = 0; *in == '$' && k < n; k++)
+			if (!strncmp(in, escapes[k].code, strlen(escapes[k].code)))
+				break;
+		if (*in == '$' && k < n) {
+			*out++ = escapes[k].c;
+			in += strlen(escapes[k].code);
+		} else if (in[0] == '.' && in[1] == '.') {
+			*out++ = ':';
+			*out++ = ':';
+			in += 2;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+}
+
+/* Without the symbol version (pthread_mutex_lock@@GLIBC_2.2.5), demangled (C++, Rust legacy). */
 char *symbolizer__display_name(const char *name)
 {
 	char *plain = strndup(name, strcspn(name, "@")), *demangled = NULL;
@@ -117,6 +172,8 @@ char *symbolizer__display_name(const char *name)
 	if (plain && plain[0] == '_' && plain[1] == 'Z')
 		demangled = __cxa_demangle(plain, NULL, NULL, &status);
 	if (demangled && status == 0) {
+		if (symbol__rust_legacy(plain))
+			symbol__tidy_rust(demangled);
 		free(plain);
 		return demangled;
 	}

@@ -280,7 +280,7 @@ static const char *wait__rust_reason_of(const char *name)
 	return NULL;
 }
 
-static const char *wait__reason_of(const struct frame *f)
+static const char *wait__reason_of(const struct frame *f, bool *glibc_mutex)
 {
 	const char *name = f->func, *reason;
 
@@ -294,21 +294,25 @@ static const char *wait__reason_of(const struct frame *f)
 	for (size_t i = 0; i < sizeof(wait_reasons) / sizeof(wait_reasons[0]); i++) {
 		if (wait_reasons[i].libc_only && !stack__frame_in_libc(f))
 			continue;
-		if (!strncmp(name, wait_reasons[i].func, strlen(wait_reasons[i].func)))
+		if (!strncmp(name, wait_reasons[i].func, strlen(wait_reasons[i].func))) {
+			*glibc_mutex = wait_reasons[i].libc_only &&
+				       !strcmp(wait_reasons[i].reason, "mutex");
 			return wait_reasons[i].reason;
+		}
 	}
 	return NULL;
 }
 
-const char *wait__reason(const struct wait_info *w, const struct stack *st)
+const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex)
 {
 	const char *reason;
 
+	*glibc_mutex = false;
 	if (!w->blocked)
 		return NULL;
 	if (w->kind && !strcmp(w->kind, "futex")) {
 		for (size_t i = 0; st && i < st->n; i++) {
-			reason = wait__reason_of(&st->frames[i]);
+			reason = wait__reason_of(&st->frames[i], glibc_mutex);
 			if (reason)
 				return reason;
 		}

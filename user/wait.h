@@ -25,8 +25,9 @@ bool wait__on_pipe(const struct wait_info *w);
 /*
  * What the wait is for, read from the stack as Go's dump names it: mutex, rwlock, condvar,
  * semaphore, join, barrier, once, python_lock; else the wait kind (futex, pipe_read, ...).
+ * *glibc_mutex: a mutex of glibc's, whose words name its owner (Rust's, say, are not).
  */
-const char *wait__reason(const struct wait_info *w, const struct stack *st);
+const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex);
 /*
  * Whether a wait reason is how idle threads wait for work (condvar, semaphore, pipe_read,
  * epoll_wait, accept, ...), as opposed to waiting for a lock or for room (mutex, pipe_write).

@@ -134,6 +134,9 @@ fixture_start rust_locks && {
 		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
 			"\(.comm):\(.wait_reason)"] | sort | join(" ")' "$TMP/rust.json")"
 	check_against_truth "$TMP/rust.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	check "Rust: no owner read from a lock word that holds none (not glibc's layout)" \
+		json_matches "$TMP/rust.json" '[.processes[0].threads[] | select(.comm == "rs-mutex") |
+		  .mutex_owner == null and .lock_refused == false] == [true]'
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/rust.txt"
 	check_eq "Rust: text groups by reason" "condvar mutex rwlock" \
 		"$(sed -nE 's/^  1 @ \[(mutex|rwlock|condvar), .*/\1/p' "$TMP/rust.txt" | sort | tr '\n' ' ' |

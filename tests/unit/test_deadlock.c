@@ -60,6 +60,7 @@ static void waiter__init(struct thread_snap *th, pid_t tid, const void *addr)
 	th->wait.blocked = true;
 	th->wait.kind = "futex";
 	th->reason = "mutex";
+	th->glibc_mutex = true;
 	snprintf(th->wait.object, sizeof(th->wait.object), "0x%" PRIxPTR, (uintptr_t)addr);
 }
 
