@@ -125,8 +125,8 @@ static bool symbol__rust_legacy(const char *mangled)
 
 /*
  * The C++ demangler's reading of a Rust legacy name, as Rust prints it: the hash dropped,
- * $LT$, $u7b$ and the like as the characters they stand for, ".." as "::". In place: the
- * text only shrinks.
+ * $LT$, $u7b$ and the like as the characters they stand for (a part's leading _ before one
+ * dropped), ".." as "::". In place: the text only shrinks.
  */
 static void symbol__tidy_rust(char *name)
 {
@@ -149,7 +149,9 @@ static void symbol__tidy_rust(char *name)
 		for (k = 0; *in == '$' && k < n; k++)
 			if (!strncmp(in, escapes[k].code, strlen(escapes[k].code)))
 				break;
-		if (*in == '$' && k < n) {
+		if (in[0] == '_' && in[1] == '$' && (out == name || out[-1] == ':')) {
+			in++; /* a part starting with an escape is written _$ */
+		} else if (*in == '$' && k < n) {
 			*out++ = escapes[k].c;
 			in += strlen(escapes[k].code);
 		} else if (in[0] == '.' && in[1] == '.') {

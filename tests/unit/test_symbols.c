@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdlib.h>
+
+#include "symbols.h"
+#include "unit.h"
+
+/* Symbol names as the frames show them: versions dropped, C++ and Rust legacy demangled. */
+static void test_display_names(void)
+{
+	static const struct {
+		const char *symbol, *want;
+	} cases[] = {
+		{ "pthread_mutex_lock@@GLIBC_2.2.5", "pthread_mutex_lock" },
+		{ "_ZN3zoo6worker14wait_for_readyEv", "zoo::worker::wait_for_ready()" },
+		{ "_ZN3std3sys4unix5locks5futex5Mutex14lock_contended17h90dd70654eadd9feE",
+		  "std::sys::unix::locks::futex::Mutex::lock_contended" },
+		{ "_ZN4core3ops8function6FnOnce40call_once$u7b$$u7b$vtable.shim$u7d$$u7d$"
+		  "17h25269a33498c7358E",
+		  "core::ops::function::FnOnce::call_once{{vtable.shim}}" },
+		{ "_ZN70_$LT$alloc..vec..Vec$LT$T$C$A$GT$$u20$as$u20$core..ops..drop..Drop$GT$"
+		  "4drop17h0123456789abcdefE",
+		  "<alloc::vec::Vec<T,A> as core::ops::drop::Drop>::drop" },
+		/* v0 mangling is left as it is. */
+		{ "_RNvCs1234_5crate4main", "_RNvCs1234_5crate4main" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = symbolizer__display_name(cases[i].symbol);
+
+		CHECK_STR(got, cases[i].want);
+		free(got);
+	}
+}
+
+int main(void)
+{
+	test_display_names();
+	return unit__finish("test_symbols");
+}
