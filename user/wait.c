@@ -254,24 +254,32 @@ static const struct {
 };
 
 /*
- * Rust's standard library, linked into the program: its locks wait on futexes of their own.
- * Names as the C++ demangler leaves them (std::sys::unix::locks::futex_mutex::Mutex::...,
- * legacy mangling) or still in the v0 mangling newer releases use (..3std3sys..5Mutex14...).
+ * Rust's standard library, linked into the program: its locks and channels wait on futexes of
+ * their own. Names as symbols.c tidies legacy ones (std::sys::unix::locks::futex::Mutex::...,
+ * std::sync::mpsc::Receiver<T>::recv) or still in the v0 mangling newer releases give std's
+ * own functions (..3std3sys..5Mutex14...); a channel's generic functions are legacy there too.
  */
 static const struct {
 	const char *method;
 	const char *reason;
 } rust_wait_reasons[] = {
-	{ "Mutex::lock_contended", "mutex" },	 { "5Mutex14lock_contended", "mutex" },
-	{ "RwLock::read_contended", "rwlock" },	 { "6RwLock14read_contended", "rwlock" },
-	{ "RwLock::write_contended", "rwlock" }, { "6RwLock15write_contended", "rwlock" },
-	{ "Condvar::wait", "condvar" },		 { "7Condvar4wait", "condvar" },
+	{ "Mutex::lock_contended", "mutex" },
+	{ "5Mutex14lock_contended", "mutex" },
+	{ "RwLock::read_contended", "rwlock" },
+	{ "6RwLock14read_contended", "rwlock" },
+	{ "RwLock::write_contended", "rwlock" },
+	{ "6RwLock15write_contended", "rwlock" },
+	{ "Condvar::wait", "condvar" },
+	{ "7Condvar4wait", "condvar" },
 	{ "7Condvar12wait_timeout", "condvar" },
+	{ "::recv", "chan_receive" },
+	{ "::send", "chan_send" },
 };
 
 static const char *wait__rust_reason_of(const char *name)
 {
-	if (strncmp(name, "std::sys::", 10) &&
+	if (strncmp(name, "std::sys::", 10) && strncmp(name, "std::sync::mpsc::", 17) &&
+	    strncmp(name, "std::sync::mpmc::", 17) &&
 	    (strncmp(name, "_R", 2) || !strstr(name, "3std3sys")))
 		return NULL;
 	for (size_t i = 0; i < sizeof(rust_wait_reasons) / sizeof(rust_wait_reasons[0]); i++)
@@ -328,7 +336,7 @@ bool wait__idle(const char *reason)
 		"epoll_wait", "epoll_pwait",	 "epoll_pwait2", "poll",
 		"ppoll",      "select",		 "pselect6",	 "accept",
 		"accept4",    "recvfrom",	 "recvmsg",	 "read",
-		"msgrcv",     "mq_timedreceive",
+		"msgrcv",     "mq_timedreceive", "chan_receive",
 	};
 
 	for (size_t i = 0; reason && i < sizeof(idle) / sizeof(*idle); i++)

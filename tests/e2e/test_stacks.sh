@@ -126,11 +126,12 @@ fixture_start cxx_threads && {
 	check_eq "C++: snapshot woke no thread" "$before" "$(switches "$FIXTURE_PID")"
 }
 
-# Rust: std's Mutex, RwLock and Condvar wait on futexes of their own, not pthread's; their waits
-# are named from std's functions (demangled, or in the v0 mangling of newer releases).
-fixture_start rust_locks && {
+# Rust: std's Mutex, RwLock, Condvar and channels wait on futexes of their own, not pthread's;
+# their waits are named from std's functions (demangled, or in the v0 mangling of newer releases).
+fixture_start rust_waits && {
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/rust.json"
-	check_eq "Rust wait reasons" "rs-condvar:condvar rs-mutex:mutex rs-rwlock:rwlock" \
+	check_eq "Rust wait reasons" \
+		"rs-condvar:condvar rs-mutex:mutex rs-recv:chan_receive rs-rwlock:rwlock rs-send:chan_send" \
 		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
 			"\(.comm):\(.wait_reason)"] | sort | join(" ")' "$TMP/rust.json")"
 	check_against_truth "$TMP/rust.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
@@ -138,9 +139,9 @@ fixture_start rust_locks && {
 		json_matches "$TMP/rust.json" '[.processes[0].threads[] | select(.comm == "rs-mutex") |
 		  .mutex_owner == null and .lock_refused == false] == [true]'
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/rust.txt"
-	check_eq "Rust: text groups by reason" "condvar mutex rwlock" \
-		"$(sed -nE 's/^  1 @ \[(mutex|rwlock|condvar), .*/\1/p' "$TMP/rust.txt" | sort | tr '\n' ' ' |
-			sed 's/ $//')"
+	check_eq "Rust: text groups by reason" "chan_receive chan_send condvar mutex rwlock" \
+		"$(sed -nE 's/^  1 @ \[([a-z_]+), .*/\1/p' "$TMP/rust.txt" | grep -v nanosleep | sort |
+			tr '\n' ' ' | sed 's/ $//')"
 }
 
 # A plugin loaded with dlopen.
