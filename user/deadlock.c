@@ -155,7 +155,6 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		    !mutex__read(p->pid, addr, words))
 			continue;
 		links[n].waiter = th;
-		links[n].mutex = addr;
 		links[n].owner = mutex__owner(words);
 		th->mutex_owner = links[n].owner;
 		th->lock_refused = !links[n].owner && lock__refused(th, words);

@@ -15,9 +15,9 @@
  */
 struct deadlocks;
 
+/* The mutex waited for is the waiter's wait.object. */
 struct deadlock_link {
 	struct thread_snap *waiter;
-	uint64_t mutex;
 	uint32_t owner;
 };
 

@@ -264,12 +264,9 @@ void events__deadlock(struct events *ev, const struct proc_snap *p,
 	json__key(jw, "threads");
 	json__begin_array(jw);
 	for (size_t i = 0; i < n; i++) {
-		char mutex[24];
-
-		snprintf(mutex, sizeof(mutex), "0x%" PRIx64, links[i].mutex);
 		json__begin_object(jw);
 		output__json_thread_fields(jw, links[i].waiter, "thread_comm");
-		json__field_string(jw, "mutex", mutex);
+		json__field_string(jw, "mutex", links[i].waiter->wait.object);
 		json__field_u64(jw, "owner", links[i].owner);
 		json__end_object(jw);
 	}

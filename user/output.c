@@ -328,8 +328,6 @@ static void output__json_idle_pools(struct json_writer *jw, const struct proc_sn
 static void output__json_deadlocks(struct json_writer *jw, const struct proc_snap *p,
 				   const struct output_opts *opts)
 {
-	char mutex[24];
-
 	json__key(jw, "deadlocks");
 	json__begin_array(jw);
 	for (size_t k = 0; k < opts->n_deadlocks; k++) {
@@ -341,10 +339,9 @@ static void output__json_deadlocks(struct json_writer *jw, const struct proc_sna
 		json__key(jw, "threads");
 		json__begin_array(jw);
 		for (size_t i = 0; i < c->n; i++) {
-			snprintf(mutex, sizeof(mutex), "0x%" PRIx64, c->links[i].mutex);
 			json__begin_object(jw);
 			json__field_u64(jw, "tid", c->links[i].waiter->tid);
-			json__field_string(jw, "mutex", mutex);
+			json__field_string(jw, "mutex", c->links[i].waiter->wait.object);
 			json__field_u64(jw, "owner", c->links[i].owner);
 			json__end_object(jw);
 		}
