@@ -20,9 +20,9 @@ static bool thread__listed(const struct thread_snap *th, const struct output_opt
 
 void output__json_frame(struct json_writer *jw, const struct frame *f)
 {
-	char addr[24];
+	char addr[TEXT_HEX_LEN];
 
-	snprintf(addr, sizeof(addr), "0x%" PRIx64, f->pc);
+	text__hex(f->pc, addr);
 	json__begin_object(jw);
 	json__field_string(jw, "addr", addr);
 	json__field_string(jw, "func", f->func);
