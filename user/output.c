@@ -608,6 +608,11 @@ static bool process__shown(const struct proc_snap *p, const struct output_opts *
  * a dump lists every thread; no stack: a running thread's would be stale as soon as read.
  * slots: room for the process's threads.
  */
+static bool thread__unblocked(const struct thread_snap *th)
+{
+	return !th->wait.blocked && !th->rec.exit_state;
+}
+
 static void output__text_unblocked(FILE *out, const struct proc_snap *p,
 				   const struct thread_snap **slots)
 {
@@ -617,7 +622,7 @@ static void output__text_unblocked(FILE *out, const struct proc_snap *p,
 	for (size_t i = 0; i < p->n_threads; i++) {
 		const struct thread_snap *th = p->threads[i];
 
-		if (th->wait.blocked || th->rec.exit_state)
+		if (!thread__unblocked(th))
 			continue;
 		for (k = 0; k < n_states && strcmp(states[k], th->state); k++)
 			;
@@ -627,7 +632,7 @@ static void output__text_unblocked(FILE *out, const struct proc_snap *p,
 	for (k = 0; k < n_states; k++) {
 		n = 0;
 		for (size_t i = 0; i < p->n_threads; i++)
-			if (!p->threads[i]->wait.blocked && !p->threads[i]->rec.exit_state &&
+			if (thread__unblocked(p->threads[i]) &&
 			    !strcmp(p->threads[i]->state, states[k]))
 				slots[n++] = p->threads[i];
 		fprintf(out, "  %zu @ [%s]\n", n, states[k]);
