@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gelf.h>
 
+#include "demangle.h"
 #include "symbols.h"
 
 #define BUILD_ID_MAX 64
-
-/* The C++ runtime's demangler (libstdc++). */
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 struct symbol {
 	uint64_t addr; /* relative to the module's load bias: the same in every process */
@@ -109,78 +106,18 @@ static int symbol__cmp(const void *a, const void *b)
 	return y->rank - x->rank;
 }
 
-/* Whether a mangled name is Rust's legacy mangling: C++'s, ending in a hash (17h + 16 digits). */
-static bool symbol__rust_legacy(const char *mangled)
-{
-	size_t len = strlen(mangled);
-
-	if (len < 3 + 20 || strncmp(mangled, "_ZN", 3) || strncmp(mangled + len - 20, "17h", 3) ||
-	    mangled[len - 1] != 'E')
-		return false;
-	for (size_t i = len - 17; i < len - 1; i++)
-		if (!isxdigit((unsigned char)mangled[i]))
-			return false;
-	return true;
-}
-
-/*
- * The C++ demangler's reading of a Rust legacy name, as Rust prints it: the hash dropped,
- * $LT$, $u7b$ and the like as the characters they stand for (a part's leading _ before one
- * dropped), ".." as "::". In place: the text only shrinks.
- */
-static void symbol__tidy_rust(char *name)
-{
-	static const struct {
-		const char *code;
-		char c;
-	} escapes[] = {
-		{ "$LT$", '<' },   { "$GT$", '>' },  { "$RF$", '&' },  { "$BP$", '*' },
-		{ "$C$", ',' },	   { "$SP$", '@' },  { "$u20$", ' ' }, { "$u22$", '"' },
-		{ "$u27$", '\'' }, { "$u2b$", '+' }, { "$u3b$", ';' }, { "$u5b$", '[' },
-		{ "$u5d$", ']' },  { "$u7b$", '{' }, { "$u7d$", '}' }, { "$u7e$", '~' },
-	};
-	char *hash = strrchr(name, ':'), *in = name, *out = name;
-
-	if (hash && hash - name >= 1 && hash[-1] == ':' && hash[1] == 'h' && strlen(hash + 2) == 16)
-		hash[-1] = '\0';
-	while (*in) {
-		size_t k, n = sizeof(escapes) / sizeof(escapes[0]);
-
-		for (k = 0; *in == '$' && k < n; k++)
-			if (!strncmp(in, escapes[k].code, strlen(escapes[k].code)))
-				break;
-		if (in[0] == '_' && in[1] == '$' && (out == name || out[-1] == ':')) {
-			in++; /* a part starting with an escape is written _$ */
-		} else if (*in == '$' && k < n) {
-			*out++ = escapes[k].c;
-			in += strlen(escapes[k].code);
-		} else if (in[0] == '.' && in[1] == '.') {
-			*out++ = ':';
-			*out++ = ':';
-			in += 2;
-		} else {
-			*out++ = *in++;
-		}
-	}
-	*out = '\0';
-}
-
-/* Without the symbol version (pthread_mutex_lock@@GLIBC_2.2.5), demangled (C++, Rust legacy). */
+/* Without the symbol version (pthread_mutex_lock@@GLIBC_2.2.5), demangled. */
 char *symbolizer__display_name(const char *name)
 {
-	char *plain = strndup(name, strcspn(name, "@")), *demangled = NULL;
-	int status = -1;
+	char *plain = strndup(name, strcspn(name, "@")), *demangled;
 
-	if (plain && plain[0] == '_' && plain[1] == 'Z')
-		demangled = __cxa_demangle(plain, NULL, NULL, &status);
-	if (demangled && status == 0) {
-		if (symbol__rust_legacy(plain))
-			symbol__tidy_rust(demangled);
-		free(plain);
-		return demangled;
-	}
-	free(demangled);
-	return plain;
+	if (!plain)
+		return NULL;
+	demangled = demangle__symbol(plain);
+	if (!demangled)
+		return plain;
+	free(plain);
+	return demangled;
 }
 
 /* Read, sort and deduplicate the function symbols of mod. */

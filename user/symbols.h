@@ -10,7 +10,7 @@
  * Function names for code addresses. Each module's symbol table is read once, sorted, and
  * cached by build-id, so every process mapping the same libc shares one table; libdw's own
  * lookup scans the whole table for every address. A name is given only when the address lies
- * inside the symbol, never a neighbour's. C++ names are demangled.
+ * inside the symbol, never a neighbour's. Mangled names are demangled (demangle.h).
  */
 struct symbolizer;
 
@@ -28,7 +28,7 @@ void symbolizer__free(struct symbolizer *s);
 /* Look up pc (an address in a process, inside mod). Returns 0, or -ENOENT when not found. */
 int symbolizer__lookup(struct symbolizer *s, Dwfl_Module *mod, uint64_t pc,
 		       struct symbol_info *out);
-/* A symbol's name as people read it: without its version, C++ demangled. Caller frees. */
+/* A symbol's name as people read it: without its version, demangled. Caller frees. */
 char *symbolizer__display_name(const char *name);
 /* Tables built and lookups served from the cache, for tests and -v. */
 void symbolizer__stats(const struct symbolizer *s, size_t *built, size_t *hits);

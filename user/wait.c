@@ -255,32 +255,32 @@ static const struct {
 
 /*
  * Rust's standard library, linked into the program: its locks and channels wait on futexes of
- * their own. Names as symbols.c tidies legacy ones (std::sys::unix::locks::futex::Mutex::...,
- * std::sync::mpsc::Receiver<T>::recv) or still in the v0 mangling newer releases give std's
- * own functions (..3std3sys..5Mutex14...); a channel's generic functions are legacy there too.
+ * their own. Names as demangle.c prints them: legacy (std::sys::unix::locks::futex::Mutex::
+ * lock_contended, std::sync::mpsc::Receiver<T>::recv) or v0, which writes an inherent impl's
+ * type in brackets (<std::sys::sync::mutex::futex::Mutex>::lock_contended).
  */
 static const struct {
 	const char *method;
 	const char *reason;
 } rust_wait_reasons[] = {
 	{ "Mutex::lock_contended", "mutex" },
-	{ "5Mutex14lock_contended", "mutex" },
+	{ "Mutex>::lock_contended", "mutex" },
 	{ "RwLock::read_contended", "rwlock" },
-	{ "6RwLock14read_contended", "rwlock" },
+	{ "RwLock>::read_contended", "rwlock" },
 	{ "RwLock::write_contended", "rwlock" },
-	{ "6RwLock15write_contended", "rwlock" },
+	{ "RwLock>::write_contended", "rwlock" },
 	{ "Condvar::wait", "condvar" },
-	{ "7Condvar4wait", "condvar" },
-	{ "7Condvar12wait_timeout", "condvar" },
+	{ "Condvar>::wait", "condvar" },
 	{ "::recv", "chan_receive" },
 	{ "::send", "chan_send" },
 };
 
 static const char *wait__rust_reason_of(const char *name)
 {
+	if (*name == '<')
+		name++;
 	if (strncmp(name, "std::sys::", 10) && strncmp(name, "std::sync::mpsc::", 17) &&
-	    strncmp(name, "std::sync::mpmc::", 17) &&
-	    (strncmp(name, "_R", 2) || !strstr(name, "3std3sys")))
+	    strncmp(name, "std::sync::mpmc::", 17))
 		return NULL;
 	for (size_t i = 0; i < sizeof(rust_wait_reasons) / sizeof(rust_wait_reasons[0]); i++)
 		if (strstr(name, rust_wait_reasons[i].method))

@@ -11,10 +11,15 @@ FIXTURES=${FIXTURES:-build/fixtures}
 export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp
 export ASAN_OPTIONS=fast_unwind_on_malloc=0
 
-mkdir -p "$FUZZ_BUILD/corpus-maps" "$FUZZ_BUILD/corpus-elf"
+mkdir -p "$FUZZ_BUILD/corpus-maps" "$FUZZ_BUILD/corpus-elf" "$FUZZ_BUILD/corpus-demangle"
 cp /proc/self/maps "$FUZZ_BUILD/corpus-maps/self"
 cp "$FIXTURES/stack_shapes_stripped" "$FIXTURES/libdlworker.so" "$FUZZ_BUILD/corpus-elf/" 2>/dev/null
-for fuzzer in maps elf; do
+# Mangled names a compiler wrote: Rust v0 and legacy, C++.
+nm "$FIXTURES/rust_waits_v0" "$FIXTURES/cxx_threads" 2>/dev/null | awk '$3 ~ /^_[RZ]/ {print $3}' |
+	head -300 | while read -r name; do
+		printf '%s' "$name" >"$FUZZ_BUILD/corpus-demangle/$(printf '%s' "$name" | md5sum | cut -c1-16)"
+	done
+for fuzzer in maps elf demangle; do
 	bin=$FUZZ_BUILD/fuzz_$fuzzer
 	if "$bin" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096 \
 		-artifact_prefix="$FUZZ_BUILD/crash-$fuzzer-" "$FUZZ_BUILD/corpus-$fuzzer" \

@@ -4,7 +4,7 @@
 #include "symbols.h"
 #include "unit.h"
 
-/* Symbol names as the frames show them: versions dropped, C++ and Rust legacy demangled. */
+/* Symbol names as the frames show them: versions dropped, demangled (test_demangle.c). */
 static void test_display_names(void)
 {
 	static const struct {
@@ -20,8 +20,10 @@ static void test_display_names(void)
 		{ "_ZN70_$LT$alloc..vec..Vec$LT$T$C$A$GT$$u20$as$u20$core..ops..drop..Drop$GT$"
 		  "4drop17h0123456789abcdefE",
 		  "<alloc::vec::Vec<T,A> as core::ops::drop::Drop>::drop" },
-		/* v0 mangling is left as it is. */
-		{ "_RNvCs1234_5crate4main", "_RNvCs1234_5crate4main" },
+		{ "_RNvCs1234_5crate4main", "crate::main" },
+		{ "_RNvCs1234_5crate4main@@V1", "crate::main" },
+		/* Not a name any compiler writes: shown as it is. */
+		{ "_RNvCs1234_5crate9main", "_RNvCs1234_5crate9main" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
