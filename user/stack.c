@@ -20,12 +20,27 @@ bool stack__frame_in_libc(const struct frame *f)
 		!strncmp(f->module, "libpthread", 10) || !strncmp(f->module, "ld-linux", 8));
 }
 
-/* Runtime code between a thread's entry and the function it was given: C++'s std::thread. */
+/*
+ * Runtime code between a thread's entry and the function it was given: C++'s std::thread;
+ * Rust's std::thread with core's and alloc's FnOnce glue around the closure, their impls
+ * written <std::...> by v0 names.
+ */
 static bool frame__is_trampoline(const struct frame *f)
 {
+	static const char *const runtimes[] = { "std::", "core::", "alloc::" };
+	const char *name = f->func;
+
 	if (f->module && !strncmp(f->module, "libstdc++", 9))
 		return true;
-	return f->func && (!strcmp(f->func, "_start") || !strncmp(f->func, "std::", 5));
+	if (!name)
+		return false;
+	if (!strcmp(name, "_start"))
+		return true;
+	name += strspn(name, "<");
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+		if (!strncmp(name, runtimes[i], strlen(runtimes[i])))
+			return true;
+	return false;
 }
 
 const struct frame *stack__creation_site(const struct stack *st)

@@ -14,6 +14,7 @@
 #include <elfutils/libdw.h>
 
 #include "maps.h"
+#include "scopes.h"
 #include "strpool.h"
 #include "unwind.h"
 
@@ -37,6 +38,7 @@ struct unwinder {
 	Dwfl_Callbacks callbacks;
 	char *debuginfo_path;
 	struct symbolizer *symbols;
+	struct scopes *scopes; /* the Dwfl's functions by address, unit by unit */
 	struct strpool *strings;
 	bool separate_dwarf, no_dwarf;
 	struct frame *scratch; /* STACK_MAX_FRAMES frames to unwind into */
@@ -256,7 +258,8 @@ int unwinder__new(pid_t pid, const struct unwinder_opts *opts, struct unwinder *
 	u->no_dwarf = opts->no_dwarf;
 	u->stack = malloc(STACK_COPY_BYTES);
 	u->scratch = calloc(STACK_MAX_FRAMES, sizeof(*u->scratch));
-	if (!u->stack || !u->scratch) {
+	u->scopes = scopes__new();
+	if (!u->stack || !u->scratch || !u->scopes) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
@@ -346,6 +349,7 @@ void unwinder__free(struct unwinder *u)
 		free(u->cache[i].frames);
 	free(u->cache);
 	free(u->scratch);
+	scopes__free(u->scopes);
 	if (u->dwfl)
 		dwfl_end(u->dwfl);
 	maps__free(&u->maps);
@@ -489,7 +493,7 @@ static void unwinder__describe(struct unwinder *u, struct stack *out, uint64_t p
 {
 	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, lookup_pc);
 	const char *name, *src = NULL, *module = NULL;
-	Dwarf_Die *cu = NULL, *scopes = NULL;
+	Dwarf_Die *cu = NULL, scopes[SCOPES_MAX];
 	struct symbol_info sym;
 	Dwarf_Files *files = NULL;
 	Dwarf_Addr bias = 0;
@@ -513,10 +517,11 @@ static void unwinder__describe(struct unwinder *u, struct stack *out, uint64_t p
 		cu = dwfl_module_addrdie(mod, lookup_pc, &bias);
 	}
 	if (cu) {
-		n_scopes = dwarf_getscopes(cu, lookup_pc - bias, &scopes);
+		/* Out of memory (< 0): the frame without the functions inlined into it. */
+		n_scopes = scopes__at(u->scopes, cu, lookup_pc - bias, scopes);
 		dwarf_getsrcfiles(cu, &files, &n_files);
 	}
-	for (int i = 0; i < n_scopes; i++) {
+	for (int i = n_scopes; i-- > 0;) {
 		Dwarf_Attribute attr;
 		Dwarf_Word call_file = 0, call_line = 0;
 
@@ -538,7 +543,6 @@ static void unwinder__describe(struct unwinder *u, struct stack *out, uint64_t p
 		src = files ? dwarf_filesrc(files, call_file, NULL, NULL) : NULL;
 		lineno = (int)call_line;
 	}
-	free(scopes);
 	f = stack__push(out, pc);
 	if (!f)
 		return;

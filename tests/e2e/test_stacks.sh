@@ -123,26 +123,56 @@ fixture_start cxx_threads && {
 	# GCC may clone it (zoo::worker::wait_for_ready() [clone .isra.0]), as c++filt shows.
 	check "C++ member function demangled" json_matches "$TMP/cxx.json" \
 		'[.processes[].threads[].stack[].func // "" | startswith("zoo::worker::wait_for_ready()")] | any'
+	# A function in a namespace: found in the DWARF, with what is inlined into it and the line.
+	check_eq "C++: the function in a namespace, at the line that locks, inlined code above it" \
+		"tests/fixtures/cxx_threads.cpp:$(grep -n 'lock_guard<std::mutex> guard(held)' \
+			tests/fixtures/cxx_threads.cpp | cut -d: -f1) under an inlined std::lock_guard" \
+		"$(jq -r '[.processes[].threads[].stack as $s | $s | to_entries[] |
+			select(.value.func == "zoo::worker_locks_held_mutex()") |
+			"\(.value.file):\(.value.line) under \(if $s[.key - 1].inlined then
+			  "an inlined " else "" end)\($s[.key - 1].func | sub("<.*"; ""))"] | first' \
+			"$TMP/cxx.json")"
 	check_eq "C++: snapshot woke no thread" "$before" "$(switches "$FIXTURE_PID")"
 }
 
 # Rust: std's Mutex, RwLock, Condvar and channels wait on futexes of their own, not pthread's;
-# their waits are named from std's functions (demangled, or in the v0 mangling of newer releases).
-fixture_start rust_waits && {
-	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/rust.json"
-	check_eq "Rust wait reasons" \
+# their waits are named from std's functions. Built twice: in the legacy mangling and in v0, the
+# one newer releases give std itself; both demangled as Rust prints them. Rust puts functions in
+# namespaces in its DWARF: the closure each thread runs, inlined, is its start routine, and the
+# wait's line in it is in the stack.
+# rust_line TEXT: the fixture's line holding TEXT.
+rust_line() {
+	grep -nF "$1" tests/fixtures/rust_waits.rs | cut -d: -f1
+}
+rust_lines="rs-condvar:$(rust_line 'cond.wait(notified)') rs-mutex:$(rust_line 'm.lock()')"
+rust_lines+=" rs-recv:$(rust_line 'waits_for_data.recv()')"
+rust_lines+=" rs-rwlock:$(rust_line 'r.read()') rs-send:$(rust_line 'waits_for_taker.send(1)')"
+for rust in rust_waits rust_waits_v0; do
+	fixture_start "$rust" || continue
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/$rust.json"
+	check_eq "$rust: wait reasons" \
 		"rs-condvar:condvar rs-mutex:mutex rs-recv:chan_receive rs-rwlock:rwlock rs-send:chan_send" \
 		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
-			"\(.comm):\(.wait_reason)"] | sort | join(" ")' "$TMP/rust.json")"
-	check_against_truth "$TMP/rust.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
-	check "Rust: no owner read from a lock word that holds none (not glibc's layout)" \
-		json_matches "$TMP/rust.json" '[.processes[0].threads[] | select(.comm == "rs-mutex") |
+			"\(.comm):\(.wait_reason)"] | sort | join(" ")' "$TMP/$rust.json")"
+	check_against_truth "$TMP/$rust.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	check "$rust: no owner read from a lock word that holds none (not glibc's layout)" \
+		json_matches "$TMP/$rust.json" '[.processes[0].threads[] | select(.comm == "rs-mutex") |
 		  .mutex_owner == null and .lock_refused == false] == [true]'
-	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/rust.txt"
-	check_eq "Rust: text groups by reason" "chan_receive chan_send condvar mutex rwlock" \
-		"$(sed -nE 's/^  1 @ \[([a-z_]+), .*/\1/p' "$TMP/rust.txt" | grep -v nanosleep | sort |
+	check "$rust: every name demangled" json_matches "$TMP/$rust.json" \
+		'[.processes[0].threads[].stack[].func // "" | select(test("^_[RZ]"))] == []'
+	check "$rust: each thread started in its closure in main" json_matches "$TMP/$rust.json" \
+		'[.processes[0].threads[] | select(.comm | startswith("rs-")) | .start_routine |
+		  startswith("rust_waits::main::{")] | length == 5 and all'
+	check_eq "$rust: each wait at its line of the closure" "$rust_lines" \
+		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
+			"\(.comm):\([.stack[] | select(.inlined and (.func // "" |
+			  startswith("rust_waits::main::{"))) | .line] | first)"] | sort | join(" ")' \
+			"$TMP/$rust.json")"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/$rust.txt"
+	check_eq "$rust: text groups by reason" "chan_receive chan_send condvar mutex rwlock" \
+		"$(sed -nE 's/^  1 @ \[([a-z_]+), .*/\1/p' "$TMP/$rust.txt" | grep -v nanosleep | sort |
 			tr '\n' ' ' | sed 's/ $//')"
-}
+done
 
 # A plugin loaded with dlopen.
 fixture_start dlopen_host "$PWD/$FIXTURES/libdlworker.so" && {
