@@ -260,30 +260,32 @@ static const struct {
  * type in brackets (<std::sys::sync::mutex::futex::Mutex>::lock_contended).
  */
 static const struct {
+	const char *module; /* std's module the function is in */
 	const char *method;
 	const char *reason;
 } rust_wait_reasons[] = {
-	{ "Mutex::lock_contended", "mutex" },
-	{ "Mutex>::lock_contended", "mutex" },
-	{ "RwLock::read_contended", "rwlock" },
-	{ "RwLock>::read_contended", "rwlock" },
-	{ "RwLock::write_contended", "rwlock" },
-	{ "RwLock>::write_contended", "rwlock" },
-	{ "Condvar::wait", "condvar" },
-	{ "Condvar>::wait", "condvar" },
-	{ "::recv", "chan_receive" },
-	{ "::send", "chan_send" },
+	{ "std::sys::", "Mutex::lock_contended", "mutex" },
+	{ "std::sys::", "Mutex>::lock_contended", "mutex" },
+	{ "std::sys::", "RwLock::read_contended", "rwlock" },
+	{ "std::sys::", "RwLock>::read_contended", "rwlock" },
+	{ "std::sys::", "RwLock::write_contended", "rwlock" },
+	{ "std::sys::", "RwLock>::write_contended", "rwlock" },
+	{ "std::sys::", "Condvar::wait", "condvar" },
+	{ "std::sys::", "Condvar>::wait", "condvar" },
+	{ "std::sync::mpsc::", "::recv", "chan_receive" },
+	{ "std::sync::mpmc::", "::recv", "chan_receive" },
+	{ "std::sync::mpsc::", "::send", "chan_send" },
+	{ "std::sync::mpmc::", "::send", "chan_send" },
 };
 
 static const char *wait__rust_reason_of(const char *name)
 {
 	if (*name == '<')
 		name++;
-	if (strncmp(name, "std::sys::", 10) && strncmp(name, "std::sync::mpsc::", 17) &&
-	    strncmp(name, "std::sync::mpmc::", 17))
-		return NULL;
 	for (size_t i = 0; i < sizeof(rust_wait_reasons) / sizeof(rust_wait_reasons[0]); i++)
-		if (strstr(name, rust_wait_reasons[i].method))
+		if (!strncmp(name, rust_wait_reasons[i].module,
+			     strlen(rust_wait_reasons[i].module)) &&
+		    strstr(name, rust_wait_reasons[i].method))
 			return rust_wait_reasons[i].reason;
 	return NULL;
 }

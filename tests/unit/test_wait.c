@@ -143,11 +143,46 @@ static void test_other_syscalls_and_states(void)
 	CHECK_STR(wait__state_name(&rec), "zombie");
 }
 
+/*
+ * Rust's std waits on futexes of its own: named from std's functions in the stack, in both
+ * manglings' demangled forms, and only std's (a socket's recv is no channel).
+ */
+static void test_rust_reasons(void)
+{
+	static const struct {
+		const char *func, *want;
+	} cases[] = {
+		{ "<std::sys::sync::mutex::futex::Mutex>::lock_contended", "mutex" },
+		{ "std::sys::unix::locks::futex::Mutex::lock_contended", "mutex" },
+		{ "<std::sys::sync::rwlock::futex::RwLock>::write_contended", "rwlock" },
+		{ "<std::sys::sync::condvar::futex::Condvar>::wait_timeout", "condvar" },
+		{ "<std::sync::mpmc::list::Channel<u32>>::recv", "chan_receive" },
+		{ "std::sync::mpmc::zero::Channel<T>::send", "chan_send" },
+		{ "std::sync::mpsc::Receiver<T>::recv", "chan_receive" },
+		{ "<std::sys::net::Socket>::recv", "futex" },
+		{ "<myapp::Mutex>::lock_contended", "futex" },
+	};
+	struct wait_info w = { .blocked = true, .kind = "futex" };
+	struct frame frames[2] = { { .func = "syscall", .module = "libc.so.6" } };
+	struct stack st = { .frames = frames, .n = 2 };
+	bool glibc_mutex;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got;
+
+		frames[1].func = cases[i].func;
+		got = wait__reason(&w, &st, &glibc_mutex);
+		CHECK(got && !strcmp(got, cases[i].want) && !glibc_mutex, "%s: got %s, want %s",
+		      cases[i].func, got ? got : "(null)", cases[i].want);
+	}
+}
+
 int main(void)
 {
 	test_futexes();
 	test_pipes_and_fds();
 	test_other_syscalls_and_states();
+	test_rust_reasons();
 	/* Idle waits wait for work; lock waits and full pipes wait for someone else. */
 	CHECK(wait__idle("condvar") && wait__idle("pipe_read") && wait__idle("epoll_wait"),
 	      "idle reasons");
