@@ -74,11 +74,14 @@ FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
 # stack_shapes again with other code generation: stacks must not depend on frame pointers.
 FIXTURE_VARIANTS := stack_shapes_O2_nofp stack_shapes_fp stack_shapes_O0 stack_shapes_nopie \
 	stack_shapes_stripped
+# Rust's, each built again in the v0 mangling, the one newer releases give the standard library.
+RUST_FIXTURE_BINS := $(foreach f,$(patsubst tests/fixtures/%.rs,$(BUILD)/fixtures/%,\
+	$(wildcard tests/fixtures/*.rs)),$(f) $(f)_v0)
 FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS)) \
-	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads rust_waits rust_waits_v0 \
-	libdlworker.so)
+	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so) \
+	$(RUST_FIXTURE_BINS)
 # What the benchmarks run: no Rust toolchain needed.
-C_FIXTURE_BINS := $(filter-out %/rust_waits %/rust_waits_v0,$(FIXTURE_BINS))
+C_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS),$(FIXTURE_BINS))
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
 .PHONY: all deps test-deps bench-deps run test install-files check bench bench-tools fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
@@ -153,12 +156,15 @@ $(BUILD)/fixtures/cxx_threads: tests/fixtures/cxx_threads.cpp
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) -O2 -g -Wall -Werror -pthread $< -o $@
 
-# Again in the v0 mangling, the one newer releases give the standard library.
-$(BUILD)/fixtures/rust_waits_v0: RUST_MANGLING := -C symbol-mangling-version=v0
-$(BUILD)/fixtures/rust_waits $(BUILD)/fixtures/rust_waits_v0: tests/fixtures/rust_waits.rs
+$(BUILD)/fixtures/%: tests/fixtures/%.rs
 	$(call msg,RUSTC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)MAKEFLAGS= $(RUSTC) -O -g -D warnings $(RUST_MANGLING) $< -o $@
+	$(Q)MAKEFLAGS= $(RUSTC) -O -g -D warnings $< -o $@
+
+$(BUILD)/fixtures/%_v0: tests/fixtures/%.rs
+	$(call msg,RUSTC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)MAKEFLAGS= $(RUSTC) -O -g -D warnings -C symbol-mangling-version=v0 $< -o $@
 
 $(BUILD)/fixtures/libdlworker.so: tests/fixtures/plugin/dlworker.c tests/fixtures/fixture.h
 	$(call msg,CC,$@)

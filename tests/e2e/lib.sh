@@ -91,6 +91,8 @@ fixture_start() {
 	rm -f "$FIXTURE_STDIN"
 	mkfifo "$FIXTURE_STDIN"
 	exec 7<>"$FIXTURE_STDIN"
+	# Created here: the background job's shell may not have opened it by the first look.
+	: >"$FIXTURE_OUT"
 	"$FIXTURES/$name" "$@" <"$FIXTURE_STDIN" >"$FIXTURE_OUT" 2>&1 &
 	FIXTURE_PID=$!
 	disown "$FIXTURE_PID"

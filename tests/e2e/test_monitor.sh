@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# The live monitor on four processes at once, for 32 s at --growth-window 10s: a leak beside a
-# churning healthy pool flagged within 30 s and blamed on the right start routine and creator;
+# The live monitor on six processes at once, for 32 s at --growth-window 10s: a leak beside a
+# churning healthy pool flagged within 30 s and blamed on the right start routine and creator,
+# and the same leak in Rust (in both its manglings) blamed on its closure and spawner;
 # a bursty pool, a steady pool and idle waiters (pool, epoll loop, pipe consumer) never
 # flagged; a stuck mutex reported once; an AB-BA deadlock reported once; exits said.
 . "$(dirname "$0")/lib.sh"
@@ -16,14 +17,20 @@ quiet_out=$FIXTURE_OUT
 fixture_start abba_deadlock || finish
 abba=$FIXTURE_PID
 abba_out=$FIXTURE_OUT
+# The same leak in Rust, each handler waiting on a channel; built in both manglings.
+fixture_start rust_leak || finish
+rust_leak=$FIXTURE_PID
+fixture_start rust_leak_v0 || finish
+rust_leak_v0=$FIXTURE_PID
 
 events=$TMP/events.jsonl
 start=$(date +%s.%N)
-"$LEAKMON" --json -p "$leak,$bursty,$quiet,$abba" --interval 500ms --growth-window 10s \
+"$LEAKMON" --json -p "$leak,$bursty,$quiet,$abba,$rust_leak,$rust_leak_v0" --interval 500ms \
+	--growth-window 10s \
 	--blocked-threshold 3s >"$events" 2>"$TMP/err" &
 monitor=$!
 sleep 31
-kill "$leak"
+kill "$leak" "$rust_leak" "$rust_leak_v0"
 sleep 2
 kill -TERM "$monitor"
 check "monitor exits 0 on SIGTERM" wait "$monitor"
@@ -33,9 +40,12 @@ check "every line is one JSON event" bash -c "jq -e -s 'all(.event and .time)' '
 count() {
 	jq -s "[.[] | select($1)] | length" "$events"
 }
-check_eq "exactly one growth event, for the leak" "1 $leak" \
-	"$(count '.event == "growth"') $(jq -r 'select(.event == "growth") | .pid' "$events")"
-growth_at=$(date -d "$(jq -r 'select(.event == "growth") | .time' "$events")" +%s.%N)
+check_eq "exactly one growth event for each leak, C's and Rust's" \
+	"3 $(printf '%s\n' "$leak" "$rust_leak" "$rust_leak_v0" | sort -n | tr '\n' ' ')" \
+	"$(count '.event == "growth"') $(jq -r 'select(.event == "growth") | .pid' "$events" |
+		sort -n | tr '\n' ' ')"
+growth_at=$(date -d "$(jq -r "select(.event == \"growth\" and .pid == $leak) | .time" \
+	"$events")" +%s.%N)
 latency=$(awk -v s="$start" -v g="$growth_at" 'BEGIN { printf "%.1f", g - s }')
 check "growth flagged within 30 s (after ${latency} s)" awk -v l="$latency" 'BEGIN { exit !(l <= 30) }'
 stuck_at=$(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $3 }')
@@ -44,10 +54,23 @@ late=$(awk -v b="$blocked_at" -v s="$stuck_at" 'BEGIN { printf "%.2f", b - s - 3
 check "the stuck thread reported within threshold + 1 s (${late} s past the threshold)" \
 	awk -v l="$late" 'BEGIN { exit !(l >= 0 && l <= 1) }'
 check "growth blamed on the leaking start routine and its creator" json_matches "$events" \
-	'[.[] | select(.event == "growth") | .site.start_routine == "leaked_request_handler" and
+	'[.[] | select(.event == "growth" and .comm == "thread_leak") |
+	  .site.start_routine == "leaked_request_handler" and
 	  .site.created_by.func == "serve_requests" and .site.count >= 10 and
 	  .site.count_then < 6 and
 	  .rate_per_min > 60 and .thread_count > .baseline] == [true]' -s
+check_eq "Rust: growth blamed on the closure each handler runs and the function spawning it" \
+	"$rust_leak rust_leak::serve_request::{{closure}} $rust_leak_v0 rust_leak::serve_request::{closure#0}" \
+	"$(jq -r 'select(.event == "growth" and .comm != "thread_leak" and .site.count >= 10 and
+		.site.created_by.func == "rust_leak::serve_request") |
+		"\(.pid) \(.site.start_routine)"' "$events" | sort -n | tr '\n' ' ' | sed 's/ $//')"
+check "Rust: its handlers reported once their group grows, each receiving from a channel" \
+	json_matches "$events" '
+	(map(.event == "growth" and .pid == $pid) | index(true)) as $g |
+	[to_entries[] | select(.value.pid == $pid and .value.event == "blocked")] |
+	length >= 10 and all(.key > $g and .value.wait_reason == "chan_receive" and
+	  (.value.start_routine | startswith("rust_leak::serve_request::{")))' \
+	--argjson pid "$rust_leak" -s
 check_eq "the quiet neighbours: one blocked event, the stuck mutex waiter" \
 	"1 $(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $1 }') mutex" \
 	"$(count ".pid == $quiet") $(jq -r "select(.pid == $quiet) | \"\(.tid) \(.wait_reason)\"" "$events")"
