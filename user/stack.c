@@ -82,18 +82,25 @@ static bool frame__is_entry(const struct frame *f)
  * (clone3, start_thread) and the runtime's trampolines, or main for the main thread. Only a
  * stack unwound down to that entry shows it: the outermost frame of one cut short (code without
  * unwind tables, a stack the process overwrote, the frame limit) is no start routine.
+ * A Rust thread's closure is inlined into std's __rust_begin_short_backtrace: without the
+ * program's DWARF to show it, that frame stands for it (in the v0 mangling its name holds the
+ * closure's: __rust_begin_short_backtrace::<app::main::{closure#0}, ()>).
  */
 const struct frame *stack__start_routine(const struct stack *st)
 {
+	const struct frame *rust_closure = NULL;
+
 	if (!st->n || st->truncated || !frame__is_entry(&st->frames[st->n - 1]))
 		return NULL;
 	for (size_t i = st->n; i-- > 0;) {
 		const struct frame *f = &st->frames[i];
 
+		if (f->func && strstr(f->func, "::__rust_begin_short_backtrace"))
+			rust_closure = f;
 		if (!f->module || stack__frame_in_libc(f) || frame__is_trampoline(f) ||
 		    frame__is_entry(f))
 			continue;
 		return f->func ? f : NULL;
 	}
-	return NULL;
+	return rust_closure;
 }

@@ -174,6 +174,22 @@ for rust in rust_waits rust_waits_v0; do
 			tr '\n' ' ' | sed 's/ $//')"
 done
 
+# A release build without the program's DWARF: a thread's closure, inlined, is out of sight, and
+# std's __rust_begin_short_backtrace stands for it; v0 names the closure in it.
+objcopy --strip-debug "$FIXTURES/rust_waits_v0" "$TMP/rust_waits_v0" &&
+	FIXTURES=$TMP fixture_start rust_waits_v0 && {
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/rust_no_dwarf.json"
+	check_eq "Rust without DWARF: start routines std's entry to each closure, named in it" \
+		"rs-condvar:2 rs-mutex:0 rs-recv:3 rs-rwlock:1 rs-send:4" \
+		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
+			"\(.comm):\(.start_routine | capture("^std::sys(_common)?::backtrace::" +
+			  "__rust_begin_short_backtrace::<rust_waits::main::[{]closure#(?<n>[0-9]+)[}]") |
+			  .n)"] | sort | join(" ")' "$TMP/rust_no_dwarf.json")"
+	check "Rust without DWARF: wait reasons from std's symbols" json_matches \
+		"$TMP/rust_no_dwarf.json" '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
+		  .wait_reason] | sort == ["chan_receive", "chan_send", "condvar", "mutex", "rwlock"]'
+}
+
 # A plugin loaded with dlopen.
 fixture_start dlopen_host "$PWD/$FIXTURES/libdlworker.so" && {
 	before=$(snapshot_of "$TMP/dl.json")
