@@ -45,11 +45,13 @@ endif
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -iquote $(BUILD) -iquote bpf -iquote user \
 	-DLEAKMON_VERSION='"$(VERSION)"' $(SAN_FLAGS)
-# Fuzzers: clang's libFuzzer with ASan/UBSan, the library instrumented for coverage.
+# Fuzzers: clang's libFuzzer with ASan/UBSan, the library instrumented for coverage; undefined
+# behaviour stops the run like a crash does, not a line in the log.
 ifeq ($(FUZZ),1)
 BUILD := build/fuzz
 CC := clang
-SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
 endif
 FUZZ_SECONDS ?= 30
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -119,7 +119,8 @@ static struct unit_funcs *scopes__unit(struct scopes *s, Dwarf_Die *cu)
 		free(u);
 		return NULL;
 	}
-	qsort(u->ranges, u->n, sizeof(*u->ranges), func_range__cmp);
+	if (u->n)
+		qsort(u->ranges, u->n, sizeof(*u->ranges), func_range__cmp);
 	u->next = s->units;
 	s->units = u;
 	return u;

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <elfutils/libdw.h>
 
+#include "scopes.h"
 #include "symbols.h"
 
 /* No separate debug files: only what the input itself holds. */
@@ -30,13 +31,14 @@ static const Dwfl_Callbacks fuzz_callbacks = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct symbolizer *symbols = symbolizer__new(NULL);
+	struct scopes *scopes = scopes__new();
 	struct symbol_info info;
 	Dwarf_Addr low, high, bias;
 	Dwfl_Module *mod;
 	Dwfl *dwfl;
 	int fd = memfd_create("fuzz-elf", 0);
 
-	if (fd < 0 || !symbols || write(fd, data, size) != (ssize_t)size)
+	if (fd < 0 || !symbols || !scopes || write(fd, data, size) != (ssize_t)size)
 		goto cleanup;
 	dwfl = dwfl_begin(&fuzz_callbacks);
 	if (!dwfl)
@@ -47,21 +49,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mod && dwfl_module_info(mod, NULL, &low, &high, NULL, NULL, NULL, NULL)) {
 		uint64_t step = high > low ? (high - low) / 64 + 1 : 1;
 
-		for (uint64_t pc = low; pc < high && pc >= low; pc += step) {
-			Dwarf_Die *cu, *scopes = NULL;
+		/* 64 steps: pc itself may wrap when the module claims all addresses. */
+		for (uint64_t i = 0, pc = low; i < 64 && pc < high; i++, pc += step) {
+			Dwarf_Die *cu, path[SCOPES_MAX];
 
 			symbolizer__lookup(symbols, mod, pc, &info);
 			dwfl_module_getsrc(mod, pc);
 			cu = dwfl_module_addrdie(mod, pc, &bias);
-			if (cu)
-				dwarf_getscopes(cu, pc - bias, &scopes);
-			free(scopes);
+			if (cu && scopes__at(scopes, cu, pc - bias, path) > SCOPES_MAX)
+				__builtin_trap();
 		}
 	}
+	/* The index holds the Dwfl's DIEs: freed before it. */
+	scopes__free(scopes);
+	scopes = NULL;
 	dwfl_end(dwfl);
 cleanup:
 	if (fd >= 0)
 		close(fd);
+	scopes__free(scopes);
 	symbolizer__free(symbols);
 	return 0;
 }

@@ -13,7 +13,9 @@ export ASAN_OPTIONS=fast_unwind_on_malloc=0
 
 mkdir -p "$FUZZ_BUILD/corpus-maps" "$FUZZ_BUILD/corpus-elf" "$FUZZ_BUILD/corpus-demangle"
 cp /proc/self/maps "$FUZZ_BUILD/corpus-maps/self"
-cp "$FIXTURES/stack_shapes_stripped" "$FIXTURES/libdlworker.so" "$FUZZ_BUILD/corpus-elf/" 2>/dev/null
+# With DWARF too: inlined functions, and functions in C++ namespaces.
+cp "$FIXTURES/stack_shapes_stripped" "$FIXTURES/libdlworker.so" "$FIXTURES/stack_shapes" \
+	"$FIXTURES/cxx_threads" "$FUZZ_BUILD/corpus-elf/" 2>/dev/null
 # Mangled names a compiler wrote: Rust v0 and legacy, C++.
 nm "$FIXTURES/rust_waits_v0" "$FIXTURES/cxx_threads" 2>/dev/null | awk '$3 ~ /^_[RZ]/ {print $3}' |
 	head -300 | while read -r name; do
