@@ -257,7 +257,8 @@ static const struct {
  * Rust's standard library, linked into the program: its locks and channels wait on futexes of
  * their own. Names as demangle.c prints them: legacy (std::sys::unix::locks::futex::Mutex::
  * lock_contended, std::sync::mpsc::Receiver<T>::recv) or v0, which writes an inherent impl's
- * type in brackets (<std::sys::sync::mutex::futex::Mutex>::lock_contended).
+ * type in brackets (<std::sys::sync::mutex::futex::Mutex>::lock_contended). A Once is std's
+ * futex one in newer releases, a queue of parked threads in older ones (call_inner).
  */
 static const struct {
 	const char *module; /* std's module the function is in */
@@ -272,6 +273,8 @@ static const struct {
 	{ "std::sys::", "RwLock>::write_contended", "rwlock" },
 	{ "std::sys::", "Condvar::wait", "condvar" },
 	{ "std::sys::", "Condvar>::wait", "condvar" },
+	{ "std::sys::", "futex::Once>::call", "once" },
+	{ "std::sync::once::", "Once::call_inner", "once" },
 	{ "std::sync::mpsc::", "::recv", "chan_receive" },
 	{ "std::sync::mpmc::", "::recv", "chan_receive" },
 	{ "std::sync::mpsc::", "::send", "chan_send" },

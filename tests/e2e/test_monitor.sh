@@ -60,7 +60,8 @@ check "growth blamed on the leaking start routine and its creator" json_matches 
 	  .site.count_then < 6 and
 	  .rate_per_min > 60 and .thread_count > .baseline] == [true]' -s
 check_eq "Rust: growth blamed on the closure each handler runs and the function spawning it" \
-	"$rust_leak rust_leak::serve_request::{{closure}} $rust_leak_v0 rust_leak::serve_request::{closure#0}" \
+	"$rust_leak rust_leak::serve_request::{{closure}} \
+$rust_leak_v0 rust_leak::serve_request::{closure#0}" \
 	"$(jq -r 'select(.event == "growth" and .comm != "thread_leak" and .site.count >= 10 and
 		.site.created_by.func == "rust_leak::serve_request") |
 		"\(.pid) \(.site.start_routine)"' "$events" | sort -n | tr '\n' ' ' | sed 's/ $//')"

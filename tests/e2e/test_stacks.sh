@@ -145,13 +145,14 @@ rust_line() {
 	grep -nF "$1" tests/fixtures/rust_waits.rs | cut -d: -f1
 }
 rust_lines="rs-condvar:$(rust_line 'cond.wait(notified)') rs-mutex:$(rust_line 'm.lock()')"
+rust_lines+=" rs-once:$(rust_line 'INIT.call_once(|| {})')"
 rust_lines+=" rs-recv:$(rust_line 'waits_for_data.recv()')"
 rust_lines+=" rs-rwlock:$(rust_line 'r.read()') rs-send:$(rust_line 'waits_for_taker.send(1)')"
 for rust in rust_waits rust_waits_v0; do
 	fixture_start "$rust" || continue
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/$rust.json"
-	check_eq "$rust: wait reasons" \
-		"rs-condvar:condvar rs-mutex:mutex rs-recv:chan_receive rs-rwlock:rwlock rs-send:chan_send" \
+	check_eq "$rust: wait reasons" "rs-condvar:condvar rs-mutex:mutex rs-once:once \
+rs-recv:chan_receive rs-rwlock:rwlock rs-send:chan_send" \
 		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
 			"\(.comm):\(.wait_reason)"] | sort | join(" ")' "$TMP/$rust.json")"
 	check_against_truth "$TMP/$rust.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
@@ -162,14 +163,14 @@ for rust in rust_waits rust_waits_v0; do
 		'[.processes[0].threads[].stack[].func // "" | select(test("^_[RZ]"))] == []'
 	check "$rust: each thread started in its closure in main" json_matches "$TMP/$rust.json" \
 		'[.processes[0].threads[] | select(.comm | startswith("rs-")) | .start_routine |
-		  startswith("rust_waits::main::{")] | length == 5 and all'
+		  startswith("rust_waits::main::{")] | length == 6 and all'
 	check_eq "$rust: each wait at its line of the closure" "$rust_lines" \
 		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
 			"\(.comm):\([.stack[] | select(.inlined and (.func // "" |
 			  startswith("rust_waits::main::{"))) | .line] | first)"] | sort | join(" ")' \
 			"$TMP/$rust.json")"
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/$rust.txt"
-	check_eq "$rust: text groups by reason" "chan_receive chan_send condvar mutex rwlock" \
+	check_eq "$rust: text groups by reason" "chan_receive chan_send condvar mutex once rwlock" \
 		"$(sed -nE 's/^  1 @ \[([a-z_]+), .*/\1/p' "$TMP/$rust.txt" | grep -v nanosleep | sort |
 			tr '\n' ' ' | sed 's/ $//')"
 done
@@ -180,14 +181,14 @@ objcopy --strip-debug "$FIXTURES/rust_waits_v0" "$TMP/rust_waits_v0" &&
 	FIXTURES=$TMP fixture_start rust_waits_v0 && {
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/rust_no_dwarf.json"
 	check_eq "Rust without DWARF: start routines std's entry to each closure, named in it" \
-		"rs-condvar:2 rs-mutex:0 rs-recv:3 rs-rwlock:1 rs-send:4" \
+		"rs-condvar:2 rs-mutex:0 rs-once:6 rs-recv:3 rs-rwlock:1 rs-send:4" \
 		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
 			"\(.comm):\(.start_routine | capture("^std::sys(_common)?::backtrace::" +
 			  "__rust_begin_short_backtrace::<rust_waits::main::[{]closure#(?<n>[0-9]+)[}]") |
 			  .n)"] | sort | join(" ")' "$TMP/rust_no_dwarf.json")"
 	check "Rust without DWARF: wait reasons from std's symbols" json_matches \
 		"$TMP/rust_no_dwarf.json" '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
-		  .wait_reason] | sort == ["chan_receive", "chan_send", "condvar", "mutex", "rwlock"]'
+		  .wait_reason] | sort == ["chan_receive", "chan_send", "condvar", "mutex", "once", "rwlock"]'
 }
 
 # A plugin loaded with dlopen.

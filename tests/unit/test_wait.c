@@ -159,7 +159,10 @@ static void test_rust_reasons(void)
 		{ "<std::sync::mpmc::list::Channel<u32>>::recv", "chan_receive" },
 		{ "std::sync::mpmc::zero::Channel<T>::send", "chan_send" },
 		{ "std::sync::mpsc::Receiver<T>::recv", "chan_receive" },
+		{ "<std::sys::sync::once::futex::Once>::call", "once" },
+		{ "std::sync::once::Once::call_inner", "once" },
 		{ "<std::sys::net::Socket>::recv", "futex" },
+		{ "<std::sys::X as core::ops::function::FnOnce<()>>::call_once", "futex" },
 		{ "<myapp::Mutex>::lock_contended", "futex" },
 	};
 	struct wait_info w = { .blocked = true, .kind = "futex" };
