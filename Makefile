@@ -24,8 +24,9 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # libc6-dbg names libc's internal functions in stacks; elfutils' eu-stack is the tests' oracle.
 DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	linux-libc-dev jq procps util-linux libc6-dbg elfutils libsystemd-dev libmicrohttpd-dev
-# What the tests use besides: promtool, an HTTP client, a container to boot systemd in, Rust.
-TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc
+# What the tests use besides: promtool, an HTTP client, a container to boot systemd in, Rust,
+# Python.
+TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc python3
 # What the benchmarks measure against: perf's workloads, the reference tool offcputime.
 BENCH_PACKAGES := linux-perf libbpf-tools
 
@@ -79,11 +80,14 @@ FIXTURE_VARIANTS := stack_shapes_O2_nofp stack_shapes_fp stack_shapes_O0 stack_s
 # Rust's, each built again in the v0 mangling, the one newer releases give the standard library.
 RUST_FIXTURE_BINS := $(foreach f,$(patsubst tests/fixtures/%.rs,$(BUILD)/fixtures/%,\
 	$(wildcard tests/fixtures/*.rs)),$(f) $(f)_v0)
+# Python's, run by Debian's python3.
+PYTHON_FIXTURE_BINS := $(patsubst tests/fixtures/%.py,$(BUILD)/fixtures/%,\
+	$(wildcard tests/fixtures/*.py))
 FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS)) \
 	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so) \
-	$(RUST_FIXTURE_BINS)
+	$(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS)
 # What the benchmarks run: no Rust toolchain needed.
-C_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS),$(FIXTURE_BINS))
+C_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS),$(FIXTURE_BINS))
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
 .PHONY: all deps test-deps bench-deps run test install-files check bench bench-tools fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
@@ -162,6 +166,10 @@ $(BUILD)/fixtures/%: tests/fixtures/%.rs
 	$(call msg,RUSTC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)MAKEFLAGS= $(RUSTC) -O -g -D warnings $< -o $@
+
+$(BUILD)/fixtures/%: tests/fixtures/%.py
+	$(call msg,INSTALL,$@)
+	$(Q)install -D -m 0755 $< $@
 
 $(BUILD)/fixtures/%_v0: tests/fixtures/%.rs
 	$(call msg,RUSTC,$@)

@@ -316,6 +316,26 @@ static const char *wait__reason_of(const struct frame *f, bool *glibc_mutex)
 	return NULL;
 }
 
+/*
+ * A libc primitive can be how a runtime built a lock of its own: Python's Lock waits in sem_wait
+ * (or pthread_cond_wait), called by PyThread_acquire_lock. The caller outside libc says which:
+ * when it is such a runtime's function, its reason is the wait's; otherwise libc's is.
+ */
+static const char *wait__runtime_reason(const struct stack *st, size_t from, bool *glibc_mutex,
+					const char *libc_reason)
+{
+	const char *reason;
+	bool runtime_mutex;
+
+	while (from < st->n && stack__frame_in_libc(&st->frames[from]))
+		from++;
+	reason = from < st->n ? wait__reason_of(&st->frames[from], &runtime_mutex) : NULL;
+	if (!reason)
+		return libc_reason;
+	*glibc_mutex = false;
+	return reason;
+}
+
 const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex)
 {
 	const char *reason;
@@ -326,8 +346,11 @@ const char *wait__reason(const struct wait_info *w, const struct stack *st, bool
 	if (w->kind && !strcmp(w->kind, "futex")) {
 		for (size_t i = 0; st && i < st->n; i++) {
 			reason = wait__reason_of(&st->frames[i], glibc_mutex);
-			if (reason)
-				return reason;
+			if (!reason)
+				continue;
+			if (stack__frame_in_libc(&st->frames[i]))
+				return wait__runtime_reason(st, i + 1, glibc_mutex, reason);
+			return reason;
 		}
 	}
 	return w->kind;

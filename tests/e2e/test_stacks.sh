@@ -191,6 +191,17 @@ objcopy --strip-debug "$FIXTURES/rust_waits_v0" "$TMP/rust_waits_v0" &&
 		  .wait_reason] | sort == ["chan_receive", "chan_send", "condvar", "mutex", "once", "rwlock"]'
 }
 
+# Python's Lock, RLock and Condition: CPython waits in libc's sem_wait (or pthread_cond_wait) for
+# them, called by PyThread_acquire_lock: a Python lock, not a bare semaphore.
+fixture_start python_locks && {
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/python.json"
+	check_eq "Python: each lock wait named python_lock" "python_lock python_lock python_lock" \
+		"$(for tid in $(fixture_blocked "$FIXTURE_OUT" | cut -d' ' -f1); do
+			json_thread "$TMP/python.json" "$tid" wait_reason
+		done | tr '\n' ' ' | sed 's/ $//')"
+	check_against_truth "$TMP/python.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+}
+
 # A plugin loaded with dlopen.
 fixture_start dlopen_host "$PWD/$FIXTURES/libdlworker.so" && {
 	before=$(snapshot_of "$TMP/dl.json")

@@ -180,12 +180,53 @@ static void test_rust_reasons(void)
 	}
 }
 
+/*
+ * libc's primitive as a runtime's lock: a semaphore or mutex wait under PyThread_acquire_lock is
+ * Python's lock (and no glibc mutex to read an owner from); under a program's own code, libc's.
+ */
+static void test_runtime_locks(void)
+{
+	static const struct {
+		const char *libc_func, *caller, *caller_module, *want;
+		bool glibc_mutex;
+	} cases[] = {
+		{ "__new_sem_wait_slow64.constprop.0", "PyThread_acquire_lock_timed", "python3.11",
+		  "python_lock", false },
+		{ "pthread_cond_wait", "PyThread_acquire_lock_timed", "libpython3.11.so.1.0",
+		  "python_lock", false },
+		{ "sem_wait", "take_slot", "app", "semaphore", false },
+		{ "pthread_mutex_lock", "update_totals", "app", "mutex", true },
+	};
+	struct wait_info w = { .blocked = true, .kind = "futex" };
+	struct frame frames[4] = {
+		{ .func = "__futex_abstimed_wait_common", .module = "libc.so.6" },
+		{ .module = "libc.so.6" },
+		{ 0 },
+		{ .func = "start_thread", .module = "libc.so.6" },
+	};
+	struct stack st = { .frames = frames, .n = 4 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool glibc_mutex;
+		const char *got;
+
+		frames[1].func = cases[i].libc_func;
+		frames[2].func = cases[i].caller;
+		frames[2].module = cases[i].caller_module;
+		got = wait__reason(&w, &st, &glibc_mutex);
+		CHECK(got && !strcmp(got, cases[i].want) && glibc_mutex == cases[i].glibc_mutex,
+		      "%s under %s: got %s (glibc mutex %d), want %s", cases[i].libc_func,
+		      cases[i].caller, got ? got : "(null)", glibc_mutex, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	test_futexes();
 	test_pipes_and_fds();
 	test_other_syscalls_and_states();
 	test_rust_reasons();
+	test_runtime_locks();
 	/* Idle waits wait for work; lock waits and full pipes wait for someone else. */
 	CHECK(wait__idle("condvar") && wait__idle("pipe_read") && wait__idle("epoll_wait"),
 	      "idle reasons");
