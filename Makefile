@@ -162,19 +162,22 @@ $(BUILD)/fixtures/cxx_threads: tests/fixtures/cxx_threads.cpp
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) -O2 -g -Wall -Werror -pthread $< -o $@
 
-$(BUILD)/fixtures/%: tests/fixtures/%.rs
+# A Rust fixture; $(1): rustc's flags besides these.
+define rust_fixture
 	$(call msg,RUSTC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)MAKEFLAGS= $(RUSTC) -O -g -D warnings $< -o $@
+	$(Q)MAKEFLAGS= $(RUSTC) -O -g -D warnings $(1) $< -o $@
+endef
+
+$(BUILD)/fixtures/%: tests/fixtures/%.rs
+	$(call rust_fixture)
 
 $(BUILD)/fixtures/%: tests/fixtures/%.py
 	$(call msg,INSTALL,$@)
 	$(Q)install -D -m 0755 $< $@
 
 $(BUILD)/fixtures/%_v0: tests/fixtures/%.rs
-	$(call msg,RUSTC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)MAKEFLAGS= $(RUSTC) -O -g -D warnings -C symbol-mangling-version=v0 $< -o $@
+	$(call rust_fixture,-C symbol-mangling-version=v0)
 
 $(BUILD)/fixtures/libdlworker.so: tests/fixtures/plugin/dlworker.c tests/fixtures/fixture.h
 	$(call msg,CC,$@)
