@@ -28,7 +28,7 @@ DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib
 # Python.
 TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc python3
 # What the benchmarks measure against: perf's workloads, the reference tool offcputime.
-BENCH_PACKAGES := linux-perf libbpf-tools
+BENCH_PACKAGES := linux-perf libbpf-tools python3
 
 ifeq ($(V),1)
 Q :=
@@ -80,14 +80,14 @@ FIXTURE_VARIANTS := stack_shapes_O2_nofp stack_shapes_fp stack_shapes_O0 stack_s
 # Rust's, each built again in the v0 mangling, the one newer releases give the standard library.
 RUST_FIXTURE_BINS := $(foreach f,$(patsubst tests/fixtures/%.rs,$(BUILD)/fixtures/%,\
 	$(wildcard tests/fixtures/*.rs)),$(f) $(f)_v0)
-# Python's, run by Debian's python3.
+# Python's, run by Debian's python3, beside the module they share.
 PYTHON_FIXTURE_BINS := $(patsubst tests/fixtures/%.py,$(BUILD)/fixtures/%,\
-	$(wildcard tests/fixtures/*.py))
+	$(wildcard tests/fixtures/*.py)) $(BUILD)/fixtures/zoo.py
 FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS)) \
 	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so) \
 	$(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS)
 # What the benchmarks run: no Rust toolchain needed.
-C_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS),$(FIXTURE_BINS))
+BENCH_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS),$(FIXTURE_BINS))
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
 .PHONY: all deps test-deps bench-deps run test install-files check bench bench-tools fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
@@ -176,6 +176,10 @@ $(BUILD)/fixtures/%: tests/fixtures/%.py
 	$(call msg,INSTALL,$@)
 	$(Q)install -D -m 0755 $< $@
 
+$(BUILD)/fixtures/zoo.py: tests/fixtures/python/zoo.py
+	$(call msg,INSTALL,$@)
+	$(Q)install -D -m 0644 $< $@
+
 $(BUILD)/fixtures/%_v0: tests/fixtures/%.rs
 	$(call rust_fixture,-C symbol-mangling-version=v0)
 
@@ -255,7 +259,7 @@ test: test-deps
 
 # Benchmarks: ratios against a baseline measured in the same run (see BENCHMARKS.md).
 bench: bench-deps
-	$(Q)$(MAKE) --no-print-directory all $(C_FIXTURE_BINS) bench-tools
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_FIXTURE_BINS) bench-tools
 	$(Q)status=0; for b in $(filter-out tests/bench/lib.sh,$(wildcard tests/bench/*.sh)); do \
 		BUILD=$(BUILD) $$b || status=1; done; exit $$status
 

@@ -26,12 +26,13 @@ void output__json_frame(struct json_writer *jw, const struct frame *f)
 	json__begin_object(jw);
 	json__field_string(jw, "addr", addr);
 	json__field_string(jw, "func", f->func);
-	json__field_u64_known(jw, "offset", f->func && !f->inlined, f->offset);
+	json__field_u64_known(jw, "offset", f->func && !f->inlined && !f->language, f->offset);
 	json__field_string(jw, "module", f->module);
 	json__field_u64_known(jw, "module_offset", f->module, f->module_offset);
 	json__field_string(jw, "file", f->file);
 	json__field_bool(jw, "inlined", f->inlined);
 	json__field_u64_known(jw, "line", f->line, (uint64_t)f->line);
+	json__field_string(jw, "language", f->language);
 	json__end_object(jw);
 }
 
@@ -407,14 +408,20 @@ cleanup:
 	group_buffers__free(&b);
 }
 
-/* One frame's description: function+offset (module) file:line, escaped. */
+/*
+ * One frame's description, escaped: function+offset (module) file:line; an interpreted
+ * function's: function [language] file:line.
+ */
 void output__text_frame(FILE *out, const struct frame *f)
 {
 	char func[512], file[512];
 
 	if (f->func) {
 		text__escape(f->func, strlen(f->func), func, sizeof(func));
-		fprintf(out, f->inlined ? " %s" : " %s+0x%" PRIx64, func, f->offset);
+		if (f->language)
+			fprintf(out, " %s [%s]", func, f->language);
+		else
+			fprintf(out, f->inlined ? " %s" : " %s+0x%" PRIx64, func, f->offset);
 	}
 	if (f->module) {
 		text__escape(f->module, strlen(f->module), func, sizeof(func));
@@ -425,7 +432,7 @@ void output__text_frame(FILE *out, const struct frame *f)
 	}
 	if (f->file) {
 		text__escape(f->file, strlen(f->file), file, sizeof(file));
-		fprintf(out, " %s:%d", file, f->line);
+		fprintf(out, f->line ? " %s:%d" : " %s", file, f->line);
 	}
 	if (f->inlined)
 		fputs(" (inlined)", out);

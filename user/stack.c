@@ -77,9 +77,32 @@ static bool frame__is_entry(const struct frame *f)
 	return false;
 }
 
+bool stack__frame_in_file(const struct frame *f, const char *suffix)
+{
+	size_t len = f->file ? strlen(f->file) : 0;
+
+	return len >= strlen(suffix) && !strcmp(f->file + len - strlen(suffix), suffix);
+}
+
+/* Python's threading module, which runs a Thread's target (or its own run) through these. */
+static bool frame__is_python_bootstrap(const struct frame *f)
+{
+	static const char *const bootstrap[] = { "Thread._bootstrap", "Thread._bootstrap_inner",
+						 "Thread.run" };
+
+	if (!stack__frame_in_file(f, "/threading.py"))
+		return false;
+	for (size_t i = 0; i < sizeof(bootstrap) / sizeof(bootstrap[0]); i++)
+		if (!strcmp(f->func, bootstrap[i]))
+			return true;
+	return false;
+}
+
 /*
  * The function a thread was started with: the outermost frame above libc's thread entry
- * (clone3, start_thread) and the runtime's trampolines, or main for the main thread. Only a
+ * (clone3, start_thread) and the runtime's trampolines, or main for the main thread. A Python
+ * thread's is its outermost Python function past the threading module's (the target), the
+ * script's <module> for the main thread: its interpreter's frames read whole. Only a
  * stack unwound down to that entry shows it: the outermost frame of one cut short (code without
  * unwind tables, a stack the process overwrote, the frame limit) is no start routine.
  * A Rust thread's closure is inlined into std's __rust_begin_short_backtrace: without the
@@ -90,7 +113,12 @@ const struct frame *stack__start_routine(const struct stack *st)
 {
 	const struct frame *rust_closure = NULL;
 
-	if (!st->n || st->truncated || !frame__is_entry(&st->frames[st->n - 1]))
+	if (!st->n || st->truncated)
+		return NULL;
+	for (size_t i = st->n; i-- > 0;)
+		if (st->frames[i].language && !frame__is_python_bootstrap(&st->frames[i]))
+			return &st->frames[i];
+	if (!frame__is_entry(&st->frames[st->n - 1]))
 		return NULL;
 	for (size_t i = st->n; i-- > 0;) {
 		const struct frame *f = &st->frames[i];

@@ -18,6 +18,7 @@ struct frame {
 	const char *file;	/* source file, where debug information says */
 	int line;		/* 0 when unknown */
 	bool inlined;		/* a function inlined into the next frame's code at this pc */
+	const char *language;	/* interpreted code's ("python"), pc its bytecode's; NULL: native */
 };
 
 struct stack {
@@ -33,6 +34,8 @@ const struct frame *stack__start_routine(const struct stack *st);
 /* The call site in a creator's stack that created the thread: the innermost frame above libc
  * (clone3, pthread_create) and the runtime's trampolines (std::thread). */
 const struct frame *stack__creation_site(const struct stack *st);
+/* Whether the frame's source file's name ends with suffix ("/threading.py"). */
+bool stack__frame_in_file(const struct frame *f, const char *suffix);
 /* Whether the frame is in the C library (libc, libpthread, the dynamic loader). */
 bool stack__frame_in_libc(const struct frame *f);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "pyframes.h"
 #include "stacks.h"
 #include "unwind.h"
 
@@ -45,8 +46,12 @@ static size_t stacks__prefetch(struct unwinder *u, const struct proc_snap *p, si
 	return i;
 }
 
-/* Unwind thread th of a process whose unwinder is u, or say why it cannot be. */
-static void stacks__unwind_thread(struct unwinder *u, const char *error, struct thread_snap *th)
+/*
+ * Unwind thread th of a process whose unwinder is u, or say why it cannot be; with its Python
+ * frames where the process is a CPython (py).
+ */
+static void stacks__unwind_thread(struct unwinder *u, struct pyframes *py, const char *error,
+				  struct thread_snap *th)
 {
 	th->stack_pending = false;
 	stack__free(&th->stack);
@@ -57,6 +62,8 @@ static void stacks__unwind_thread(struct unwinder *u, const char *error, struct 
 		return;
 	}
 	unwinder__unwind(u, &th->rec, &th->stack);
+	if (py)
+		pyframes__splice(py, th->rec.tid, &th->stack);
 	if (th->creator) {
 		unwinder__unwind_creator(u, th->creator, &th->creator_stack);
 		th->created_by = stack__creation_site(&th->creator_stack);
@@ -74,6 +81,7 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 		.no_dwarf = opts->debuginfo == DEBUGINFO_NONE,
 	};
 	struct unwinder *u = NULL;
+	struct pyframes *py = NULL;
 	const char *error = NULL;
 	size_t i = 0, end;
 	int err;
@@ -81,12 +89,15 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 	err = unwinder__new((pid_t)p->pid, &uopts, &u);
 	if (err)
 		error = err == -ESRCH || err == -ENOENT ? "process exited" : "process unreadable";
+	else
+		py = pyframes__new((pid_t)p->pid, u, s->strings);
 	while (i < p->n_threads) {
 		end = u ? stacks__prefetch(u, p, i) : p->n_threads;
 		for (; i < end; i++)
 			if (p->threads[i]->stack_pending)
-				stacks__unwind_thread(u, error, p->threads[i]);
+				stacks__unwind_thread(u, py, error, p->threads[i]);
 	}
+	pyframes__free(py);
 	unwinder__free(u);
 }
 

@@ -679,3 +679,63 @@ void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c
 	}
 	u->frozen = false;
 }
+
+struct symbol_query {
+	const char *const *module_prefixes;
+	const char *const *names;
+	uint64_t *addrs;
+	size_t n;
+	bool found;
+};
+
+static bool module__named(const char *path, const char *const *prefixes)
+{
+	const char *base = path__base(path);
+
+	for (; *prefixes; prefixes++)
+		if (!strncmp(base, *prefixes, strlen(*prefixes)))
+			return true;
+	return false;
+}
+
+static int unwinder__query_module(Dwfl_Module *mod, void **userdata, const char *name,
+				  Dwarf_Addr start, void *arg)
+{
+	struct symbol_query *q = arg;
+	size_t missing = q->n;
+	int n_syms;
+
+	(void)userdata;
+	(void)start;
+	if (!module__named(name, q->module_prefixes))
+		return DWARF_CB_OK;
+	memset(q->addrs, 0, q->n * sizeof(*q->addrs));
+	n_syms = dwfl_module_getsymtab(mod);
+	for (int i = 1; i < n_syms && missing; i++) {
+		GElf_Addr addr;
+		GElf_Sym sym;
+		const char *sym_name =
+			dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
+
+		if (!sym_name || sym.st_shndx == SHN_UNDEF || !addr)
+			continue;
+		for (size_t k = 0; k < q->n; k++) {
+			if (!q->addrs[k] && !strcmp(sym_name, q->names[k])) {
+				q->addrs[k] = addr;
+				missing--;
+			}
+		}
+	}
+	q->found = !missing;
+	return q->found ? DWARF_CB_ABORT : DWARF_CB_OK;
+}
+
+int unwinder__module_symbols(struct unwinder *u, const char *const *module_prefixes,
+			     const char *const *names, uint64_t *addrs, size_t n)
+{
+	struct symbol_query q = { module_prefixes, names, addrs, n, false };
+
+	/* Its result says only where the walk stopped: the query holds what was found. */
+	dwfl_getmodules(u->dwfl, unwinder__query_module, &q, 0);
+	return q.found ? 0 : -ENOENT;
+}

@@ -251,6 +251,7 @@ static const struct {
 	{ "pthread_barrier_wait", "barrier", true },
 	{ "pthread_once", "once", true },
 	{ "PyThread_acquire_lock", "python_lock", false },
+	{ "PySemaphore_", "python_lock", false }, /* 3.13's parking lot: PyMutex, PyEvent */
 };
 
 /*
@@ -336,6 +337,50 @@ static const char *wait__runtime_reason(const struct stack *st, size_t from, boo
 	return reason;
 }
 
+/*
+ * Python's own tools built on its Lock, by the function a program calls (the outermost of the
+ * standard modules' frames above the lock): the Python frames say what the lock is for.
+ */
+static const struct {
+	const char *module; /* the file's name, after its directory */
+	const char *func;
+	const char *reason;
+} python_wait_reasons[] = {
+	{ "/threading.py", "Condition.wait", "condvar" },
+	{ "/threading.py", "Condition.wait_for", "condvar" },
+	{ "/threading.py", "Event.wait", "condvar" },
+	{ "/threading.py", "Semaphore.acquire", "semaphore" },
+	{ "/threading.py", "Barrier.wait", "barrier" },
+	{ "/threading.py", "Thread.join", "join" },
+	{ "/queue.py", "Queue.get", "chan_receive" },
+	{ "/queue.py", "Queue.put", "chan_send" },
+};
+
+/* A Python lock's reason from the Python functions waiting on it; python_lock by default. */
+static const char *wait__python_reason(const struct stack *st)
+{
+	const char *reason = "python_lock";
+	size_t i = 0;
+
+	while (i < st->n && !st->frames[i].language)
+		i++;
+	for (; i < st->n && st->frames[i].language; i++) {
+		bool in_std = false;
+
+		for (size_t k = 0; k < sizeof(python_wait_reasons) / sizeof(python_wait_reasons[0]);
+		     k++) {
+			if (!stack__frame_in_file(&st->frames[i], python_wait_reasons[k].module))
+				continue;
+			in_std = true;
+			if (!strcmp(st->frames[i].func, python_wait_reasons[k].func))
+				reason = python_wait_reasons[k].reason;
+		}
+		if (!in_std)
+			break;
+	}
+	return reason;
+}
+
 const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex)
 {
 	const char *reason;
@@ -349,8 +394,8 @@ const char *wait__reason(const struct wait_info *w, const struct stack *st, bool
 			if (!reason)
 				continue;
 			if (stack__frame_in_libc(&st->frames[i]))
-				return wait__runtime_reason(st, i + 1, glibc_mutex, reason);
-			return reason;
+				reason = wait__runtime_reason(st, i + 1, glibc_mutex, reason);
+			return strcmp(reason, "python_lock") ? reason : wait__python_reason(st);
 		}
 	}
 	return w->kind;

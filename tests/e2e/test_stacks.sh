@@ -191,15 +191,125 @@ objcopy --strip-debug "$FIXTURES/rust_waits_v0" "$TMP/rust_waits_v0" &&
 		  .wait_reason] | sort == ["chan_receive", "chan_send", "condvar", "mutex", "once", "rwlock"]'
 }
 
-# Python's Lock, RLock and Condition: CPython waits in libc's sem_wait (or pthread_cond_wait) for
-# them, called by PyThread_acquire_lock: a Python lock, not a bare semaphore.
-fixture_start python_locks && {
-	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/python.json"
-	check_eq "Python: each lock wait named python_lock" "python_lock python_lock python_lock" \
+# Python's locks: CPython waits in libc's sem_wait (or pthread_cond_wait) for them, called by
+# PyThread_acquire_lock: a Python lock, not a bare semaphore; and what the standard modules
+# built on them (Condition, Queue, Thread.join, ...) are named for those. Each thread's Python
+# functions, read from the interpreter, sit in its stack where the interpreter's loop runs them,
+# at the lines it waits on; its start routine is the function it was given. Debian's python3
+# (3.11) always; 3.12 and 3.13, whose layouts differ, where installed.
+python_line() {
+	grep -n -F "$1" "$FIXTURES/python_locks" | head -1 | cut -d: -f1
+}
+
+check_python() {
+	local label=$1 json=$TMP/$1.json text=$TMP/$1.txt lock cond main
+	lock=$(python_line 'lock.acquire()')
+	cond=$(python_line 'condition.wait()')
+	main=$(python_line 'ready_when_announced(')
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$text"
+	check_eq "$label: each wait named by the Python tool it is for" \
+		"python_lock python_lock condvar python_lock python_lock condvar semaphore barrier \
+chan_receive chan_send join" \
 		"$(for tid in $(fixture_blocked "$FIXTURE_OUT" | cut -d' ' -f1); do
-			json_thread "$TMP/python.json" "$tid" wait_reason
+			json_thread "$json" "$tid" wait_reason
 		done | tr '\n' ' ' | sed 's/ $//')"
-	check_against_truth "$TMP/python.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	check_against_truth "$json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	check_eq "$label: each thread's start routine its target, every string width read" \
+		'["emoji_😀","hostile\u001b[2J\n日","on_barrier","on_condition","on_event",'\
+'"on_get","on_join","on_lock","on_lock","on_put","on_semaphore"]' \
+		"$(jq -c --argjson pid "$FIXTURE_PID" '[.processes[0].threads[] |
+			select(.tid != $pid) | .start_routine] | sort' "$json")"
+	check_eq "$label: each wait's innermost Python function, at its line" \
+		"[\"emoji_😀 wide.py:$lock\",\
+\"hostile\\u001b[2J\\n日 déjà.py:$lock\",\"on_lock python_locks:$lock\",\
+\"on_lock python_locks:$lock\"]" \
+		"$(jq -c '[.processes[0].threads[] | select(.wait_reason == "python_lock") |
+			[.stack[] | select(.language == "python")][0] |
+			"\(.func) \(.file | split("/") | last)" +
+			if .file | endswith("/threading.py") then "" else ":\(.line)" end] | sort' \
+			"$json")"
+	check_eq "$label: the condition's waiter under Condition.wait, at its line" \
+		"on_condition:$cond" \
+		"$(jq -r '.processes[0].threads[] | select(.start_routine == "on_condition") |
+			[.stack[] | select(.language == "python")][1] | "\(.func):\(.line)"' "$json")"
+	check_eq "$label: the main thread starts in the script, sleeping in the zoo's module" \
+		"<module>:$main ready_when_announced:zoo.py" \
+		"$(jq -r --argjson pid "$FIXTURE_PID" '.processes[0].threads[] | select(.tid == $pid) |
+			[.stack[] | select(.language == "python")] |
+			"\(last.func):\(last.line) \(first.func):\(first.file | split("/") | last)"' \
+			"$json")"
+	check "$label: each group of Python frames just before the loop frame that runs it" \
+		json_matches "$json" '[.processes[0].threads[] | .stack as $s |
+		  ([range(0; $s | length) | select($s[.].func == "_PyEval_EvalFrameDefault" and
+		    ($s[.].inlined | not))] | map($s[:.] | map(select(.inlined | not)) | last |
+		    .language == "python")),
+		  ([range(0; $s | length - 1) | select($s[.].language) |
+		    $s[. + 1:] | map(select(.inlined | not)) | first |
+		    .language == "python" or .func == "_PyEval_EvalFrameDefault"])] |
+		  flatten | length > 20 and all'
+	check "$label: text: Python frames as function [python] file:line" \
+		grep -qF "on_lock [python] $PWD/$FIXTURES/python_locks:$lock" "$text"
+	check "$label: text: a hostile function name escaped" \
+		grep -qF "hostile\x1b[2J\x0a日 [python] /tmp/déjà.py:$lock" "$text"
+	check_eq "$label: text: no raw control character" 0 "$(grep -c $'\x1b' "$text")"
+}
+
+# An interpreter of version $1 that runs: on the PATH, else a pyenv's.
+find_python() {
+	local python
+	for python in "$(command -v "python$1")" \
+		"${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/"python$1"; do
+		[ -x "$python" ] && "$python" -c '' 2>/dev/null && echo "$python" && return 0
+	done
+	return 1
+}
+
+fixture_start python_locks && check_python python3
+for version in 3.12 3.13; do
+	if ! python=$(find_python "$version"); then
+		echo "note: no python$version here: its layout is not checked"
+		continue
+	fi
+	printf '#!/bin/sh\nexec %s %s "$@"\n' "$python" "$PWD/$FIXTURES/python_locks" \
+		>"$TMP/python_locks"
+	chmod +x "$TMP/python_locks"
+	FIXTURES=$TMP fixture_start python_locks && check_python "python$version"
+done
+
+# In a pid namespace of its own, the interpreter knows its threads by that namespace's numbers.
+printf '#!/bin/sh\nexec unshare --pid --fork --kill-child --mount-proc %s "$@"\n' \
+	"$PWD/$FIXTURES/python_locks" >"$TMP/python_locks"
+FIXTURES=$TMP fixture_start python_locks && {
+	inner=$(pgrep -P "$FIXTURE_PID" | head -1)
+	STARTED_PIDS+=("$inner")
+	"$LEAKMON" snapshot --json -p "$inner" >"$TMP/python_ns.json"
+	check_eq "Python in a pid namespace: each thread's start routine its target" \
+		'["<module>","emoji_😀","hostile\u001b[2J\n日","on_barrier","on_condition",'\
+'"on_event","on_get","on_join","on_lock","on_lock","on_put","on_semaphore"]' \
+		"$(jq -c '[.processes[0].threads[].start_routine] | sort' "$TMP/python_ns.json")"
+}
+
+# What CPython lets a program forge in its code objects (python_hostile.py): line tables of
+# random bytes or none, an endless name, lines out of range. Read, bounded, never trusted.
+fixture_start python_hostile && {
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/python_hostile.json"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/python_hostile.txt"
+	check_against_truth "$TMP/python_hostile.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	check_eq "forged code objects: each function named, lines unknown where out of range" \
+		"empty_linetable:null endless_:1024 last_line:null lines_below_one:null \
+random_linetable:known" \
+		"$(jq -r --argjson pid "$FIXTURE_PID" '[.processes[0].threads[] | select(.tid != $pid) |
+			[.stack[] | select(.language == "python")][0] |
+			if .func | startswith("endless_") then "endless_:\(.func | length)"
+			elif .func == "random_linetable" then
+				"\(.func):\(if .line == null or .line >= 1 then "known" else .line end)"
+			else "\(.func):\(.line)" end] | sort | join(" ")' "$TMP/python_hostile.json")"
+	check "forged code objects: the start routines are the forged functions" json_matches \
+		"$TMP/python_hostile.json" '[.processes[0].threads[] | select(.tid != $pid) |
+		  .start_routine] | length == 5 and all(. != null)' --argjson pid "$FIXTURE_PID"
+	check_eq "forged code objects: text has no raw control character" 0 \
+		"$(grep -c $'[\x01-\x08\x0b-\x1f]' "$TMP/python_hostile.txt")"
 }
 
 # A plugin loaded with dlopen.

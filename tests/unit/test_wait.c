@@ -220,6 +220,62 @@ static void test_runtime_locks(void)
 	}
 }
 
+/*
+ * A Python lock's reason from the standard modules' functions above it, the outermost of them
+ * (Barrier.wait waits in Condition.wait); a wait that is no Python lock keeps its own reason
+ * whatever Python runs above it (a thread waiting for the interpreter's lock, in a condvar).
+ */
+static void test_python_reasons(void)
+{
+	static const struct {
+		const char *caller, *inner, *inner_file, *outer, *outer_file, *want;
+	} cases[] = {
+		{ "PyThread_acquire_lock_timed", "worker", "/srv/app.py", "run", "/srv/app.py",
+		  "python_lock" },
+		{ "PyThread_acquire_lock_timed", "Condition.wait",
+		  "/usr/lib/python3.11/threading.py", "Event.wait",
+		  "/usr/lib/python3.11/threading.py", "condvar" },
+		{ "PyThread_acquire_lock_timed", "Condition.wait_for", "/x/threading.py",
+		  "Barrier.wait", "/x/threading.py", "barrier" },
+		{ "PyThread_acquire_lock_timed", "Condition.wait", "/x/threading.py", "Queue.get",
+		  "/x/queue.py", "chan_receive" },
+		{ "PyThread_acquire_lock_timed", "Thread._wait_for_tstate_lock", "/x/threading.py",
+		  "Thread.join", "/x/threading.py", "join" },
+		{ "_PySemaphore_PlatformWait", "Thread.join", "/x/threading.py", "worker",
+		  "/x/app.py", "join" },
+		/* Only the standard modules' own functions: not one of the program's named so. */
+		{ "PyThread_acquire_lock_timed", "wait", "/srv/app.py", "Queue.get", "/x/queue.py",
+		  "python_lock" },
+		{ "take_gil", "Condition.wait", "/x/threading.py", "Queue.get", "/x/queue.py",
+		  "condvar" },
+	};
+	struct wait_info w = { .blocked = true, .kind = "futex" };
+	struct frame frames[6] = {
+		{ .func = "__futex_abstimed_wait_common", .module = "libc.so.6" },
+		{ .func = "pthread_cond_timedwait", .module = "libc.so.6" },
+		{ .module = "python3.11" },
+		{ .language = "python" },
+		{ .language = "python" },
+		{ .func = "_PyEval_EvalFrameDefault", .module = "python3.11" },
+	};
+	struct stack st = { .frames = frames, .n = 6 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool glibc_mutex;
+		const char *got;
+
+		frames[2].func = cases[i].caller;
+		frames[3].func = cases[i].inner;
+		frames[3].file = cases[i].inner_file;
+		frames[4].func = cases[i].outer;
+		frames[4].file = cases[i].outer_file;
+		got = wait__reason(&w, &st, &glibc_mutex);
+		CHECK(got && !strcmp(got, cases[i].want), "%s in %s in %s: got %s, want %s",
+		      cases[i].caller, cases[i].inner, cases[i].outer, got ? got : "(null)",
+		      cases[i].want);
+	}
+}
+
 int main(void)
 {
 	test_futexes();
@@ -227,6 +283,7 @@ int main(void)
 	test_other_syscalls_and_states();
 	test_rust_reasons();
 	test_runtime_locks();
+	test_python_reasons();
 	/* Idle waits wait for work; lock waits and full pipes wait for someone else. */
 	CHECK(wait__idle("condvar") && wait__idle("pipe_read") && wait__idle("epoll_wait"),
 	      "idle reasons");

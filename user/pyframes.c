@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "pyframes.h"
+
+/* Bounds on what a process's memory can make this read: it may be corrupt or hostile. */
+#define PY_MAX_INTERPRETERS 64
+#define PY_MAX_THREADS (1 << 18)
+#define PY_MAX_NAME 1024	      /* characters of a function's or file's name */
+#define PY_MAX_LINETABLE (256 * 1024) /* bytes of a code object's line table */
+#define PY_STATE_BYTES 512	      /* most of a thread state read */
+#define PY_FRAME_BYTES 256	      /* most of a frame read */
+#define PY_MAX_COPIED (64 << 20)      /* names and line tables kept, per process */
+#define PY_MAX_CODES (1 << 18)	      /* code objects kept, per process */
+#define PY_WINDOW_BYTES (16 * 1024)   /* of a thread's data stack, read at once */
+#define PY_PAGE_BYTES 4096
+
+/* CPython 3.13's _Py_DebugOffsets, at the start of _PyRuntime: where the other fields are. */
+#define PY_DEBUG_COOKIE "xdebugpy"
+
+/* Where CPython keeps what is read here (Include/internal/pycore_*.h of each version). */
+struct py_layout {
+	uint64_t runtime_interpreters;
+	uint64_t interp_next;
+	uint64_t interp_threads;
+	uint64_t thread_next;
+	uint64_t thread_native_id;
+	uint64_t thread_cframe; /* 3.11, 3.12: the frame hangs off a _PyCFrame; 0: off the thread */
+	uint64_t frame_current; /* in the _PyCFrame, or in the thread state */
+	uint64_t frame_code;
+	uint64_t frame_previous;
+	uint64_t frame_instr; /* prev_instr (3.11, 3.12), instr_ptr (3.13): same arithmetic */
+	uint64_t frame_owner;
+	uint64_t frame_is_entry; /* 3.11; 0: later versions mark entries with shim frames */
+	uint64_t code_filename;
+	uint64_t code_qualname;
+	uint64_t code_linetable;
+	uint64_t code_firstlineno;
+	uint64_t code_instructions;
+	uint64_t unicode_ascii_size;   /* where a compact ASCII string's characters start */
+	uint64_t unicode_compact_size; /* and any other compact string's */
+};
+
+/* _PyInterpreterFrame.owner of 3.12's and 3.13's entry shims: the C stack's, no Python code. */
+#define PY_FRAME_OWNED_BY_CSTACK 3
+/* Object headers: ob_refcnt, ob_type; a variable-size one's ob_size; PyUnicode's state. */
+#define PY_OB_TYPE 8
+#define PY_OB_SIZE 16
+#define PY_BYTES_DATA 32
+#define PY_UNICODE_STATE 32
+#define PY_UNICODE_KIND(state) (((state) >> 2) & 7)
+#define PY_UNICODE_COMPACT(state) (((state) >> 5) & 1)
+#define PY_UNICODE_ASCII(state) (((state) >> 6) & 1)
+
+static const struct py_layout py311 = {
+	.runtime_interpreters = 40,
+	.interp_next = 0,
+	.interp_threads = 16,
+	.thread_next = 8,
+	.thread_native_id = 160,
+	.thread_cframe = 56,
+	.frame_current = 8,
+	.frame_code = 32,
+	.frame_previous = 48,
+	.frame_instr = 56,
+	.frame_owner = 69,
+	.frame_is_entry = 68,
+	.code_filename = 112,
+	.code_qualname = 128,
+	.code_linetable = 136,
+	.code_firstlineno = 72,
+	.code_instructions = 184,
+	.unicode_ascii_size = 48,
+	.unicode_compact_size = 72,
+};
+
+static const struct py_layout py312 = {
+	.runtime_interpreters = 40,
+	.interp_next = 0,
+	.interp_threads = 72,
+	.thread_next = 8,
+	.thread_native_id = 144,
+	.thread_cframe = 56,
+	.frame_current = 0,
+	.frame_code = 0,
+	.frame_previous = 8,
+	.frame_instr = 56,
+	.frame_owner = 70,
+	.code_filename = 112,
+	.code_qualname = 128,
+	.code_linetable = 136,
+	.code_firstlineno = 68,
+	.code_instructions = 192,
+	.unicode_ascii_size = 40,
+	.unicode_compact_size = 56,
+};
+
+/* Where 3.13's _Py_DebugOffsets has each offset this reads (Include/internal/pycore_runtime.h). */
+static const struct py_debug_field {
+	size_t layout; /* offsetof(struct py_layout, ...) */
+	size_t debug;
+} py313_fields[] = {
+	{ offsetof(struct py_layout, runtime_interpreters), 40 },
+	{ offsetof(struct py_layout, interp_next), 64 },
+	{ offsetof(struct py_layout, interp_threads), 72 },
+	{ offsetof(struct py_layout, thread_next), 168 },
+	{ offsetof(struct py_layout, frame_current), 184 },
+	{ offsetof(struct py_layout, thread_native_id), 200 },
+	{ offsetof(struct py_layout, frame_previous), 232 },
+	{ offsetof(struct py_layout, frame_code), 240 },
+	{ offsetof(struct py_layout, frame_instr), 248 },
+	{ offsetof(struct py_layout, frame_owner), 264 },
+	{ offsetof(struct py_layout, code_filename), 280 },
+	{ offsetof(struct py_layout, code_qualname), 296 },
+	{ offsetof(struct py_layout, code_linetable), 304 },
+	{ offsetof(struct py_layout, code_firstlineno), 312 },
+	{ offsetof(struct py_layout, code_instructions), 344 },
+	{ offsetof(struct py_layout, unicode_ascii_size), 560 },
+};
+
+#define PY313_DEBUG_BYTES (560 + 8)
+
+/* A code object, read once per process: every thread in the same function shares it. */
+struct py_code {
+	uint64_t addr; /* 0: an empty slot */
+	bool valid;
+	const char *qualname, *filename;
+	int firstlineno;
+	unsigned char *linetable;
+	size_t linetable_len;
+};
+
+struct py_thread {
+	uint32_t native_id;
+	uint64_t state;
+};
+
+struct pyframes {
+	pid_t pid;
+	struct py_layout layout;
+	uint64_t code_type, unicode_type, bytes_type; /* the type objects, by address */
+	struct strpool *strings;
+	struct py_thread *threads; /* sorted by native_id */
+	size_t n_threads;
+	bool own_pid_ns;       /* the process numbers its threads as we do */
+	struct py_code *codes; /* open addressing, power-of-two size */
+	size_t codes_size, codes_used;
+	size_t copied; /* bytes of names and line tables kept, up to PY_MAX_COPIED */
+	/* A thread's frames sit together on its interpreter's data stack: read in one go. */
+	unsigned char window[PY_WINDOW_BYTES];
+	uint64_t window_start;
+	size_t window_len;
+};
+
+static bool py__read(const struct pyframes *py, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+
+	return addr && process_vm_readv(py->pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+/*
+ * Read up to PY_WINDOW_BYTES that end at end into the window, as much as is mapped: the pages
+ * are asked for from the highest down, so an unmapped one below the data stack only ends it.
+ */
+static void py__load_window(struct pyframes *py, uint64_t end)
+{
+	struct iovec local[PY_WINDOW_BYTES / PY_PAGE_BYTES + 1];
+	struct iovec remote[PY_WINDOW_BYTES / PY_PAGE_BYTES + 1];
+	uint64_t start = end > PY_WINDOW_BYTES ? end - PY_WINDOW_BYTES : 0, at = end;
+	size_t n = 0;
+	ssize_t got;
+
+	while (at > start) {
+		uint64_t from = (at - 1) & ~(uint64_t)(PY_PAGE_BYTES - 1);
+
+		if (from < start)
+			from = start;
+		local[n] = (struct iovec){ py->window + (from - start), at - from };
+		remote[n] = (struct iovec){ (void *)(uintptr_t)from, at - from };
+		n++;
+		at = from;
+	}
+	got = n ? process_vm_readv(py->pid, local, n, remote, n, 0) : -1;
+	py->window_len = got > 0 ? (size_t)got : 0;
+	py->window_start = end - py->window_len;
+	if (py->window_len)
+		memmove(py->window, py->window + (py->window_start - start), py->window_len);
+}
+
+/* Read a frame: from the window when it holds it, else from the process. */
+static bool py__read_frame(struct pyframes *py, uint64_t addr, void *buf, size_t len)
+{
+	if (addr >= py->window_start && addr - py->window_start + len <= py->window_len) {
+		memcpy(buf, py->window + (addr - py->window_start), len);
+		return true;
+	}
+	return py__read(py, addr, buf, len);
+}
+
+static bool py__read_u64(const struct pyframes *py, uint64_t addr, uint64_t *out)
+{
+	return py__read(py, addr, out, sizeof(*out));
+}
+
+static uint64_t field__u64(const unsigned char *buf, uint64_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+/* 3.13's layout, from the table the interpreter carries for tools like this one. */
+static bool py__layout_313(struct pyframes *py, uint64_t runtime)
+{
+	unsigned char dbg[PY313_DEBUG_BYTES];
+	struct py_layout *l = &py->layout;
+
+	if (!py__read(py, runtime, dbg, sizeof(dbg)) ||
+	    memcmp(dbg, PY_DEBUG_COOKIE, strlen(PY_DEBUG_COOKIE)))
+		return false;
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < sizeof(py313_fields) / sizeof(py313_fields[0]); i++)
+		memcpy((char *)l + py313_fields[i].layout, dbg + py313_fields[i].debug,
+		       sizeof(uint64_t));
+	/* A compact string that is not ASCII adds its UTF-8 length and pointer. */
+	l->unicode_compact_size = l->unicode_ascii_size + 16;
+	/* Every offset is read within a PY_STATE_BYTES read of its structure, or near it. */
+	return l->thread_next < PY_STATE_BYTES - 8 && l->thread_native_id < PY_STATE_BYTES - 8 &&
+	       l->frame_current < PY_STATE_BYTES - 8 && l->frame_previous < PY_FRAME_BYTES - 8 &&
+	       l->frame_code < PY_FRAME_BYTES - 8 && l->frame_instr < PY_FRAME_BYTES - 8 &&
+	       l->frame_owner < PY_FRAME_BYTES && l->code_filename < 1024 &&
+	       l->code_qualname < 1024 && l->code_linetable < 1024 && l->code_firstlineno < 1024 &&
+	       l->code_instructions < 1024 && l->unicode_ascii_size < 256;
+}
+
+/* The layout of the CPython whose _PyRuntime is at runtime, by its Py_Version. */
+static bool py__layout(struct pyframes *py, uint64_t runtime, uint64_t version_addr)
+{
+	uint32_t version;
+
+	if (!py__read(py, version_addr, &version, sizeof(version)) || version >> 24 != 3)
+		return false;
+	switch ((version >> 16) & 0xff) {
+	case 11:
+		py->layout = py311;
+		return true;
+	case 12:
+		py->layout = py312;
+		return true;
+	case 13:
+		return py__layout_313(py, runtime);
+	default:
+		return false;
+	}
+}
+
+static int py_thread__cmp(const void *a, const void *b)
+{
+	const struct py_thread *x = a, *y = b;
+
+	return x->native_id < y->native_id ? -1 : x->native_id > y->native_id;
+}
+
+static int py__add_thread(struct pyframes *py, size_t *cap, uint32_t native_id, uint64_t state)
+{
+	struct py_thread *grown;
+
+	if (py->n_threads == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		grown = realloc(py->threads, *cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		py->threads = grown;
+	}
+	py->threads[py->n_threads++] = (struct py_thread){ native_id, state };
+	return 0;
+}
+
+/* Every interpreter's thread states, by the native thread id each runs on. */
+static int py__read_threads(struct pyframes *py, uint64_t runtime)
+{
+	const struct py_layout *l = &py->layout;
+	unsigned char ts[PY_STATE_BYTES];
+	uint64_t interp, state, head;
+	size_t cap = 0, n_interps = 0;
+	int err;
+
+	if (!py__read_u64(py, runtime + l->runtime_interpreters, &interp))
+		return -EFAULT;
+	for (; interp && n_interps < PY_MAX_INTERPRETERS; n_interps++) {
+		if (!py__read_u64(py, interp + l->interp_threads, &state))
+			break;
+		head = state;
+		while (state && py->n_threads < PY_MAX_THREADS &&
+		       py__read(py, state, ts, l->thread_native_id + 8)) {
+			err = py__add_thread(py, &cap,
+					     (uint32_t)field__u64(ts, l->thread_native_id), state);
+			if (err)
+				return err;
+			state = field__u64(ts, l->thread_next);
+			if (state == head)
+				break;
+		}
+		if (!py__read_u64(py, interp + l->interp_next, &interp))
+			break;
+	}
+	if (!py->n_threads)
+		return -ENOENT;
+	qsort(py->threads, py->n_threads, sizeof(*py->threads), py_thread__cmp);
+	return 0;
+}
+
+/* Whether the process's pid namespace is ours: its /proc status lists one pid. */
+static bool py__own_pid_ns(pid_t pid)
+{
+	char path[64], line[256];
+	bool own = true;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6))
+			own = !strchr(line + 7, '\t') && !strchr(line + 7, ' ');
+	fclose(f);
+	return own;
+}
+
+struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, struct strpool *strings)
+{
+	static const char *const modules[] = { "python3", "libpython3", NULL };
+	static const char *const names[] = { "_PyRuntime", "Py_Version", "PyCode_Type",
+					     "PyUnicode_Type", "PyBytes_Type" };
+	uint64_t addrs[sizeof(names) / sizeof(names[0])];
+	struct pyframes *py;
+
+	if (unwinder__module_symbols(u, modules, names, addrs, sizeof(names) / sizeof(names[0])))
+		return NULL;
+	py = calloc(1, sizeof(*py));
+	if (!py)
+		return NULL;
+	py->pid = pid;
+	py->strings = strings;
+	py->code_type = addrs[2];
+	py->unicode_type = addrs[3];
+	py->bytes_type = addrs[4];
+	if (!py__layout(py, addrs[0], addrs[1]) || py__read_threads(py, addrs[0])) {
+		pyframes__free(py);
+		return NULL;
+	}
+	py->own_pid_ns = py__own_pid_ns(pid);
+	return py;
+}
+
+void pyframes__free(struct pyframes *py)
+{
+	if (!py)
+		return;
+	for (size_t i = 0; i < py->codes_size; i++)
+		free(py->codes[i].linetable);
+	free(py->codes);
+	free(py->threads);
+	free(py);
+}
+
+/* Append code point c to out as UTF-8 ('?' for what is no character). */
+static size_t utf8__put(char *out, uint32_t c)
+{
+	if (c >= 0xd800 && c <= 0xdfff)
+		c = '?';
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xc0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xe0 | c >> 12);
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	if (c > 0x10ffff) {
+		out[0] = '?';
+		return 1;
+	}
+	out[0] = (char)(0xf0 | c >> 18);
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/*
+ * Whether len more bytes may be kept: names and line tables are read from memory the process
+ * controls, and pointers into it could make each thread's frames new ones.
+ */
+static bool py__copy_allowed(struct pyframes *py, uint64_t len)
+{
+	if (len > PY_MAX_COPIED - py->copied)
+		return false;
+	py->copied += len;
+	return true;
+}
+
+/* A str object's text as pooled UTF-8, or NULL: no compact str, or unreadable. */
+static const char *py__string(struct pyframes *py, uint64_t addr)
+{
+	unsigned char head[PY_UNICODE_STATE + 4], chars[PY_MAX_NAME * 4];
+	char text[PY_MAX_NAME * 4 + 1];
+	uint64_t type, length, data;
+	uint32_t state, kind;
+	size_t n, out = 0;
+
+	if (!py__read(py, addr, head, sizeof(head)))
+		return NULL;
+	type = field__u64(head, PY_OB_TYPE);
+	length = field__u64(head, PY_OB_SIZE);
+	memcpy(&state, head + PY_UNICODE_STATE, sizeof(state));
+	kind = PY_UNICODE_KIND(state);
+	if (type != py->unicode_type || !PY_UNICODE_COMPACT(state) ||
+	    (kind != 1 && kind != 2 && kind != 4))
+		return NULL;
+	n = length < PY_MAX_NAME ? length : PY_MAX_NAME;
+	if (!py__copy_allowed(py, n * kind))
+		return NULL;
+	data = addr + (PY_UNICODE_ASCII(state) ? py->layout.unicode_ascii_size
+					       : py->layout.unicode_compact_size);
+	if (n && !py__read(py, data, chars, n * kind))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = 0;
+
+		memcpy(&c, chars + i * kind, kind);
+		out += utf8__put(text + out, c);
+	}
+	text[out] = '\0';
+	return strpool__intern(py->strings, text);
+}
+
+/* A bytes object's contents, malloc'd: a code object's line table. */
+static unsigned char *py__bytes(struct pyframes *py, uint64_t addr, size_t *len)
+{
+	unsigned char head[PY_BYTES_DATA], *data;
+	uint64_t size;
+
+	if (!py__read(py, addr, head, sizeof(head)) ||
+	    field__u64(head, PY_OB_TYPE) != py->bytes_type)
+		return NULL;
+	size = field__u64(head, PY_OB_SIZE);
+	if (size > PY_MAX_LINETABLE || !py__copy_allowed(py, size))
+		return NULL;
+	data = malloc(size ? size : 1);
+	if (data && size && !py__read(py, addr + PY_BYTES_DATA, data, size)) {
+		free(data);
+		return NULL;
+	}
+	*len = size;
+	return data;
+}
+
+static void py_code__read(struct pyframes *py, struct py_code *c)
+{
+	const struct py_layout *l = &py->layout;
+	uint64_t type, filename, qualname, linetable;
+	int32_t firstlineno;
+
+	if (!py__read_u64(py, c->addr + PY_OB_TYPE, &type) || type != py->code_type ||
+	    !py__read_u64(py, c->addr + l->code_filename, &filename) ||
+	    !py__read_u64(py, c->addr + l->code_qualname, &qualname) ||
+	    !py__read_u64(py, c->addr + l->code_linetable, &linetable) ||
+	    !py__read(py, c->addr + l->code_firstlineno, &firstlineno, sizeof(firstlineno)))
+		return;
+	c->qualname = py__string(py, qualname);
+	c->filename = py__string(py, filename);
+	c->firstlineno = firstlineno;
+	c->linetable = py__bytes(py, linetable, &c->linetable_len);
+	c->valid = c->qualname != NULL;
+}
+
+static struct py_code *py__code_slot(struct py_code *codes, size_t size, uint64_t addr)
+{
+	size_t i = (addr >> 4) & (size - 1);
+
+	while (codes[i].addr && codes[i].addr != addr)
+		i = (i + 1) & (size - 1);
+	return &codes[i];
+}
+
+/* Room for one more code object in the table: at most half full. */
+static int py__codes_reserve(struct pyframes *py)
+{
+	size_t size = py->codes_size ? py->codes_size * 2 : 256;
+	struct py_code *grown;
+
+	if (2 * (py->codes_used + 1) <= py->codes_size)
+		return 0;
+	grown = calloc(size, sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	for (size_t i = 0; i < py->codes_size; i++)
+		if (py->codes[i].addr)
+			*py__code_slot(grown, size, py->codes[i].addr) = py->codes[i];
+	free(py->codes);
+	py->codes = grown;
+	py->codes_size = size;
+	return 0;
+}
+
+/* The code object at addr, read on first use; NULL when none is there (or no room is left). */
+static const struct py_code *py__code(struct pyframes *py, uint64_t addr)
+{
+	struct py_code *slot;
+
+	if (!addr)
+		return NULL;
+	if (py->codes_size) {
+		slot = py__code_slot(py->codes, py->codes_size, addr);
+		if (slot->addr)
+			return slot->valid ? slot : NULL;
+	}
+	if (py->codes_used == PY_MAX_CODES || py__codes_reserve(py))
+		return NULL;
+	slot = py__code_slot(py->codes, py->codes_size, addr);
+	slot->addr = addr;
+	py->codes_used++;
+	py_code__read(py, slot);
+	return slot->valid ? slot : NULL;
+}
+
+/* A varint of the line table (6 bits a byte, 0x40: more follow), bounded by end. */
+static uint32_t linetable__varint(const unsigned char **p, const unsigned char *end)
+{
+	uint32_t value = 0;
+	unsigned int shift = 0;
+	unsigned char byte;
+
+	do {
+		if (*p >= end)
+			return value;
+		byte = *(*p)++;
+		if (shift < 32)
+			value |= (uint32_t)(byte & 63) << shift;
+		shift += 6;
+	} while (byte & 64);
+	return value;
+}
+
+static int32_t linetable__svarint(const unsigned char **p, const unsigned char *end)
+{
+	uint32_t u = linetable__varint(p, end);
+
+	return u & 1 ? -(int32_t)(u >> 1) : (int32_t)(u >> 1);
+}
+
+int pyframes__line(const unsigned char *table, size_t len, int firstlineno, int64_t index)
+{
+	const unsigned char *p = table, *end = table + len;
+	int64_t at = 0, line = firstlineno;
+
+	if (index < 0)
+		return firstlineno;
+	while (p < end) {
+		unsigned char first = *p++;
+		unsigned int code = (first >> 3) & 15;
+		int64_t next = at + (first & 7) + 1;
+
+		if (!(first & 0x80))
+			return 0;
+		if (code == 14 || code == 13)
+			line += linetable__svarint(&p, end);
+		else if (code >= 10 && code <= 12)
+			line += code - 10;
+		while (p < end && !(*p & 0x80))
+			p++;
+		if (index < next)
+			return code == 15 || line < 1 || line > INT_MAX ? 0 : (int)line;
+		at = next;
+	}
+	return 0;
+}
+
+/* The state of the thread that tid (numbered in our pid namespace) is in the process's. */
+static uint64_t py__thread_state(const struct pyframes *py, uint32_t tid)
+{
+	struct py_thread key = { .native_id = tid }, *hit;
+	char path[96], line[256];
+	FILE *f;
+
+	if (!py->own_pid_ns) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%u/status", py->pid, tid);
+		f = fopen(path, "re");
+		if (!f)
+			return 0;
+		key.native_id = 0;
+		while (fgets(line, sizeof(line), f)) {
+			char *last;
+
+			if (strncmp(line, "NSpid:", 6))
+				continue;
+			last = strrchr(line, '\t');
+			key.native_id = (uint32_t)strtoul(last ? last + 1 : line + 6, NULL, 10);
+		}
+		fclose(f);
+	}
+	hit = bsearch(&key, py->threads, py->n_threads, sizeof(*py->threads), py_thread__cmp);
+	return hit ? hit->state : 0;
+}
+
+/* How much of a frame is read: up to its last field used. */
+static size_t py_layout__frame_bytes(const struct py_layout *l)
+{
+	uint64_t end = l->frame_owner + 1;
+
+	if (l->frame_is_entry + 1 > end)
+		end = l->frame_is_entry + 1;
+	if (l->frame_code + 8 > end)
+		end = l->frame_code + 8;
+	if (l->frame_previous + 8 > end)
+		end = l->frame_previous + 8;
+	if (l->frame_instr + 8 > end)
+		end = l->frame_instr + 8;
+	return end;
+}
+
+/* The frame of a Python function from its interpreter frame fr; false: no code object there. */
+static bool py__frame(struct pyframes *py, const unsigned char *fr, struct frame *out)
+{
+	const struct py_layout *l = &py->layout;
+	uint64_t code_addr = field__u64(fr, l->frame_code), instr = field__u64(fr, l->frame_instr);
+	const struct py_code *code = py__code(py, code_addr);
+	int64_t index = (int64_t)(instr - (code_addr + l->code_instructions)) / 2;
+
+	if (!code)
+		return false;
+	*out = (struct frame){
+		.pc = instr,
+		.func = code->qualname,
+		.file = code->filename,
+		.line = code->linetable ? pyframes__line(code->linetable, code->linetable_len,
+							 code->firstlineno, index)
+					: 0,
+		.language = "python",
+	};
+	return true;
+}
+
+/*
+ * Read thread tid's Python frames, innermost first, into out; group_end[i]: frame i is the
+ * outermost one an entry of the interpreter's loop runs (3.11 marks that frame; 3.12 and 3.13
+ * put a shim frame of the C stack's under it). Returns how many; cut: more than PYFRAMES_MAX.
+ */
+static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *out, bool *group_end,
+			      bool *cut)
+{
+	const struct py_layout *l = &py->layout;
+	uint64_t state = py__thread_state(py, tid), holder = state, addr;
+	unsigned char fr[PY_FRAME_BYTES];
+	size_t n = 0;
+
+	*cut = false;
+	if (!state || (l->thread_cframe && !py__read_u64(py, state + l->thread_cframe, &holder)) ||
+	    !py__read_u64(py, holder + l->frame_current, &addr))
+		return 0;
+	py__load_window(py, addr + py_layout__frame_bytes(l));
+	for (size_t steps = 0; addr && steps < 4 * PYFRAMES_MAX; steps++) {
+		if (!py__read_frame(py, addr, fr, py_layout__frame_bytes(l)))
+			break;
+		if (!l->frame_is_entry && fr[l->frame_owner] == PY_FRAME_OWNED_BY_CSTACK) {
+			if (n)
+				group_end[n - 1] = true;
+		} else if (n == PYFRAMES_MAX) {
+			*cut = true;
+			break;
+		} else if (py__frame(py, fr, &out[n])) {
+			group_end[n] = l->frame_is_entry && fr[l->frame_is_entry];
+			n++;
+		}
+		addr = field__u64(fr, l->frame_previous);
+	}
+	if (n)
+		group_end[n - 1] = true;
+	return n;
+}
+
+/* Whether native frame i of st begins a physical frame run by the interpreter's loop. */
+static bool stack__eval_loop_at(const struct stack *st, size_t i)
+{
+	if (i && st->frames[i - 1].inlined)
+		return false;
+	while (i < st->n && st->frames[i].inlined)
+		i++;
+	return i < st->n && st->frames[i].func &&
+	       !strcmp(st->frames[i].func, "_PyEval_EvalFrameDefault");
+}
+
+void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st)
+{
+	struct frame python[PYFRAMES_MAX], *merged;
+	bool group_end[PYFRAMES_MAX] = { false }, cut;
+	size_t n = py__read_frames(py, tid, python, group_end, &cut), used = 0, out = 0;
+
+	if (!n)
+		return;
+	merged = malloc((st->n + n) * sizeof(*merged));
+	if (!merged)
+		return;
+	for (size_t i = 0; i < st->n; i++) {
+		if (used < n && stack__eval_loop_at(st, i)) {
+			do {
+				merged[out++] = python[used];
+			} while (!group_end[used++]);
+		}
+		merged[out++] = st->frames[i];
+	}
+	/* Groups with no loop frame left: the native unwind stopped short of them. */
+	while (used < n)
+		merged[out++] = python[used++];
+	free(st->frames);
+	st->frames = merged;
+	st->n = out;
+	st->truncated |= cut;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_PYFRAMES_H
+#define LEAKMON_PYFRAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "stack.h"
+#include "strpool.h"
+#include "unwind.h"
+
+/*
+ * The Python functions a CPython thread runs, read from the interpreter's own structures in the
+ * process's memory (no ptrace, nothing stopped), as py-spy does: the native stack of a Python
+ * thread names only the interpreter's loop. CPython 3.11 to 3.13, whose layouts are known; any
+ * other process or version has none, and its stacks stay as unwound.
+ */
+#define PYFRAMES_MAX 128
+
+struct pyframes;
+
+/*
+ * The interpreter of process pid, found through the symbols of its modules (u), or NULL: not a
+ * CPython this reads, or its state unreadable. Reads its threads' list once.
+ */
+struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, struct strpool *strings);
+void pyframes__free(struct pyframes *py);
+/*
+ * Put thread tid's Python frames into st, each group before the interpreter's loop frame
+ * (_PyEval_EvalFrameDefault) that runs it, as inlined frames sit before their caller's.
+ */
+void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st);
+
+/*
+ * The source line of instruction index (in code units) of a code object, from its line table
+ * (CPython's location table, PEP 657: entries of a first byte 1CCCCLLL, code and length - 1,
+ * then the code's operands) and first line. 0 when unknown; the first line before the first
+ * instruction (a frame being set up).
+ */
+int pyframes__line(const unsigned char *table, size_t len, int firstlineno, int64_t index);
+
+#endif /* LEAKMON_PYFRAMES_H */
