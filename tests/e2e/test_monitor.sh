@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# The live monitor on six processes at once, for 32 s at --growth-window 10s: a leak beside a
+# The live monitor on seven processes at once, for 32 s at --growth-window 10s: a leak beside a
 # churning healthy pool flagged within 30 s and blamed on the right start routine and creator,
-# and the same leak in Rust (in both its manglings) blamed on its closure and spawner;
+# the same leak in Rust (in both its manglings) blamed on its closure and spawner, and in
+# Python on the function each handler runs;
 # a bursty pool, a steady pool and idle waiters (pool, epoll loop, pipe consumer) never
 # flagged; a stuck mutex reported once; an AB-BA deadlock reported once; exits said.
 . "$(dirname "$0")/lib.sh"
@@ -22,15 +23,19 @@ fixture_start rust_leak || finish
 rust_leak=$FIXTURE_PID
 fixture_start rust_leak_v0 || finish
 rust_leak_v0=$FIXTURE_PID
+# And in Python, each handler waiting on a queue.
+fixture_start python_leak || finish
+python_leak=$FIXTURE_PID
 
 events=$TMP/events.jsonl
 start=$(date +%s.%N)
-"$LEAKMON" --json -p "$leak,$bursty,$quiet,$abba,$rust_leak,$rust_leak_v0" --interval 500ms \
+"$LEAKMON" --json -p "$leak,$bursty,$quiet,$abba,$rust_leak,$rust_leak_v0,$python_leak" \
+	--interval 500ms \
 	--growth-window 10s \
 	--blocked-threshold 3s >"$events" 2>"$TMP/err" &
 monitor=$!
 sleep 31
-kill "$leak" "$rust_leak" "$rust_leak_v0"
+kill "$leak" "$rust_leak" "$rust_leak_v0" "$python_leak"
 sleep 2
 kill -TERM "$monitor"
 check "monitor exits 0 on SIGTERM" wait "$monitor"
@@ -40,8 +45,9 @@ check "every line is one JSON event" bash -c "jq -e -s 'all(.event and .time)' '
 count() {
 	jq -s "[.[] | select($1)] | length" "$events"
 }
-check_eq "exactly one growth event for each leak, C's and Rust's" \
-	"3 $(printf '%s\n' "$leak" "$rust_leak" "$rust_leak_v0" | sort -n | tr '\n' ' ')" \
+check_eq "exactly one growth event for each leak, C's, Rust's and Python's" \
+	"4 $(printf '%s\n' "$leak" "$rust_leak" "$rust_leak_v0" "$python_leak" | sort -n |
+		tr '\n' ' ')" \
 	"$(count '.event == "growth"') $(jq -r 'select(.event == "growth") | .pid' "$events" |
 		sort -n | tr '\n' ' ')"
 growth_at=$(date -d "$(jq -r "select(.event == \"growth\" and .pid == $leak) | .time" \
@@ -72,6 +78,18 @@ check "Rust: its handlers reported once their group grows, each receiving from a
 	length >= 10 and all(.key > $g and .value.wait_reason == "chan_receive" and
 	  (.value.start_routine | startswith("rust_leak::serve_request::{")))' \
 	--argjson pid "$rust_leak" -s
+check "Python: growth blamed on the function each handler runs" json_matches "$events" \
+	'[.[] | select(.event == "growth" and .pid == $pid) | .site.count >= 10 and
+	  .site.start_routine == "wait_for_reply"] == [true]' --argjson pid "$python_leak" -s
+check "Python: its handlers reported once their group grows, each receiving from a queue" \
+	json_matches "$events" '
+	(map(.event == "growth" and .pid == $pid) | index(true)) as $g |
+	[to_entries[] | select(.value.pid == $pid and .value.event == "blocked")] |
+	length >= 10 and all(.key > $g and .value.wait_reason == "chan_receive" and
+	  .value.start_routine == "wait_for_reply" and
+	  ([.value.stack[] | select(.language == "python") | .func][:3] ==
+	   ["Condition.wait", "Queue.get", "wait_for_reply"]))' \
+	--argjson pid "$python_leak" -s
 check_eq "the quiet neighbours: one blocked event, the stuck mutex waiter" \
 	"1 $(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $1 }') mutex" \
 	"$(count ".pid == $quiet") $(jq -r "select(.pid == $quiet) | \"\(.tid) \(.wait_reason)\"" "$events")"
