@@ -190,12 +190,49 @@ static uint64_t thread__creation_pc(const struct thread_snap *th)
 	return th->created_by ? th->created_by->pc : 0;
 }
 
+static int thread__tid_cmp(const void *a, const void *b)
+{
+	const struct thread_snap *x = *(const struct thread_snap *const *)a;
+	const struct thread_snap *y = *(const struct thread_snap *const *)b;
+
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/* Waiting for work on an object: with others started alike, maybe one of an idle pool. */
+static bool thread__poolable(const struct thread_snap *th)
+{
+	return *th->wait.object && wait__idle(thread__label(th));
+}
+
+/*
+ * Order of the pool a poolable thread would be in (its wait, its object, its start routine),
+ * else 0: a pool's threads are together, whatever their stacks.
+ */
+static int thread__pool_cmp(const struct thread_snap *x, const struct thread_snap *y)
+{
+	int c;
+
+	if (thread__poolable(x) != thread__poolable(y))
+		return thread__poolable(x) ? -1 : 1;
+	if (!thread__poolable(x))
+		return 0;
+	c = strcmp(x->wait.object, y->wait.object);
+	if (c || x->start_routine == y->start_routine)
+		return c;
+	if (!x->start_routine || !y->start_routine)
+		return x->start_routine ? 1 : -1;
+	return strcmp(x->start_routine, y->start_routine);
+}
+
 static int thread__group_cmp(const void *a, const void *b)
 {
 	const struct thread_snap *x = *(const struct thread_snap *const *)a;
 	const struct thread_snap *y = *(const struct thread_snap *const *)b;
 	int c = strcmp(thread__label(x), thread__label(y));
 
+	if (c)
+		return c;
+	c = thread__pool_cmp(x, y);
 	if (c)
 		return c;
 	if (x->stack.n != y->stack.n)
@@ -205,7 +242,7 @@ static int thread__group_cmp(const void *a, const void *b)
 			return x->stack.frames[i].pc < y->stack.frames[i].pc ? -1 : 1;
 	if (thread__creation_pc(x) != thread__creation_pc(y))
 		return thread__creation_pc(x) < thread__creation_pc(y) ? -1 : 1;
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
+	return thread__tid_cmp(a, b);
 }
 
 static bool thread__same_group(const struct thread_snap *x, const struct thread_snap *y)
@@ -248,11 +285,29 @@ static bool group__idle_pool(const struct wait_group *g)
 	       wait__idle(g->reason);
 }
 
-/* Sort the listed blocked threads by reason and stack; each run is a group. */
+/* How many threads from slots[i] on would be one idle pool: 0 when too few for one. */
+static size_t output__pool_run(const struct thread_snap **slots, size_t n, size_t i)
+{
+	size_t end = i + 1;
+
+	if (!thread__poolable(slots[i]))
+		return 0;
+	while (end < n && !strcmp(thread__label(slots[i]), thread__label(slots[end])) &&
+	       !thread__pool_cmp(slots[i], slots[end]))
+		end++;
+	return end - i >= IDLE_POOL_MIN ? end - i : 0;
+}
+
+/*
+ * Sort the listed blocked threads by reason and stack; each run is a group. Threads waiting for
+ * work on one object, started in one function, enough of them for an idle pool, are one group
+ * whatever their stacks: a compiler's copies of one loop wait at two call sites (CPython's
+ * SimpleQueue.get), and a pool's workers drift between them.
+ */
 static size_t output__group_threads(const struct proc_snap *p, const struct output_opts *opts,
 				    struct wait_group *groups, const struct thread_snap **slots)
 {
-	size_t n = 0, n_groups = 0;
+	size_t n = 0, n_groups = 0, pool_left = 0;
 
 	for (size_t i = 0; i < p->n_threads; i++)
 		if (p->threads[i]->wait.blocked && thread__listed(p->threads[i], opts))
@@ -260,8 +315,18 @@ static size_t output__group_threads(const struct proc_snap *p, const struct outp
 	qsort(slots, n, sizeof(*slots), thread__group_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct wait_group *g = n_groups ? &groups[n_groups - 1] : NULL;
+		bool in_pool = pool_left > 0, starts_pool = false;
 
-		if (!g || !thread__same_group(g->members[0], slots[i])) {
+		if (in_pool) {
+			pool_left--;
+		} else {
+			pool_left = output__pool_run(slots, n, i);
+			starts_pool = pool_left > 0;
+			if (starts_pool)
+				qsort(&slots[i], pool_left--, sizeof(*slots), thread__tid_cmp);
+		}
+		if (!g || starts_pool ||
+		    (!in_pool && !thread__same_group(g->members[0], slots[i]))) {
 			g = &groups[n_groups++];
 			memset(g, 0, sizeof(*g));
 			g->reason = thread__label(slots[i]);
