@@ -338,8 +338,10 @@ static const char *wait__runtime_reason(const struct stack *st, size_t from, boo
 }
 
 /*
- * Python's own tools built on its Lock, by the function a program calls (the outermost of the
- * standard modules' frames above the lock): the Python frames say what the lock is for.
+ * Python's own tools built on its Lock, by the function a program calls: the frames just above
+ * the lock, innermost first, while they are these (the outermost named one wins; NULL: a step
+ * on the way, Barrier.wait's _wait). Any other frame ends the walk: one that runs the program's
+ * code (Thread.run, a pool's work item) says nothing of what its callee waits for.
  */
 static const struct {
 	const char *module; /* the file's name, after its directory */
@@ -350,33 +352,33 @@ static const struct {
 	{ "/threading.py", "Condition.wait_for", "condvar" },
 	{ "/threading.py", "Event.wait", "condvar" },
 	{ "/threading.py", "Semaphore.acquire", "semaphore" },
+	{ "/threading.py", "Barrier._wait", NULL },
 	{ "/threading.py", "Barrier.wait", "barrier" },
+	{ "/threading.py", "Thread._wait_for_tstate_lock", NULL },
 	{ "/threading.py", "Thread.join", "join" },
 	{ "/queue.py", "Queue.get", "chan_receive" },
 	{ "/queue.py", "Queue.put", "chan_send" },
+	/* A ThreadPoolExecutor's idle worker, in its work queue's get (C code: no frame). */
+	{ "/concurrent/futures/thread.py", "_worker", "chan_receive" },
 };
 
 /* A Python lock's reason from the Python functions waiting on it; python_lock by default. */
 static const char *wait__python_reason(const struct stack *st)
 {
 	const char *reason = "python_lock";
-	size_t i = 0;
+	size_t i = 0, k;
 
 	while (i < st->n && !st->frames[i].language)
 		i++;
 	for (; i < st->n && st->frames[i].language; i++) {
-		bool in_std = false;
-
-		for (size_t k = 0; k < sizeof(python_wait_reasons) / sizeof(python_wait_reasons[0]);
-		     k++) {
-			if (!stack__frame_in_file(&st->frames[i], python_wait_reasons[k].module))
-				continue;
-			in_std = true;
-			if (!strcmp(st->frames[i].func, python_wait_reasons[k].func))
-				reason = python_wait_reasons[k].reason;
-		}
-		if (!in_std)
+		for (k = 0; k < sizeof(python_wait_reasons) / sizeof(python_wait_reasons[0]); k++)
+			if (!strcmp(st->frames[i].func, python_wait_reasons[k].func) &&
+			    stack__frame_in_file(&st->frames[i], python_wait_reasons[k].module))
+				break;
+		if (k == sizeof(python_wait_reasons) / sizeof(python_wait_reasons[0]))
 			break;
+		if (python_wait_reasons[k].reason)
+			reason = python_wait_reasons[k].reason;
 	}
 	return reason;
 }

@@ -216,7 +216,8 @@ chan_receive chan_send join" \
 		done | tr '\n' ' ' | sed 's/ $//')"
 	check_against_truth "$json" "$FIXTURE_PID" "$FIXTURE_OUT" false
 	check_eq "$label: each thread's start routine its target, every string width read" \
-		'["emoji_😀","hostile\u001b[2J\n日","on_barrier","on_condition","on_event",'\
+		'["_worker","_worker","_worker","_worker","emoji_😀","hostile\u001b[2J\n日",'\
+'"on_barrier","on_condition","on_event",'\
 '"on_get","on_join","on_lock","on_lock","on_put","on_semaphore"]' \
 		"$(jq -c --argjson pid "$FIXTURE_PID" '[.processes[0].threads[] |
 			select(.tid != $pid) | .start_routine] | sort' "$json")"
@@ -229,6 +230,16 @@ chan_receive chan_send join" \
 			"\(.func) \(.file | split("/") | last)" +
 			if .file | endswith("/threading.py") then "" else ":\(.line)" end] | sort' \
 			"$json")"
+	check_eq "$label: a ThreadPoolExecutor's workers: idle on its work queue" \
+		"chan_receive chan_receive chan_receive chan_receive" \
+		"$(jq -r '[.processes[0].threads[] | select(.start_routine == "_worker") |
+			.wait_reason] | join(" ")' "$json")"
+	# 3.13 parks each waiter on a semaphore of its own: what they wait for is not in sight.
+	[ "$label" = python3.13 ] ||
+		check_eq "$label: ... one idle pool, whatever call site each waits at" \
+			'["chan_receive 4 _worker"]' \
+			"$(jq -c '[.processes[0].idle_pools[] |
+				"\(.wait_reason) \(.threads) \(.start_routine)"]' "$json")"
 	check_eq "$label: the condition's waiter under Condition.wait, at its line" \
 		"on_condition:$cond" \
 		"$(jq -r '.processes[0].threads[] | select(.start_routine == "on_condition") |
@@ -285,7 +296,8 @@ FIXTURES=$TMP fixture_start python_locks && {
 	STARTED_PIDS+=("$inner")
 	"$LEAKMON" snapshot --json -p "$inner" >"$TMP/python_ns.json"
 	check_eq "Python in a pid namespace: each thread's start routine its target" \
-		'["<module>","emoji_😀","hostile\u001b[2J\n日","on_barrier","on_condition",'\
+		'["<module>","_worker","_worker","_worker","_worker","emoji_😀",'\
+'"hostile\u001b[2J\n日","on_barrier","on_condition",'\
 '"on_event","on_get","on_join","on_lock","on_lock","on_put","on_semaphore"]' \
 		"$(jq -c '[.processes[0].threads[].start_routine] | sort' "$TMP/python_ns.json")"
 }

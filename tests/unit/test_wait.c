@@ -221,9 +221,10 @@ static void test_runtime_locks(void)
 }
 
 /*
- * A Python lock's reason from the standard modules' functions above it, the outermost of them
- * (Barrier.wait waits in Condition.wait); a wait that is no Python lock keeps its own reason
- * whatever Python runs above it (a thread waiting for the interpreter's lock, in a condvar).
+ * A Python lock's reason from the standard modules' functions just above it, the outermost of
+ * them (Barrier.wait waits in Condition.wait), never past one that runs the program's code; a
+ * wait that is no Python lock keeps its own reason whatever Python runs above it (a thread
+ * waiting for the interpreter's lock, in a condvar).
  */
 static void test_python_reasons(void)
 {
@@ -248,6 +249,11 @@ static void test_python_reasons(void)
 		  "python_lock" },
 		{ "take_gil", "Condition.wait", "/x/threading.py", "Queue.get", "/x/queue.py",
 		  "condvar" },
+		/* A pool's idle worker; and one whose work item waits on a lock of its own. */
+		{ "PyThread_acquire_lock_timed", "_worker", "/x/concurrent/futures/thread.py",
+		  "Thread.run", "/x/threading.py", "chan_receive" },
+		{ "PyThread_acquire_lock_timed", "_WorkItem.run", "/x/concurrent/futures/thread.py",
+		  "_worker", "/x/concurrent/futures/thread.py", "python_lock" },
 	};
 	struct wait_info w = { .blocked = true, .kind = "futex" };
 	struct frame frames[6] = {
