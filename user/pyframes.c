@@ -574,7 +574,7 @@ int pyframes__line(const unsigned char *table, size_t len, int firstlineno, int6
 	int64_t at = 0, line = firstlineno;
 
 	if (index < 0)
-		return firstlineno;
+		return firstlineno > 0 ? firstlineno : 0;
 	while (p < end) {
 		unsigned char first = *p++;
 		unsigned int code = (first >> 3) & 15;

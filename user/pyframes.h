@@ -36,7 +36,7 @@ void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st);
  * The source line of instruction index (in code units) of a code object, from its line table
  * (CPython's location table, PEP 657: entries of a first byte 1CCCCLLL, code and length - 1,
  * then the code's operands) and first line. 0 when unknown; the first line before the first
- * instruction (a frame being set up).
+ * instruction (a frame being set up). Never negative, whatever the table says.
  */
 int pyframes__line(const unsigned char *table, size_t len, int firstlineno, int64_t index);
 

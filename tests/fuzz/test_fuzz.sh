@@ -11,7 +11,8 @@ FIXTURES=${FIXTURES:-build/fixtures}
 export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp
 export ASAN_OPTIONS=fast_unwind_on_malloc=0
 
-mkdir -p "$FUZZ_BUILD/corpus-maps" "$FUZZ_BUILD/corpus-elf" "$FUZZ_BUILD/corpus-demangle"
+mkdir -p "$FUZZ_BUILD/corpus-maps" "$FUZZ_BUILD/corpus-elf" "$FUZZ_BUILD/corpus-demangle" \
+	"$FUZZ_BUILD/corpus-pylines"
 cp /proc/self/maps "$FUZZ_BUILD/corpus-maps/self"
 # With DWARF too: inlined functions, and functions in C++ namespaces.
 cp "$FIXTURES/stack_shapes_stripped" "$FIXTURES/libdlworker.so" "$FIXTURES/stack_shapes" \
@@ -21,7 +22,16 @@ nm "$FIXTURES/rust_waits_v0" "$FIXTURES/cxx_threads" 2>/dev/null | awk '$3 ~ /^_
 	head -300 | while read -r name; do
 		printf '%s' "$name" >"$FUZZ_BUILD/corpus-demangle/$(printf '%s' "$name" | md5sum | cut -c1-16)"
 	done
-for fuzzer in maps elf demangle; do
+# Line tables CPython wrote, each with its first line and an instruction in the middle.
+python3 tests/unit/pylines_truth.py 2>/dev/null | head -300 | python3 -c '
+import struct, sys
+for n, line in enumerate(sys.stdin):
+    table, first = line.split()[:2]
+    table = bytes.fromhex(table)
+    with open(f"{sys.argv[1]}/{n}", "wb") as f:
+        f.write(struct.pack("<ii", int(first), len(table) // 4) + table)
+' "$FUZZ_BUILD/corpus-pylines"
+for fuzzer in maps elf demangle pylines; do
 	bin=$FUZZ_BUILD/fuzz_$fuzzer
 	if "$bin" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096 \
 		-artifact_prefix="$FUZZ_BUILD/crash-$fuzzer-" "$FUZZ_BUILD/corpus-$fuzzer" \

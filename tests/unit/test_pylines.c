@@ -68,8 +68,9 @@ int main(void)
 	CHECK(codes > 1000 && ranges > 10000, "only %zu code objects, %zu ranges", codes, ranges);
 	CHECK(wrong == 0, "%zu of %zu code objects with a wrong line", wrong, codes);
 
-	/* Before the first instruction (a frame being set up): its first line. */
+	/* Before the first instruction (a frame being set up): its first line, if it is one. */
 	CHECK(pyframes__line(one_line, sizeof(one_line), 7, -1) == 7, "set-up frame");
+	CHECK(pyframes__line(one_line, sizeof(one_line), -3, -1) == 0, "a forged first line");
 	/* A line delta of +2 for 3 instructions, then one with no line, then past the table. */
 	CHECK(pyframes__line(one_line, sizeof(one_line), 7, 2) == 9, "no-column entry");
 	CHECK(pyframes__line(one_line, sizeof(one_line), 7, 3) == 0, "no-location entry");
