@@ -12,6 +12,7 @@ ROOTFS=${LEAKMON_ROOTFS:-/var/cache/leakmon-tests/bookworm}
 PACKAGES=systemd,systemd-sysv,dbus,libbpf1,libdw1,libelf1,libmicrohttpd12,libsystemd0,curl
 CG_NAME=leakmon-test-$$
 NSPAWN=""
+CONVOY=""
 
 # The mirror apt uses here, else Debian's.
 mirror() {
@@ -37,6 +38,9 @@ inside() {
 }
 
 teardown() {
+	# nsenter stops itself when its child stops, and systemd-shutdown stops every process before
+	# it kills them: gone first, or it would never reap its child, nor the container end.
+	[ -n "$CONVOY" ] && kill -9 "$CONVOY" 2>/dev/null
 	if [ -n "$NSPAWN" ] && kill -0 "$NSPAWN" 2>/dev/null; then
 		inside /bin/systemctl poweroff 2>/dev/null
 		for i in $(seq 300); do
@@ -113,6 +117,7 @@ check_eq "systemd-analyze verify: nothing to say" "" \
 	"$(inside /bin/systemd-analyze verify --man=no /usr/local/lib/systemd/system/leakmon.service 2>&1)"
 
 inside /usr/local/bin/lock_convoy 2 >/dev/null 2>&1 &
+CONVOY=$!
 sleep 4
 inside /bin/journalctl -u leakmon -o json --no-pager >"$TMP/journal.json"
 check "a stuck thread at warning priority: MESSAGE with pid, comm, tid and wait; fields" \
