@@ -497,6 +497,26 @@ static void monitor__find_pipe_holders(struct monitor *m, struct pipe_holders *h
 	free(inodes);
 }
 
+/*
+ * Whether a pipe waiter's own process no longer holds its own end because it closed every
+ * descriptor since its threads were read: it exits. Who holds the other end then says nothing
+ * of why it waited, and its episode ends at the next pass.
+ */
+static bool episode__pipe_closed(const struct episode *e, const struct pipe_holders *h)
+{
+	bool reads = !strcmp(e->th->wait.kind, "pipe_read");
+	const struct pipe_holder *first;
+	size_t n;
+
+	if (!wait__on_pipe(&e->th->wait))
+		return false;
+	n = pipes__holders_of(h, e->th->rec.file_ino, !reads, &first);
+	for (size_t i = 0; i < n; i++)
+		if (first[i].pid == e->p->pid)
+			return false;
+	return pipes__fds_closed(e->p->pid);
+}
+
 static void monitor__report_blocked(struct monitor *m)
 {
 	struct pipe_holders holders;
@@ -505,7 +525,7 @@ static void monitor__report_blocked(struct monitor *m)
 	for (size_t i = 0; i < m->n_episodes; i++) {
 		struct episode *e = &m->episodes[i];
 
-		if (!episode__due(e))
+		if (!episode__due(e) || episode__pipe_closed(e, &holders))
 			continue;
 		events__blocked(m->ev, e->p, e->th, &holders);
 		e->reported = true;

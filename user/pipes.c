@@ -301,3 +301,20 @@ size_t pipes__holders_of(const struct pipe_holders *h, uint64_t ino, bool write_
 		n++;
 	return n;
 }
+
+bool pipes__fds_closed(uint32_t pid)
+{
+	struct dirent *entry;
+	char path[64];
+	bool none = true;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%u/fd", pid);
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT || errno == ESRCH;
+	while (none && (entry = readdir(dir)))
+		none = entry->d_name[0] == '.';
+	closedir(dir);
+	return none;
+}

@@ -45,4 +45,10 @@ void pipes__free(struct pipe_holders *h);
 size_t pipes__holders_of(const struct pipe_holders *h, uint64_t ino, bool write_end,
 			 const struct pipe_holder **first);
 
+/*
+ * Whether process pid has no descriptors left, or is gone: it is exiting. (One whose
+ * descriptors cannot be read is not said to be.)
+ */
+bool pipes__fds_closed(uint32_t pid);
+
 #endif /* LEAKMON_PIPES_H */
