@@ -39,8 +39,12 @@ inside() {
 
 teardown() {
 	# nsenter stops itself when its child stops, and systemd-shutdown stops every process before
-	# it kills them: gone first, or it would never reap its child, nor the container end.
-	[ -n "$CONVOY" ] && kill -9 "$CONVOY" 2>/dev/null
+	# it kills them: gone first, or it would never reap its child, nor the container end. The
+	# job is inside()'s subshell, or nsenter itself: its children go too.
+	if [ -n "$CONVOY" ]; then
+		pkill -9 -P "$CONVOY" 2>/dev/null
+		kill -9 "$CONVOY" 2>/dev/null
+	fi
 	if [ -n "$NSPAWN" ] && kill -0 "$NSPAWN" 2>/dev/null; then
 		inside /bin/systemctl poweroff 2>/dev/null
 		for i in $(seq 300); do
