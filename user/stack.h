@@ -18,7 +18,7 @@ struct frame {
 	const char *file;	/* source file, where debug information says */
 	int line;		/* 0 when unknown */
 	bool inlined;		/* a function inlined into the next frame's code at this pc */
-	const char *language;	/* interpreted code's ("python"), pc its bytecode's; NULL: native */
+	const char *language;	/* interpreted code's ("python"): pc is its bytecode's */
 };
 
 struct stack {

@@ -243,12 +243,14 @@ chan_receive chan_send join" \
 	check_eq "$label: the condition's waiter under Condition.wait, at its line" \
 		"on_condition:$cond" \
 		"$(jq -r '.processes[0].threads[] | select(.start_routine == "on_condition") |
-			[.stack[] | select(.language == "python")][1] | "\(.func):\(.line)"' "$json")"
+			[.stack[] | select(.language == "python")][1] | "\(.func):\(.line)"' \
+			"$json")"
 	check_eq "$label: the main thread starts in the script, sleeping in the zoo's module" \
 		"<module>:$main ready_when_announced:zoo.py" \
-		"$(jq -r --argjson pid "$FIXTURE_PID" '.processes[0].threads[] | select(.tid == $pid) |
-			[.stack[] | select(.language == "python")] |
-			"\(last.func):\(last.line) \(first.func):\(first.file | split("/") | last)"' \
+		"$(jq -r --argjson pid "$FIXTURE_PID" '.processes[0].threads[] |
+			select(.tid == $pid) | [.stack[] | select(.language == "python")] |
+			"\(last.func):\(last.line) " +
+			"\(first.func):\(first.file | split("/") | last)"' \
 			"$json")"
 	check "$label: each group of Python frames just before the loop frame that runs it" \
 		json_matches "$json" '[.processes[0].threads[] | .stack as $s |
@@ -311,12 +313,14 @@ fixture_start python_hostile && {
 	check_eq "forged code objects: each function named, lines unknown where out of range" \
 		"empty_linetable:null endless_:1024 last_line:null lines_below_one:null \
 random_linetable:known" \
-		"$(jq -r --argjson pid "$FIXTURE_PID" '[.processes[0].threads[] | select(.tid != $pid) |
-			[.stack[] | select(.language == "python")][0] |
+		"$(jq -r --argjson pid "$FIXTURE_PID" '[.processes[0].threads[] |
+			select(.tid != $pid) | [.stack[] | select(.language == "python")][0] |
 			if .func | startswith("endless_") then "endless_:\(.func | length)"
 			elif .func == "random_linetable" then
-				"\(.func):\(if .line == null or .line >= 1 then "known" else .line end)"
-			else "\(.func):\(.line)" end] | sort | join(" ")' "$TMP/python_hostile.json")"
+				"\(.func):" +
+				if .line == null or .line >= 1 then "known" else "\(.line)" end
+			else "\(.func):\(.line)" end] | sort | join(" ")' \
+			"$TMP/python_hostile.json")"
 	check "forged code objects: the start routines are the forged functions" json_matches \
 		"$TMP/python_hostile.json" '[.processes[0].threads[] | select(.tid != $pid) |
 		  .start_routine] | length == 5 and all(. != null)' --argjson pid "$FIXTURE_PID"
