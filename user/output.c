@@ -205,16 +205,19 @@ static bool thread__poolable(const struct thread_snap *th)
 }
 
 /*
- * Order of the pool a poolable thread would be in (its wait, its object, its start routine),
- * else 0: a pool's threads are together, whatever their stacks.
+ * For two threads of one wait reason: the order of the pools they would be in (an idle
+ * reason's object, then start routine), else 0. A pool's threads are together, whatever their
+ * stacks. The reason is the same, so whether it is idle is asked once.
  */
 static int thread__pool_cmp(const struct thread_snap *x, const struct thread_snap *y)
 {
 	int c;
 
-	if (thread__poolable(x) != thread__poolable(y))
-		return thread__poolable(x) ? -1 : 1;
-	if (!thread__poolable(x))
+	if (!wait__idle(thread__label(x)))
+		return 0;
+	if (!*x->wait.object != !*y->wait.object)
+		return *x->wait.object ? -1 : 1;
+	if (!*x->wait.object)
 		return 0;
 	c = strcmp(x->wait.object, y->wait.object);
 	if (c || x->start_routine == y->start_routine)
@@ -307,26 +310,23 @@ static size_t output__pool_run(const struct thread_snap **slots, size_t n, size_
 static size_t output__group_threads(const struct proc_snap *p, const struct output_opts *opts,
 				    struct wait_group *groups, const struct thread_snap **slots)
 {
-	size_t n = 0, n_groups = 0, pool_left = 0;
+	size_t n = 0, n_groups = 0, run;
 
 	for (size_t i = 0; i < p->n_threads; i++)
 		if (p->threads[i]->wait.blocked && thread__listed(p->threads[i], opts))
 			slots[n++] = p->threads[i];
 	qsort(slots, n, sizeof(*slots), thread__group_cmp);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i += run) {
 		struct wait_group *g = n_groups ? &groups[n_groups - 1] : NULL;
-		bool in_pool = pool_left > 0, starts_pool = false;
+		bool pool;
 
-		if (in_pool) {
-			pool_left--;
-		} else {
-			pool_left = output__pool_run(slots, n, i);
-			starts_pool = pool_left > 0;
-			if (starts_pool)
-				qsort(&slots[i], pool_left--, sizeof(*slots), thread__tid_cmp);
-		}
-		if (!g || starts_pool ||
-		    (!in_pool && !thread__same_group(g->members[0], slots[i]))) {
+		run = output__pool_run(slots, n, i);
+		pool = run > 0;
+		if (pool) /* in tid order, as a group's threads are */
+			qsort(&slots[i], run, sizeof(*slots), thread__tid_cmp);
+		else
+			run = 1;
+		if (!g || pool || !thread__same_group(g->members[0], slots[i])) {
 			g = &groups[n_groups++];
 			memset(g, 0, sizeof(*g));
 			g->reason = thread__label(slots[i]);
@@ -334,7 +334,8 @@ static size_t output__group_threads(const struct proc_snap *p, const struct outp
 			g->min_ns = UINT64_MAX;
 			g->same_object = true;
 		}
-		group__add(g, slots[i]);
+		for (size_t k = i; k < i + run; k++)
+			group__add(g, slots[k]);
 	}
 	qsort(groups, n_groups, sizeof(*groups), group__cmp);
 	return n_groups;
