@@ -320,22 +320,42 @@ static int py__read_threads(struct pyframes *py, uint64_t runtime)
 	return 0;
 }
 
-/* Whether the process's pid namespace is ours: its /proc status lists one pid. */
+/*
+ * The NSpid line of a /proc status file: how many pid namespaces number the task (0: none
+ * read), and its pid in the innermost of them.
+ */
+static size_t proc_status__ns_pids(const char *path, uint32_t *innermost)
+{
+	char line[256], *field, *end;
+	size_t n = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (field = line + 6;; field = end) {
+			unsigned long pid = strtoul(field, &end, 10);
+
+			if (end == field)
+				break;
+			*innermost = (uint32_t)pid;
+			n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* Whether the process's pid namespace is ours: its /proc status lists one pid (or none). */
 static bool py__own_pid_ns(pid_t pid)
 {
-	char path[64], line[256];
-	bool own = true;
-	FILE *f;
+	char path[64];
+	uint32_t innermost;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return true;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "NSpid:", 6))
-			own = !strchr(line + 7, '\t') && !strchr(line + 7, ' ');
-	fclose(f);
-	return own;
+	return proc_status__ns_pids(path, &innermost) <= 1;
 }
 
 struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, struct strpool *strings)
@@ -599,24 +619,12 @@ int pyframes__line(const unsigned char *table, size_t len, int firstlineno, int6
 static uint64_t py__thread_state(const struct pyframes *py, uint32_t tid)
 {
 	struct py_thread key = { .native_id = tid }, *hit;
-	char path[96], line[256];
-	FILE *f;
+	char path[96];
 
 	if (!py->own_pid_ns) {
 		snprintf(path, sizeof(path), "/proc/%d/task/%u/status", py->pid, tid);
-		f = fopen(path, "re");
-		if (!f)
+		if (!proc_status__ns_pids(path, &key.native_id))
 			return 0;
-		key.native_id = 0;
-		while (fgets(line, sizeof(line), f)) {
-			char *last;
-
-			if (strncmp(line, "NSpid:", 6))
-				continue;
-			last = strrchr(line, '\t');
-			key.native_id = (uint32_t)strtoul(last ? last + 1 : line + 6, NULL, 10);
-		}
-		fclose(f);
 	}
 	hit = bsearch(&key, py->threads, py->n_threads, sizeof(*py->threads), py_thread__cmp);
 	return hit ? hit->state : 0;
