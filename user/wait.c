@@ -343,7 +343,7 @@ static const char *wait__runtime_reason(const struct stack *st, size_t from, boo
  * on the way, Barrier.wait's _wait). Any other frame ends the walk: one that runs the program's
  * code (Thread.run, a pool's work item) says nothing of what its callee waits for.
  */
-static const struct {
+static const struct python_wait {
 	const char *module; /* the file's name, after its directory */
 	const char *func;
 	const char *reason;
@@ -362,24 +362,28 @@ static const struct {
 	{ "/concurrent/futures/thread.py", "_worker", "chan_receive" },
 };
 
+/* The entry of python_wait_reasons Python frame f runs, or NULL. */
+static const struct python_wait *python_wait__of(const struct frame *f)
+{
+	for (size_t k = 0; k < sizeof(python_wait_reasons) / sizeof(python_wait_reasons[0]); k++)
+		if (!strcmp(f->func, python_wait_reasons[k].func) &&
+		    stack__frame_in_file(f, python_wait_reasons[k].module))
+			return &python_wait_reasons[k];
+	return NULL;
+}
+
 /* A Python lock's reason from the Python functions waiting on it; python_lock by default. */
 static const char *wait__python_reason(const struct stack *st)
 {
 	const char *reason = "python_lock";
-	size_t i = 0, k;
+	const struct python_wait *step;
+	size_t i = 0;
 
 	while (i < st->n && !st->frames[i].language)
 		i++;
-	for (; i < st->n && st->frames[i].language; i++) {
-		for (k = 0; k < sizeof(python_wait_reasons) / sizeof(python_wait_reasons[0]); k++)
-			if (!strcmp(st->frames[i].func, python_wait_reasons[k].func) &&
-			    stack__frame_in_file(&st->frames[i], python_wait_reasons[k].module))
-				break;
-		if (k == sizeof(python_wait_reasons) / sizeof(python_wait_reasons[0]))
-			break;
-		if (python_wait_reasons[k].reason)
-			reason = python_wait_reasons[k].reason;
-	}
+	for (; i < st->n && st->frames[i].language && (step = python_wait__of(&st->frames[i])); i++)
+		if (step->reason)
+			reason = step->reason;
 	return reason;
 }
 
