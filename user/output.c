@@ -311,6 +311,7 @@ static size_t output__group_threads(const struct proc_snap *p, const struct outp
 				    struct wait_group *groups, const struct thread_snap **slots)
 {
 	size_t n = 0, n_groups = 0, run;
+	bool pool = false, after_pool;
 
 	for (size_t i = 0; i < p->n_threads; i++)
 		if (p->threads[i]->wait.blocked && thread__listed(p->threads[i], opts))
@@ -318,15 +319,16 @@ static size_t output__group_threads(const struct proc_snap *p, const struct outp
 	qsort(slots, n, sizeof(*slots), thread__group_cmp);
 	for (size_t i = 0; i < n; i += run) {
 		struct wait_group *g = n_groups ? &groups[n_groups - 1] : NULL;
-		bool pool;
 
+		/* A pool is whole: a thread after it, even of its stack, is not of it. */
+		after_pool = pool;
 		run = output__pool_run(slots, n, i);
 		pool = run > 0;
 		if (pool) /* in tid order, as a group's threads are */
 			qsort(&slots[i], run, sizeof(*slots), thread__tid_cmp);
 		else
 			run = 1;
-		if (!g || pool || !thread__same_group(g->members[0], slots[i])) {
+		if (!g || pool || after_pool || !thread__same_group(g->members[0], slots[i])) {
 			g = &groups[n_groups++];
 			memset(g, 0, sizeof(*g));
 			g->reason = thread__label(slots[i]);

@@ -74,13 +74,17 @@ check "the 32 idle workers: one idle pool" \
 	grep -qE '^  idle pool of 32 @ \[condvar, [0-9.]+m?s(\.\.[0-9.]+m?s)?\] on 0x[0-9a-f]+$' "$TMP/pools.txt"
 check_eq "the epoll loop, pipe consumer and stuck thread alone are no pool" 1 \
 	"$(grep -c 'idle pool' "$TMP/pools.txt")"
+check "a worker started alike, waiting alike on a condvar of its own, is a group of its own" \
+	grep -qE '^  1 @ \[condvar, [0-9.]+m?s\] on 0x[0-9a-f]+$' "$TMP/pools.txt"
 check "six threads queued on one held mutex: a group, not an idle pool" \
 	grep -qE "^  6 @ \[mutex, [0-9.]+m?s(\.\.[0-9.]+m?s)?\] on 0x[0-9a-f]+ held by $convoy_owner owner\$" \
 	"$TMP/pools.txt"
 check "JSON: idle_pools names the pool, its reason, object, start routine and every tid" \
 	json_matches "$TMP/pools.json" '
 	(.processes[] | select(.pid == $quiet)) as $q |
-	[$q.threads[] | select(.start_routine == "idle_pool_worker")] as $workers |
+	[$q.threads[] | select(.start_routine == "idle_pool_worker")] as $started |
+	[$started[] | select(.wait_object == $q.idle_pools[0].wait_object)] as $workers |
+	($started | group_by(.wait_object) | map(length) | sort) == [1, 32] and
 	($q.idle_pools | length) == 1 and
 	($q.idle_pools[0] | .wait_reason == "condvar" and .threads == 32 and
 	 .start_routine == "idle_pool_worker" and (.tids | sort) == ($workers | map(.tid) | sort) and
