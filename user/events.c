@@ -135,10 +135,9 @@ static void events__end(struct events *ev, struct json_writer *jw)
 static void events__text_thread(struct events *ev, const struct proc_snap *p,
 				const struct thread_snap *th)
 {
-	char name[4 * LEAKMON_COMM_LEN + 1];
-
-	text__escape(th->comm, strlen(th->comm), name, sizeof(name));
-	fprintf(ev->out, "    tid %" PRIu32 " %s [%s", th->tid, name,
+	fputs("    tid ", ev->out);
+	output__text_thread(ev->out, th);
+	fprintf(ev->out, " [%s",
 		th->reason	? th->reason
 		: th->wait.kind ? th->wait.kind
 				: "running");

@@ -74,6 +74,7 @@ void output__json_thread_fields(struct json_writer *jw, const struct thread_snap
 {
 	json__field_u64(jw, "tid", th->tid);
 	json__field_string(jw, comm_key, th->comm);
+	json__field_string(jw, "runtime_name", th->runtime_name);
 	json__field_string(jw, "state", th->state);
 	json__field_string(jw, "wait", th->wait.kind);
 	json__field_string(jw, "wait_reason", th->reason);
@@ -569,15 +570,29 @@ static bool group__same_pipe_holders(const struct wait_group *g, const struct pi
 	return true;
 }
 
+void output__text_thread(FILE *out, const struct thread_snap *th)
+{
+	char name[4 * LEAKMON_COMM_LEN + 1], runtime_name[1024];
+
+	text__escape(th->comm, strlen(th->comm), name, sizeof(name));
+	fprintf(out, "%" PRIu32 " %s", th->tid, name);
+	if (!th->runtime_name)
+		return;
+	text__escape(th->runtime_name, strlen(th->runtime_name), runtime_name,
+		     sizeof(runtime_name));
+	fprintf(out, " \"%s\"", runtime_name);
+}
+
 /* "TID NAME waits for mutex ADDR held by OWNER NAME": a line of a deadlock, or of a group. */
 static void output__text_mutex_wait(FILE *out, const struct proc_snap *p,
 				    const struct thread_snap *th)
 {
-	char name[4 * LEAKMON_COMM_LEN + 1], object[4 * WAIT_OBJECT_LEN + 1];
+	char object[4 * WAIT_OBJECT_LEN + 1];
 
-	text__escape(th->comm, strlen(th->comm), name, sizeof(name));
 	text__escape(th->wait.object, strlen(th->wait.object), object, sizeof(object));
-	fprintf(out, "      %" PRIu32 " %s waits for mutex %s", th->tid, name, object);
+	fputs("      ", out);
+	output__text_thread(out, th);
+	fprintf(out, " waits for mutex %s", object);
 	output__text_mutex_state(out, p, th);
 	fputc('\n', out);
 }
@@ -585,13 +600,12 @@ static void output__text_mutex_wait(FILE *out, const struct proc_snap *p,
 /* A group's members on one line: the first GROUP_TIDS_SHOWN, then how many more. */
 static void output__text_tids(FILE *out, const struct thread_snap **members, size_t n)
 {
-	char name[4 * LEAKMON_COMM_LEN + 1];
-
 	fputs("     ", out);
 	for (size_t i = 0; i < n && i < GROUP_TIDS_SHOWN; i++) {
-		text__escape(members[i]->comm, strlen(members[i]->comm), name, sizeof(name));
-		fprintf(out, " %" PRIu32 " %s%s", members[i]->tid, name,
-			i + 1 < n && i + 1 < GROUP_TIDS_SHOWN ? "," : "");
+		fputc(' ', out);
+		output__text_thread(out, members[i]);
+		if (i + 1 < n && i + 1 < GROUP_TIDS_SHOWN)
+			fputc(',', out);
 	}
 	if (n > GROUP_TIDS_SHOWN)
 		fprintf(out, " and %zu more", n - GROUP_TIDS_SHOWN);

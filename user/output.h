@@ -45,6 +45,8 @@ void output__text_pipe_other_end(FILE *out, uint32_t pid, const struct thread_sn
  * refused its lock, or nothing when its owner is unknown.
  */
 void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th);
+/* "TID NAME", and "RUNTIME NAME" in quotes where the thread has one: escaped. */
+void output__text_thread(FILE *out, const struct thread_snap *th);
 /* A frame on the current line; a stack as numbered, indented lines. Untrusted text escaped. */
 void output__text_frame(FILE *out, const struct frame *f);
 void output__text_frames(FILE *out, const struct stack *st);

@@ -20,10 +20,20 @@
 #define PY_MAX_COPIED (64 << 20)      /* names and line tables kept, per process */
 #define PY_MAX_CODES (1 << 18)	      /* code objects kept, per process */
 #define PY_WINDOW_BYTES (16 * 1024)   /* of a thread's data stack, read at once */
+#define PY_MAX_ATTRS 256	      /* of an instance's attributes, searched for one */
 #define PY_PAGE_BYTES 4096
+#define PY_STRING_FIRST_BYTES 128 /* of a str read at first: a short one's text is in it */
 
 /* CPython 3.13's _Py_DebugOffsets, at the start of _PyRuntime: where the other fields are. */
 #define PY_DEBUG_COOKIE "xdebugpy"
+
+/* Where an instance of a class keeps its attributes (a managed dict's values, or the dict). */
+enum py_attrs_kind {
+	PY_ATTRS_VALUES_BEFORE, /* 3.11: the values' pointer 4 words before the object, the dict's 3
+				 */
+	PY_ATTRS_TAGGED_BEFORE, /* 3.12: 3 words before, the dict's pointer or the values' - 1 */
+	PY_ATTRS_INLINE, /* 3.13: the values after the object's header, the dict 3 words before */
+};
 
 /* Where CPython keeps what is read here (Include/internal/pycore_*.h of each version). */
 struct py_layout {
@@ -38,7 +48,8 @@ struct py_layout {
 	uint64_t frame_previous;
 	uint64_t frame_instr; /* prev_instr (3.11, 3.12), instr_ptr (3.13): same arithmetic */
 	uint64_t frame_owner;
-	uint64_t frame_is_entry; /* 3.11; 0: later versions mark entries with shim frames */
+	uint64_t frame_is_entry;   /* 3.11; 0: later versions mark entries with shim frames */
+	uint64_t frame_localsplus; /* the arguments, then the other locals */
 	uint64_t code_filename;
 	uint64_t code_qualname;
 	uint64_t code_linetable;
@@ -46,6 +57,9 @@ struct py_layout {
 	uint64_t code_instructions;
 	uint64_t unicode_ascii_size;   /* where a compact ASCII string's characters start */
 	uint64_t unicode_compact_size; /* and any other compact string's */
+	enum py_attrs_kind attrs;
+	uint64_t type_cached_keys; /* PyHeapTypeObject.ht_cached_keys: its instances' keys */
+	uint64_t values_start;	   /* where a PyDictValues' values start */
 };
 
 /* _PyInterpreterFrame.owner of 3.12's and 3.13's entry shims: the C stack's, no Python code. */
@@ -58,6 +72,21 @@ struct py_layout {
 #define PY_UNICODE_KIND(state) (((state) >> 2) & 7)
 #define PY_UNICODE_COMPACT(state) (((state) >> 5) & 1)
 #define PY_UNICODE_ASCII(state) (((state) >> 6) & 1)
+/* Types, dicts and their keys: the same in 3.11 to 3.13. */
+#define PY_TYPE_FLAGS 168
+#define PY_TPFLAGS_INLINE_VALUES (1 << 2)
+#define PY_TPFLAGS_MANAGED_DICT (1 << 4)
+#define PY_MANAGED_DICT (-24)
+#define PY_OBJECT_BEFORE 32 /* the most kept before an object's header */
+#define PY_DICT_KEYS 32
+#define PY_DICT_VALUES 40
+#define PY_KEYS_LOG2_INDEX_BYTES 9
+#define PY_KEYS_KIND 10
+#define PY_KEYS_NENTRIES 24
+#define PY_KEYS_INDICES 32
+#define PY_KEYS_GENERAL 0 /* entries of hash, key, value; else of key, value */
+#define PY_INLINE_VALUES 16
+#define PY_INLINE_VALUES_VALID 3
 
 static const struct py_layout py311 = {
 	.runtime_interpreters = 40,
@@ -72,6 +101,7 @@ static const struct py_layout py311 = {
 	.frame_instr = 56,
 	.frame_owner = 69,
 	.frame_is_entry = 68,
+	.frame_localsplus = 72,
 	.code_filename = 112,
 	.code_qualname = 128,
 	.code_linetable = 136,
@@ -79,6 +109,8 @@ static const struct py_layout py311 = {
 	.code_instructions = 184,
 	.unicode_ascii_size = 48,
 	.unicode_compact_size = 72,
+	.attrs = PY_ATTRS_VALUES_BEFORE,
+	.type_cached_keys = 872,
 };
 
 static const struct py_layout py312 = {
@@ -93,6 +125,7 @@ static const struct py_layout py312 = {
 	.frame_previous = 8,
 	.frame_instr = 56,
 	.frame_owner = 70,
+	.frame_localsplus = 72,
 	.code_filename = 112,
 	.code_qualname = 128,
 	.code_linetable = 136,
@@ -100,6 +133,8 @@ static const struct py_layout py312 = {
 	.code_instructions = 192,
 	.unicode_ascii_size = 40,
 	.unicode_compact_size = 56,
+	.attrs = PY_ATTRS_TAGGED_BEFORE,
+	.type_cached_keys = 880,
 };
 
 /* Where 3.13's _Py_DebugOffsets has each offset this reads (Include/internal/pycore_runtime.h). */
@@ -116,6 +151,7 @@ static const struct py_debug_field {
 	{ offsetof(struct py_layout, frame_previous), 232 },
 	{ offsetof(struct py_layout, frame_code), 240 },
 	{ offsetof(struct py_layout, frame_instr), 248 },
+	{ offsetof(struct py_layout, frame_localsplus), 256 },
 	{ offsetof(struct py_layout, frame_owner), 264 },
 	{ offsetof(struct py_layout, code_filename), 280 },
 	{ offsetof(struct py_layout, code_qualname), 296 },
@@ -132,6 +168,8 @@ struct py_code {
 	uint64_t addr; /* 0: an empty slot */
 	bool valid;
 	const char *qualname, *filename;
+	bool thread_bootstrap; /* threading.Thread._bootstrap_inner: its first local is the Thread
+				*/
 	int firstlineno;
 	unsigned char *linetable;
 	size_t linetable_len;
@@ -140,6 +178,15 @@ struct py_code {
 struct py_thread {
 	uint32_t native_id;
 	uint64_t state;
+};
+
+/* What finding threads' names learns once for all of them. */
+struct py_names {
+	uint64_t key; /* the str "_name": attributes' keys are interned */
+	/* The last Thread class read: its flags, its instances' keys. */
+	uint64_t type, type_flags, type_keys;
+	uint64_t keys; /* split keys found to hold "_name", */
+	size_t index;  /* at this index */
 };
 
 struct pyframes {
@@ -153,18 +200,26 @@ struct pyframes {
 	struct py_code *codes; /* open addressing, power-of-two size */
 	size_t codes_size, codes_used;
 	size_t copied; /* bytes of names and line tables kept, up to PY_MAX_COPIED */
+	struct py_names names;
 	/* A thread's frames sit together on its interpreter's data stack: read in one go. */
 	unsigned char window[PY_WINDOW_BYTES];
 	uint64_t window_start;
 	size_t window_len;
 };
 
-static bool py__read(const struct pyframes *py, uint64_t addr, void *buf, size_t len)
+/* Up to len bytes at addr: how many could be read (an object may end where its mapping does). */
+static size_t py__read_some(const struct pyframes *py, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len };
 	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t got = addr ? process_vm_readv(py->pid, &local, 1, &remote, 1, 0) : -1;
 
-	return addr && process_vm_readv(py->pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+	return got > 0 ? (size_t)got : 0;
+}
+
+static bool py__read(const struct pyframes *py, uint64_t addr, void *buf, size_t len)
+{
+	return py__read_some(py, addr, buf, len) == len;
 }
 
 /*
@@ -234,13 +289,18 @@ static bool py__layout_313(struct pyframes *py, uint64_t runtime)
 		       sizeof(uint64_t));
 	/* A compact string that is not ASCII adds its UTF-8 length and pointer. */
 	l->unicode_compact_size = l->unicode_ascii_size + 16;
+	/* Not in the table; fixed for 3.13's ABI. */
+	l->attrs = PY_ATTRS_INLINE;
+	l->type_cached_keys = 880;
+	l->values_start = 8;
 	/* Every offset is read within a PY_STATE_BYTES read of its structure, or near it. */
 	return l->thread_next < PY_STATE_BYTES - 8 && l->thread_native_id < PY_STATE_BYTES - 8 &&
 	       l->frame_current < PY_STATE_BYTES - 8 && l->frame_previous < PY_FRAME_BYTES - 8 &&
 	       l->frame_code < PY_FRAME_BYTES - 8 && l->frame_instr < PY_FRAME_BYTES - 8 &&
-	       l->frame_owner < PY_FRAME_BYTES && l->code_filename < 1024 &&
-	       l->code_qualname < 1024 && l->code_linetable < 1024 && l->code_firstlineno < 1024 &&
-	       l->code_instructions < 1024 && l->unicode_ascii_size < 256;
+	       l->frame_owner < PY_FRAME_BYTES && l->frame_localsplus < 1024 &&
+	       l->code_filename < 1024 && l->code_qualname < 1024 && l->code_linetable < 1024 &&
+	       l->code_firstlineno < 1024 && l->code_instructions < 1024 &&
+	       l->unicode_ascii_size < 256;
 }
 
 /* The layout of the CPython whose _PyRuntime is at runtime, by its Py_Version. */
@@ -441,13 +501,14 @@ static bool py__copy_allowed(struct pyframes *py, uint64_t len)
 /* A str object's text as pooled UTF-8, or NULL: no compact str, or unreadable. */
 static const char *py__string(struct pyframes *py, uint64_t addr)
 {
-	unsigned char head[PY_UNICODE_STATE + 4], chars[PY_MAX_NAME * 4];
+	unsigned char head[PY_STRING_FIRST_BYTES], more[PY_MAX_NAME * 4];
+	const unsigned char *chars = more;
 	char text[PY_MAX_NAME * 4 + 1];
 	uint64_t type, length, data;
 	uint32_t state, kind;
-	size_t n, out = 0;
+	size_t n, out = 0, got = py__read_some(py, addr, head, sizeof(head));
 
-	if (!py__read(py, addr, head, sizeof(head)))
+	if (got < PY_UNICODE_STATE + 4)
 		return NULL;
 	type = field__u64(head, PY_OB_TYPE);
 	length = field__u64(head, PY_OB_SIZE);
@@ -459,9 +520,11 @@ static const char *py__string(struct pyframes *py, uint64_t addr)
 	n = length < PY_MAX_NAME ? length : PY_MAX_NAME;
 	if (!py__copy_allowed(py, n * kind))
 		return NULL;
-	data = addr + (PY_UNICODE_ASCII(state) ? py->layout.unicode_ascii_size
-					       : py->layout.unicode_compact_size);
-	if (n && !py__read(py, data, chars, n * kind))
+	data = PY_UNICODE_ASCII(state) ? py->layout.unicode_ascii_size
+				       : py->layout.unicode_compact_size;
+	if (data + n * kind <= got)
+		chars = head + data;
+	else if (!py__read(py, addr + data, more, n * kind))
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t c = 0;
@@ -494,6 +557,13 @@ static unsigned char *py__bytes(struct pyframes *py, uint64_t addr, size_t *len)
 	return data;
 }
 
+static bool str__ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !memcmp(s + n - k, suffix, k);
+}
+
 static void py_code__read(struct pyframes *py, struct py_code *c)
 {
 	const struct py_layout *l = &py->layout;
@@ -508,6 +578,9 @@ static void py_code__read(struct pyframes *py, struct py_code *c)
 		return;
 	c->qualname = py__string(py, qualname);
 	c->filename = py__string(py, filename);
+	c->thread_bootstrap = c->qualname && c->filename &&
+			      !strcmp(c->qualname, "Thread._bootstrap_inner") &&
+			      str__ends_with(c->filename, "/threading.py");
 	c->firstlineno = firstlineno;
 	c->linetable = py__bytes(py, linetable, &c->linetable_len);
 	c->valid = c->qualname != NULL;
@@ -615,6 +688,116 @@ int pyframes__line(const unsigned char *table, size_t len, int firstlineno, int6
 	return 0;
 }
 
+/* Whether the str object at addr is the ASCII text (an attribute's key: compact, ASCII). */
+static bool py__str_is(const struct pyframes *py, uint64_t addr, const char *text)
+{
+	unsigned char head[PY_UNICODE_STATE + 4];
+	char chars[64];
+	size_t len = strlen(text);
+	uint32_t state;
+
+	if (len > sizeof(chars) || !py__read(py, addr, head, sizeof(head)) ||
+	    field__u64(head, PY_OB_TYPE) != py->unicode_type || field__u64(head, PY_OB_SIZE) != len)
+		return false;
+	memcpy(&state, head + PY_UNICODE_STATE, sizeof(state));
+	return PY_UNICODE_COMPACT(state) && PY_UNICODE_ASCII(state) &&
+	       py__read(py, addr + py->layout.unicode_ascii_size, chars, len) &&
+	       !memcmp(chars, text, len);
+}
+
+/*
+ * The value of the key "_name" in a dict's keys: in values at the key's index (split keys, as
+ * an instance's are), or beside the key (values 0); 0 when it is not there. The key is found
+ * by its text once, then by its address: every instance's is the one interned string. Split
+ * keys only grow, so where a class's keep it is looked up once.
+ */
+static uint64_t py__keys_name(struct pyframes *py, uint64_t keys, uint64_t values)
+{
+	unsigned char head[PY_KEYS_INDICES], entries[PY_MAX_ATTRS * 24];
+	struct py_names *names = &py->names;
+	size_t size, key_at, n;
+	uint64_t key, value;
+
+	if (values && keys == names->keys)
+		goto split;
+	if (!py__read(py, keys, head, sizeof(head)) || head[PY_KEYS_LOG2_INDEX_BYTES] > 40)
+		return 0;
+	size = head[PY_KEYS_KIND] == PY_KEYS_GENERAL ? 24 : 16;
+	key_at = size == 24 ? 8 : 0;
+	n = field__u64(head, PY_KEYS_NENTRIES) < PY_MAX_ATTRS ? field__u64(head, PY_KEYS_NENTRIES)
+							      : PY_MAX_ATTRS;
+	if (!n || !py__read(py, keys + PY_KEYS_INDICES + (1ULL << head[PY_KEYS_LOG2_INDEX_BYTES]),
+			    entries, n * size))
+		return 0;
+	for (int by_text = 0; by_text < 2; by_text++) {
+		for (size_t i = 0; i < n; i++) {
+			key = field__u64(entries, i * size + key_at);
+			if (!key || (by_text ? !py__str_is(py, key, "_name") : key != names->key))
+				continue;
+			names->key = key;
+			if (!values)
+				return field__u64(entries, i * size + key_at + 8);
+			names->keys = keys;
+			names->index = i;
+			goto split;
+		}
+	}
+	return 0;
+split:
+	return py__read_u64(py, values + py->layout.values_start + 8 * names->index, &value) ? value
+											     : 0;
+}
+
+/*
+ * The "_name" attribute of the class instance at obj (a threading.Thread), or 0. What is kept
+ * before and after the object's header is read at once.
+ */
+static uint64_t py__instance_name(struct pyframes *py, uint64_t obj)
+{
+	const struct py_layout *l = &py->layout;
+	struct py_names *names = &py->names;
+	unsigned char around[PY_OBJECT_BEFORE + PY_INLINE_VALUES + PY_INLINE_VALUES_VALID + 1];
+	uint64_t type, flags, type_keys, values = 0, dict, keys;
+
+	if (obj < PY_OBJECT_BEFORE || !py__read(py, obj - PY_OBJECT_BEFORE, around, sizeof(around)))
+		return 0;
+	type = field__u64(around, PY_OBJECT_BEFORE + PY_OB_TYPE);
+	if (type != names->type) {
+		if (!py__read_u64(py, type + PY_TYPE_FLAGS, &flags) ||
+		    !py__read_u64(py, type + l->type_cached_keys, &type_keys))
+			return 0;
+		names->type = type;
+		names->type_flags = flags;
+		names->type_keys = type_keys;
+	}
+	if (!(names->type_flags & PY_TPFLAGS_MANAGED_DICT))
+		return 0;
+	dict = field__u64(around, PY_OBJECT_BEFORE + PY_MANAGED_DICT);
+	switch (l->attrs) {
+	case PY_ATTRS_VALUES_BEFORE:
+		values = field__u64(around, PY_OBJECT_BEFORE + PY_MANAGED_DICT - 8);
+		break;
+	case PY_ATTRS_TAGGED_BEFORE:
+		if (dict & 1) {
+			values = dict + 1;
+			dict = 0;
+		}
+		break;
+	case PY_ATTRS_INLINE:
+		if ((names->type_flags & PY_TPFLAGS_INLINE_VALUES) &&
+		    around[PY_OBJECT_BEFORE + PY_INLINE_VALUES + PY_INLINE_VALUES_VALID])
+			values = obj + PY_INLINE_VALUES;
+		break;
+	}
+	if (values)
+		return py__keys_name(py, names->type_keys, values);
+	/* The instance's own dict, made when something asked for its __dict__. */
+	if (!dict || !py__read_u64(py, dict + PY_DICT_KEYS, &keys) ||
+	    !py__read_u64(py, dict + PY_DICT_VALUES, &values))
+		return 0;
+	return py__keys_name(py, keys, values);
+}
+
 /* The state of the thread that tid (numbered in our pid namespace) is in the process's. */
 static uint64_t py__thread_state(const struct pyframes *py, uint32_t tid)
 {
@@ -646,8 +829,9 @@ static size_t py_layout__frame_bytes(const struct py_layout *l)
 	return end;
 }
 
-/* The frame of a Python function from its interpreter frame fr; false: no code object there. */
-static bool py__frame(struct pyframes *py, const unsigned char *fr, struct frame *out)
+/* The frame of a Python function from its interpreter frame fr; NULL: no code object there. */
+static const struct py_code *py__frame(struct pyframes *py, const unsigned char *fr,
+				       struct frame *out)
 {
 	const struct py_layout *l = &py->layout;
 	uint64_t code_addr = field__u64(fr, l->frame_code), instr = field__u64(fr, l->frame_instr);
@@ -655,7 +839,7 @@ static bool py__frame(struct pyframes *py, const unsigned char *fr, struct frame
 	int64_t index = (int64_t)(instr - (code_addr + l->code_instructions)) / 2;
 
 	if (!code)
-		return false;
+		return NULL;
 	*out = (struct frame){
 		.pc = instr,
 		.func = code->qualname,
@@ -665,23 +849,26 @@ static bool py__frame(struct pyframes *py, const unsigned char *fr, struct frame
 					: 0,
 		.language = "python",
 	};
-	return true;
+	return code;
 }
 
 /*
  * Read thread tid's Python frames, innermost first, into out; group_end[i]: frame i is the
  * outermost one an entry of the interpreter's loop runs (3.11 marks that frame; 3.12 and 3.13
  * put a shim frame of the C stack's under it). Returns how many; cut: more than PYFRAMES_MAX.
+ * thread: the threading.Thread that runs, from threading's bootstrap frame (0: none seen).
  */
 static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *out, bool *group_end,
-			      bool *cut)
+			      bool *cut, uint64_t *thread)
 {
 	const struct py_layout *l = &py->layout;
 	uint64_t state = py__thread_state(py, tid), holder = state, addr;
 	unsigned char fr[PY_FRAME_BYTES];
+	const struct py_code *code;
 	size_t n = 0;
 
 	*cut = false;
+	*thread = 0;
 	if (!state || (l->thread_cframe && !py__read_u64(py, state + l->thread_cframe, &holder)) ||
 	    !py__read_u64(py, holder + l->frame_current, &addr))
 		return 0;
@@ -695,9 +882,13 @@ static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *o
 		} else if (n == PYFRAMES_MAX) {
 			*cut = true;
 			break;
-		} else if (py__frame(py, fr, &out[n])) {
+		} else if ((code = py__frame(py, fr, &out[n]))) {
 			group_end[n] = l->frame_is_entry && fr[l->frame_is_entry];
 			n++;
+			if (code->thread_bootstrap &&
+			    !py__read_frame(py, addr + l->frame_localsplus, thread,
+					    sizeof(*thread)))
+				*thread = 0;
 		}
 		addr = field__u64(fr, l->frame_previous);
 	}
@@ -717,12 +908,14 @@ static bool stack__eval_loop_at(const struct stack *st, size_t i)
 	       !strcmp(st->frames[i].func, "_PyEval_EvalFrameDefault");
 }
 
-void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st)
+void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st, const char **name)
 {
 	struct frame python[PYFRAMES_MAX], *merged;
 	bool group_end[PYFRAMES_MAX] = { false }, cut;
-	size_t n = py__read_frames(py, tid, python, group_end, &cut), used = 0, out = 0;
+	uint64_t thread;
+	size_t n = py__read_frames(py, tid, python, group_end, &cut, &thread), used = 0, out = 0;
 
+	*name = thread ? py__string(py, py__instance_name(py, thread)) : NULL;
 	if (!n)
 		return;
 	merged = malloc((st->n + n) * sizeof(*merged));

@@ -28,9 +28,10 @@ struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, struct strpool *st
 void pyframes__free(struct pyframes *py);
 /*
  * Put thread tid's Python frames into st, each group before the interpreter's loop frame
- * (_PyEval_EvalFrameDefault) that runs it, as inlined frames sit before their caller's.
+ * (_PyEval_EvalFrameDefault) that runs it, as inlined frames sit before their caller's; and
+ * its threading.Thread's name into *name (NULL: none, as for the main thread, or unreadable).
  */
-void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st);
+void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st, const char **name);
 
 /*
  * The source line of instruction index (in code units) of a code object, from its line table

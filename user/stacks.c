@@ -57,13 +57,14 @@ static void stacks__unwind_thread(struct unwinder *u, struct pyframes *py, const
 	stack__free(&th->stack);
 	stack__free(&th->creator_stack);
 	th->created_by = NULL;
+	th->runtime_name = NULL;
 	if (!u) {
 		th->stack.error = error;
 		return;
 	}
 	unwinder__unwind(u, &th->rec, &th->stack);
 	if (py)
-		pyframes__splice(py, th->rec.tid, &th->stack);
+		pyframes__splice(py, th->rec.tid, &th->stack, &th->runtime_name);
 	if (th->creator) {
 		unwinder__unwind_creator(u, th->creator, &th->creator_stack);
 		th->created_by = stack__creation_site(&th->creator_stack);

@@ -87,6 +87,7 @@ check "Python: its handlers reported once their group grows, each receiving from
 	[to_entries[] | select(.value.pid == $pid and .value.event == "blocked")] |
 	length >= 10 and all(.key > $g and .value.wait_reason == "chan_receive" and
 	  .value.start_routine == "wait_for_reply" and
+	  (.value.runtime_name | test("^Thread-[0-9]+ \\(wait_for_reply\\)$")) and
 	  ([.value.stack[] | select(.language == "python") | .func][:3] ==
 	   ["Condition.wait", "Queue.get", "wait_for_reply"]))' \
 	--argjson pid "$python_leak" -s

@@ -230,6 +230,19 @@ chan_receive chan_send join" \
 			"\(.func) \(.file | split("/") | last)" +
 			if .file | endswith("/threading.py") then "" else ":\(.line)" end] | sort' \
 			"$json")"
+	check_eq "$label: each thread's name, read from its Thread, whatever keeps its attributes" \
+		'["Thread-1 (on_lock)","Thread-10 (on_put)","Thread-2 (on_lock)",'\
+'"Thread-3 (on_condition)","Thread-5 (on_lock)","Thread-6 (on_event)",'\
+'"Thread-7 (on_semaphore)","Thread-8 (on_barrier)","Thread-9 (on_get)",'\
+'"idle_0","idle_1","idle_2","idle_3","named\u001b[2J\n日😀","renamed once started"]' \
+		"$(jq -c --argjson pid "$FIXTURE_PID" '[.processes[0].threads[] |
+			select(.tid != $pid) | .runtime_name] | sort' "$json")"
+	check_eq "$label: the main thread has no Thread read" null \
+		"$(json_thread "$json" "$FIXTURE_PID" runtime_name)"
+	check "$label: text: a thread's name in quotes after its tid and comm" \
+		grep -qE '^      [0-9]+ [^ ]+ "Thread-1 \(on_lock\)"$' "$text"
+	check "$label: text: a hostile thread name escaped" \
+		grep -qF ' "named\x1b[2J\x0a日😀"' "$text"
 	check_eq "$label: a ThreadPoolExecutor's workers: idle on its work queue" \
 		"chan_receive chan_receive chan_receive chan_receive" \
 		"$(jq -r '[.processes[0].threads[] | select(.start_routine == "_worker") |
@@ -320,6 +333,13 @@ random_linetable:known" \
 				"\(.func):" +
 				if .line == null or .line >= 1 then "known" else "\(.line)" end
 			else "\(.func):\(.line)" end] | sort | join(" ")' \
+			"$TMP/python_hostile.json")"
+	check_eq "forged thread names: an endless one cut at 1024 characters, no str: none" \
+		"1024 Thread Thread Thread null" \
+		"$(jq -r --argjson pid "$FIXTURE_PID" '[.processes[0].threads[] |
+			select(.tid != $pid) | .runtime_name |
+			if . == null then "null" elif startswith("endless_") then length
+			else split("-")[0] end] | map(tostring) | sort | join(" ")' \
 			"$TMP/python_hostile.json")"
 	check "forged code objects: the start routines are the forged functions" json_matches \
 		"$TMP/python_hostile.json" '[.processes[0].threads[] | select(.tid != $pid) |
