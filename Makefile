@@ -8,6 +8,7 @@ BPFTOOL ?= bpftool
 CC ?= cc
 CXX ?= c++
 RUSTC ?= rustc
+CARGO ?= cargo
 AR ?= ar
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
@@ -24,9 +25,10 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # libc6-dbg names libc's internal functions in stacks; elfutils' eu-stack is the tests' oracle.
 DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	linux-libc-dev jq procps util-linux libc6-dbg elfutils libsystemd-dev libmicrohttpd-dev
-# What the tests use besides: promtool, an HTTP client, a container to boot systemd in, Rust,
-# Python.
-TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc python3
+# What the tests use besides: promtool, an HTTP client, a container to boot systemd in, Rust
+# and the crates programs take their locks from (built offline from Debian's sources), Python.
+TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc cargo \
+	librust-parking-lot-dev librust-crossbeam-channel-dev python3
 # What the benchmarks measure against: perf's workloads, the reference tool offcputime.
 BENCH_PACKAGES := linux-perf libbpf-tools python3
 
@@ -79,7 +81,8 @@ FIXTURE_VARIANTS := stack_shapes_O2_nofp stack_shapes_fp stack_shapes_O0 stack_s
 	stack_shapes_stripped
 # Rust's, each built again in the v0 mangling, the one newer releases give the standard library.
 RUST_FIXTURE_BINS := $(foreach f,$(patsubst tests/fixtures/%.rs,$(BUILD)/fixtures/%,\
-	$(wildcard tests/fixtures/*.rs)),$(f) $(f)_v0)
+	$(wildcard tests/fixtures/*.rs)),$(f) $(f)_v0) \
+	$(BUILD)/fixtures/rust_crates $(BUILD)/fixtures/rust_crates_v0
 # Python's, run by Debian's python3, beside the module they share.
 PYTHON_FIXTURE_BINS := $(patsubst tests/fixtures/%.py,$(BUILD)/fixtures/%,\
 	$(wildcard tests/fixtures/*.py)) $(BUILD)/fixtures/zoo.py
@@ -171,6 +174,23 @@ endef
 
 $(BUILD)/fixtures/%: tests/fixtures/%.rs
 	$(call rust_fixture)
+
+# A Rust fixture that uses crates: built by cargo in a copy of its project (cargo writes its
+# Cargo.lock there), offline; $(1): rustc's flags besides these.
+RUST_CRATES_SRCS := $(shell find tests/fixtures/rust_crates -type f)
+define cargo_fixture
+	$(call msg,CARGO,$@)
+	$(Q)rm -rf $@.project && mkdir -p $(@D) && cp -r tests/fixtures/rust_crates $@.project
+	$(Q)cd $@.project && MAKEFLAGS= RUSTC=$(RUSTC) RUSTFLAGS="-D warnings $(1)" \
+		$(CARGO) build --offline --release --quiet
+	$(Q)cp $@.project/target/release/rust_crates $@
+endef
+
+$(BUILD)/fixtures/rust_crates: $(RUST_CRATES_SRCS)
+	$(call cargo_fixture)
+
+$(BUILD)/fixtures/rust_crates_v0: $(RUST_CRATES_SRCS)
+	$(call cargo_fixture,-C symbol-mangling-version=v0)
 
 $(BUILD)/fixtures/%: tests/fixtures/%.py
 	$(call msg,INSTALL,$@)

@@ -255,15 +255,17 @@ static const struct {
 };
 
 /*
- * Rust's standard library, linked into the program: its locks and channels wait on futexes of
+ * Rust's standard library, linked into the program, and the crates most programs take their
+ * locks and channels from instead (parking_lot, crossbeam-channel): they wait on futexes of
  * their own. Names as demangle.c prints them: legacy (std::sys::unix::locks::futex::Mutex::
  * lock_contended, std::sync::mpsc::Receiver<T>::recv) or v0, which writes an inherent impl's
  * type in brackets (<std::sys::sync::mutex::futex::Mutex>::lock_contended). A Once is std's
- * futex one in newer releases, a queue of parked threads in older ones (call_inner).
+ * futex one in newer releases, a queue of parked threads in older ones (call_inner). Every
+ * function of one of parking_lot's lock modules parks for that lock.
  */
 static const struct {
-	const char *module; /* std's module the function is in */
-	const char *method;
+	const char *module; /* the module the function is in */
+	const char *method; /* in its name; "" for any */
 	const char *reason;
 } rust_wait_reasons[] = {
 	{ "std::sys::", "Mutex::lock_contended", "mutex" },
@@ -280,18 +282,52 @@ static const struct {
 	{ "std::sync::mpmc::", "::recv", "chan_receive" },
 	{ "std::sync::mpsc::", "::send", "chan_send" },
 	{ "std::sync::mpmc::", "::send", "chan_send" },
+	/* Outside the one above, as std's Barrier waits on its Condvar: see wait__rust_reason. */
+	{ "std::sync::barrier::", "Barrier::wait", "barrier" },
+	{ "std::sync::barrier::", "Barrier>::wait", "barrier" },
+	{ "parking_lot::raw_mutex::", "", "mutex" },
+	{ "parking_lot::raw_fair_mutex::", "", "mutex" },
+	{ "parking_lot::raw_rwlock::", "", "rwlock" },
+	{ "parking_lot::condvar::", "", "condvar" },
+	{ "parking_lot::once::", "", "once" },
+	{ "crossbeam_channel::", "::recv", "chan_receive" },
+	{ "crossbeam_channel::", "::send", "chan_send" },
+	{ "crossbeam_channel::select::", "", "chan_select" },
 };
+
+/* A Rust function's path: a v0 name of an inherent impl's method starts with its type's '<'. */
+static const char *rust__path(const char *name)
+{
+	return *name == '<' ? name + 1 : name;
+}
 
 static const char *wait__rust_reason_of(const char *name)
 {
-	if (*name == '<')
-		name++;
+	name = rust__path(name);
 	for (size_t i = 0; i < sizeof(rust_wait_reasons) / sizeof(rust_wait_reasons[0]); i++)
 		if (!strncmp(name, rust_wait_reasons[i].module,
 			     strlen(rust_wait_reasons[i].module)) &&
 		    strstr(name, rust_wait_reasons[i].method))
 			return rust_wait_reasons[i].reason;
 	return NULL;
+}
+
+/*
+ * A Rust wait's reason, from its innermost frame that names one (i) and the outermost of std's
+ * frames around it that names one: std's Barrier waits on its Condvar.
+ */
+static const char *wait__rust_reason(const struct stack *st, size_t i, const char *reason)
+{
+	const char *outer;
+
+	for (i++; i < st->n && st->frames[i].func &&
+		  !strncmp(rust__path(st->frames[i].func), "std::", strlen("std::"));
+	     i++) {
+		outer = wait__rust_reason_of(st->frames[i].func);
+		if (outer)
+			reason = outer;
+	}
+	return reason;
 }
 
 static const char *wait__reason_of(const struct frame *f, bool *glibc_mutex)
@@ -401,6 +437,8 @@ const char *wait__reason(const struct wait_info *w, const struct stack *st, bool
 				continue;
 			if (stack__frame_in_libc(&st->frames[i]))
 				reason = wait__runtime_reason(st, i + 1, glibc_mutex, reason);
+			else if (wait__rust_reason_of(st->frames[i].func))
+				reason = wait__rust_reason(st, i, reason);
 			return strcmp(reason, "python_lock") ? reason : wait__python_reason(st);
 		}
 	}
@@ -415,7 +453,7 @@ bool wait__idle(const char *reason)
 		"epoll_wait", "epoll_pwait",	 "epoll_pwait2", "poll",
 		"ppoll",      "select",		 "pselect6",	 "accept",
 		"accept4",    "recvfrom",	 "recvmsg",	 "read",
-		"msgrcv",     "mq_timedreceive", "chan_receive",
+		"msgrcv",     "mq_timedreceive", "chan_receive", "chan_select",
 	};
 
 	for (size_t i = 0; reason && i < sizeof(idle) / sizeof(*idle); i++)

@@ -24,7 +24,8 @@ void wait__classify(const struct task_record *rec, struct wait_info *out);
 bool wait__on_pipe(const struct wait_info *w);
 /*
  * What the wait is for, read from the stack as Go's dump names it: mutex, rwlock, condvar,
- * semaphore, join, barrier, once, python_lock, chan_receive, chan_send; else the wait kind.
+ * semaphore, join, barrier, once, python_lock, chan_receive, chan_send, chan_select; else the
+ * wait kind.
  * *glibc_mutex: a mutex of glibc's, whose words name its owner (Rust's, say, are not).
  */
 const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex);

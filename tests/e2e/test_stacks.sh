@@ -144,14 +144,15 @@ fixture_start cxx_threads && {
 rust_line() {
 	grep -nF "$1" tests/fixtures/rust_waits.rs | cut -d: -f1
 }
-rust_lines="rs-condvar:$(rust_line 'cond.wait(notified)') rs-mutex:$(rust_line 'm.lock()')"
+rust_lines="rs-barrier:$(rust_line 'barrier.wait()')"
+rust_lines+=" rs-condvar:$(rust_line 'cond.wait(notified)') rs-mutex:$(rust_line 'm.lock()')"
 rust_lines+=" rs-once:$(rust_line 'INIT.call_once(|| {})')"
 rust_lines+=" rs-recv:$(rust_line 'waits_for_data.recv()')"
 rust_lines+=" rs-rwlock:$(rust_line 'r.read()') rs-send:$(rust_line 'waits_for_taker.send(1)')"
 for rust in rust_waits rust_waits_v0; do
 	fixture_start "$rust" || continue
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/$rust.json"
-	check_eq "$rust: wait reasons" "rs-condvar:condvar rs-mutex:mutex rs-once:once \
+	check_eq "$rust: wait reasons" "rs-barrier:barrier rs-condvar:condvar rs-mutex:mutex rs-once:once \
 rs-recv:chan_receive rs-rwlock:rwlock rs-send:chan_send" \
 		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
 			"\(.comm):\(.wait_reason)"] | sort | join(" ")' "$TMP/$rust.json")"
@@ -163,16 +164,50 @@ rs-recv:chan_receive rs-rwlock:rwlock rs-send:chan_send" \
 		'[.processes[0].threads[].stack[].func // "" | select(test("^_[RZ]"))] == []'
 	check "$rust: each thread started in its closure in main" json_matches "$TMP/$rust.json" \
 		'[.processes[0].threads[] | select(.comm | startswith("rs-")) | .start_routine |
-		  startswith("rust_waits::main::{")] | length == 6 and all'
+		  startswith("rust_waits::main::{")] | length == 7 and all'
 	check_eq "$rust: each wait at its line of the closure" "$rust_lines" \
 		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
 			"\(.comm):\([.stack[] | select(.inlined and (.func // "" |
 			  startswith("rust_waits::main::{"))) | .line] | first)"] | sort | join(" ")' \
 			"$TMP/$rust.json")"
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/$rust.txt"
-	check_eq "$rust: text groups by reason" "chan_receive chan_send condvar mutex once rwlock" \
+	check_eq "$rust: text groups by reason" \
+		"barrier chan_receive chan_send condvar mutex once rwlock" \
 		"$(sed -nE 's/^  1 @ \[([a-z_]+), .*/\1/p' "$TMP/$rust.txt" | grep -v nanosleep | sort |
 			tr '\n' ' ' | sed 's/ $//')"
+done
+
+# The locks and channels of the crates most Rust programs take them from, parking_lot and
+# crossbeam-channel: named from the crates' functions, in both manglings.
+crates_line() {
+	grep -nF "$1" tests/fixtures/rust_crates/src/main.rs | cut -d: -f1
+}
+crates_lines="cb-recv:$(crates_line 'silent.recv()')"
+crates_lines+=" cb-rendezvous:$(crates_line 'waits_for_taker.send(2)')"
+crates_lines+=" cb-select:$(crates_line 'select! {') cb-send:$(crates_line 'full.send(1)')"
+crates_lines+=" pl-condvar:$(crates_line 'cond.wait(&mut notified)')"
+crates_lines+=" pl-mutex:$(crates_line 'm.lock()') pl-once:$(crates_line 'INIT.call_once(|| {})')"
+crates_lines+=" pl-read:$(crates_line 'w.read()') pl-reentrant:$(crates_line 'r.lock()')"
+crates_lines+=" pl-write:$(crates_line 'r.write()')"
+for rust in rust_crates rust_crates_v0; do
+	fixture_start "$rust" || continue
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/$rust.json"
+	check_eq "$rust: parking_lot's and crossbeam's waits named" \
+		"cb-recv:chan_receive cb-rendezvous:chan_send cb-select:chan_select \
+cb-send:chan_send pl-condvar:condvar pl-mutex:mutex pl-once:once pl-read:rwlock \
+pl-reentrant:mutex pl-write:rwlock" \
+		"$(jq -r '[.processes[0].threads[] | select(.comm | test("^(pl|cb)-")) |
+			select(.comm != "pl-once-init") | "\(.comm):\(.wait_reason)"] | sort |
+			join(" ")' "$TMP/$rust.json")"
+	check_against_truth "$TMP/$rust.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	check "$rust: every name demangled" json_matches "$TMP/$rust.json" \
+		'[.processes[0].threads[].stack[].func // "" | select(test("^_[RZ]"))] == []'
+	check_eq "$rust: each wait at its line of the thread's closure" "$crates_lines" \
+		"$(jq -r '[.processes[0].threads[] | select(.comm | test("^(pl|cb)-")) |
+			select(.comm != "pl-once-init") |
+			"\(.comm):\([.stack[] | select(.inlined and (.func // "" |
+			  startswith("rust_crates::main::{"))) | .line] | first)"] | sort | join(" ")' \
+			"$TMP/$rust.json")"
 done
 
 # A release build without the program's DWARF: a thread's closure, inlined, is out of sight, and
@@ -181,14 +216,15 @@ objcopy --strip-debug "$FIXTURES/rust_waits_v0" "$TMP/rust_waits_v0" &&
 	FIXTURES=$TMP fixture_start rust_waits_v0 && {
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/rust_no_dwarf.json"
 	check_eq "Rust without DWARF: start routines std's entry to each closure, named in it" \
-		"rs-condvar:2 rs-mutex:0 rs-once:6 rs-recv:3 rs-rwlock:1 rs-send:4" \
+		"rs-barrier:7 rs-condvar:2 rs-mutex:0 rs-once:6 rs-recv:3 rs-rwlock:1 rs-send:4" \
 		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
 			"\(.comm):\(.start_routine | capture("^std::sys(_common)?::backtrace::" +
 			  "__rust_begin_short_backtrace::<rust_waits::main::[{]closure#(?<n>[0-9]+)[}]") |
 			  .n)"] | sort | join(" ")' "$TMP/rust_no_dwarf.json")"
 	check "Rust without DWARF: wait reasons from std's symbols" json_matches \
 		"$TMP/rust_no_dwarf.json" '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
-		  .wait_reason] | sort == ["chan_receive", "chan_send", "condvar", "mutex", "once", "rwlock"]'
+		  .wait_reason] | sort ==
+		  ["barrier", "chan_receive", "chan_send", "condvar", "mutex", "once", "rwlock"]'
 }
 
 # Python's locks: CPython waits in libc's sem_wait (or pthread_cond_wait) for them, called by

@@ -145,7 +145,8 @@ static void test_other_syscalls_and_states(void)
 
 /*
  * Rust's std waits on futexes of its own: named from std's functions in the stack, in both
- * manglings' demangled forms, and only std's (a socket's recv is no channel).
+ * manglings' demangled forms, and only std's (a socket's recv is no channel); so do
+ * parking_lot's locks and crossbeam's channels, named from theirs.
  */
 static void test_rust_reasons(void)
 {
@@ -164,6 +165,21 @@ static void test_rust_reasons(void)
 		{ "<std::sys::net::Socket>::recv", "futex" },
 		{ "<std::sys::X as core::ops::function::FnOnce<()>>::call_once", "futex" },
 		{ "<myapp::Mutex>::lock_contended", "futex" },
+		{ "parking_lot::raw_mutex::RawMutex::lock_slow", "mutex" },
+		{ "<parking_lot::raw_mutex::RawMutex>::lock_slow", "mutex" },
+		{ "<parking_lot::raw_fair_mutex::RawFairMutex as lock_api::mutex::RawMutex>::lock",
+		  "mutex" },
+		{ "parking_lot::raw_rwlock::RawRwLock::wait_for_readers", "rwlock" },
+		{ "<parking_lot::raw_rwlock::RawRwLock>::lock_shared_slow", "rwlock" },
+		{ "parking_lot::condvar::Condvar::wait_until_internal", "condvar" },
+		{ "<parking_lot::once::Once>::call_once_slow", "once" },
+		{ "parking_lot_core::parking_lot::park", "futex" },
+		{ "crossbeam_channel::flavors::list::Channel<T>::recv::{{closure}}",
+		  "chan_receive" },
+		{ "<crossbeam_channel::flavors::array::Channel<u32>>::send::{closure#0}",
+		  "chan_send" },
+		{ "crossbeam_channel::select::run_select::{{closure}}", "chan_select" },
+		{ "crossbeam_channel::context::Context::wait_until", "futex" },
 	};
 	struct wait_info w = { .blocked = true, .kind = "futex" };
 	struct frame frames[2] = { { .func = "syscall", .module = "libc.so.6" } };
@@ -178,6 +194,35 @@ static void test_rust_reasons(void)
 		CHECK(got && !strcmp(got, cases[i].want) && !glibc_mutex, "%s: got %s, want %s",
 		      cases[i].func, got ? got : "(null)", cases[i].want);
 	}
+}
+
+/*
+ * A Rust wait is named by the outermost of std's frames around its own that names one: std's
+ * Barrier waits on its Condvar. The program's code ends the walk: what it calls is its own.
+ */
+static void test_rust_outer_reasons(void)
+{
+	struct frame barrier[] = {
+		{ .func = "syscall", .module = "libc.so.6" },
+		{ .func = "<std::sys::sync::condvar::futex::Condvar>::wait" },
+		{ .func = "<std::sync::poison::condvar::Condvar>::wait::<bool>" },
+		{ .func = "<std::sync::barrier::Barrier>::wait" },
+		{ .func = "myapp::main::{closure#7}" },
+	};
+	struct frame condvar_in_app[] = {
+		{ .func = "syscall", .module = "libc.so.6" },
+		{ .func = "std::sys::unix::locks::futex_condvar::Condvar::wait" },
+		{ .func = "myapp::Gate::wait" },
+		{ .func = "std::sync::barrier::Barrier::wait" },
+	};
+	struct wait_info w = { .blocked = true, .kind = "futex" };
+	struct stack st = { .frames = barrier, .n = sizeof(barrier) / sizeof(barrier[0]) };
+	bool glibc_mutex;
+
+	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "barrier");
+	st = (struct stack){ .frames = condvar_in_app,
+			     .n = sizeof(condvar_in_app) / sizeof(condvar_in_app[0]) };
+	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "condvar");
 }
 
 /*
@@ -288,6 +333,7 @@ int main(void)
 	test_pipes_and_fds();
 	test_other_syscalls_and_states();
 	test_rust_reasons();
+	test_rust_outer_reasons();
 	test_runtime_locks();
 	test_python_reasons();
 	/* Idle waits wait for work; lock waits and full pipes wait for someone else. */
