@@ -26,9 +26,10 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	linux-libc-dev jq procps util-linux libc6-dbg elfutils libsystemd-dev libmicrohttpd-dev
 # What the tests use besides: promtool, an HTTP client, a container to boot systemd in, Rust
-# and the crates programs take their locks from (built offline from Debian's sources), Python.
+# and the crates programs take their locks from (built offline from Debian's sources), Python
+# (and its library, to embed).
 TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc cargo \
-	librust-parking-lot-dev librust-crossbeam-channel-dev python3
+	librust-parking-lot-dev librust-crossbeam-channel-dev python3 libpython3-dev
 # What the benchmarks measure against: perf's workloads, the reference tool offcputime.
 BENCH_PACKAGES := linux-perf libbpf-tools python3
 
@@ -89,8 +90,9 @@ PYTHON_FIXTURE_BINS := $(patsubst tests/fixtures/%.py,$(BUILD)/fixtures/%,\
 FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS)) \
 	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so) \
 	$(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS)
-# What the benchmarks run: no Rust toolchain needed.
-BENCH_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS),$(FIXTURE_BINS))
+# What the benchmarks run: no Rust toolchain or Python library needed.
+BENCH_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS) $(BUILD)/fixtures/embedded_python,\
+	$(FIXTURE_BINS))
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
 .PHONY: all deps test-deps bench-deps run test install-files check bench bench-tools fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
@@ -174,6 +176,16 @@ endef
 
 $(BUILD)/fixtures/%: tests/fixtures/%.rs
 	$(call rust_fixture)
+
+# CPython linked in, as a program that embeds it may have it: Debian's static library (not built
+# for PIE), its symbols exported as for extension modules.
+$(BUILD)/fixtures/embedded_python: tests/fixtures/embedded_python.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -no-pie $(FIXTURE_CFLAGS) $(shell $(PKG_CONFIG) --cflags python3-embed) $< \
+		-o $@ -Wl,--export-dynamic -Wl,-Bstatic \
+		$(filter -lpython%,$(shell $(PKG_CONFIG) --libs python3-embed)) -Wl,-Bdynamic \
+		-ldl -lm -lz -lexpat
 
 # A Rust fixture that uses crates: built by cargo in a copy of its project (cargo writes its
 # Cargo.lock there), offline; $(1): rustc's flags besides these.

@@ -24,6 +24,9 @@
 #define PY_PAGE_BYTES 4096
 #define PY_STRING_FIRST_BYTES 128 /* of a str read at first: a short one's text is in it */
 
+/* The interpreter's loop: each of its runs executes a group of Python frames. */
+#define PY_EVAL_LOOP "_PyEval_EvalFrameDefault"
+
 /* CPython 3.13's _Py_DebugOffsets, at the start of _PyRuntime: where the other fields are. */
 #define PY_DEBUG_COOKIE "xdebugpy"
 
@@ -418,15 +421,24 @@ static bool py__own_pid_ns(pid_t pid)
 	return proc_status__ns_pids(path, &innermost) <= 1;
 }
 
-struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, struct strpool *strings)
+const char *pyframes__interpreter_module(const struct stack *st)
 {
-	static const char *const modules[] = { "python3", "libpython3", NULL };
+	for (size_t i = 0; i < st->n; i++)
+		if (!st->frames[i].inlined && st->frames[i].func && st->frames[i].module &&
+		    !strcmp(st->frames[i].func, PY_EVAL_LOOP))
+			return st->frames[i].module;
+	return NULL;
+}
+
+struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, const char *module,
+			       struct strpool *strings)
+{
 	static const char *const names[] = { "_PyRuntime", "Py_Version", "PyCode_Type",
 					     "PyUnicode_Type", "PyBytes_Type" };
 	uint64_t addrs[sizeof(names) / sizeof(names[0])];
 	struct pyframes *py;
 
-	if (unwinder__module_symbols(u, modules, names, addrs, sizeof(names) / sizeof(names[0])))
+	if (unwinder__module_symbols(u, module, names, addrs, sizeof(names) / sizeof(names[0])))
 		return NULL;
 	py = calloc(1, sizeof(*py));
 	if (!py)
@@ -904,8 +916,7 @@ static bool stack__eval_loop_at(const struct stack *st, size_t i)
 		return false;
 	while (i < st->n && st->frames[i].inlined)
 		i++;
-	return i < st->n && st->frames[i].func &&
-	       !strcmp(st->frames[i].func, "_PyEval_EvalFrameDefault");
+	return i < st->n && st->frames[i].func && !strcmp(st->frames[i].func, PY_EVAL_LOOP);
 }
 
 void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st, const char **name)

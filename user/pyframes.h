@@ -14,17 +14,23 @@
  * The Python functions a CPython thread runs, read from the interpreter's own structures in the
  * process's memory (no ptrace, nothing stopped), as py-spy does: the native stack of a Python
  * thread names only the interpreter's loop. CPython 3.11 to 3.13, whose layouts are known; any
- * other process or version has none, and its stacks stay as unwound.
+ * other process or version has none, and its stacks stay as unwound. The interpreter is found
+ * in whatever module runs its loop: python3.11, libpython3.11.so, or a program that has it
+ * linked in.
  */
 #define PYFRAMES_MAX 128
 
 struct pyframes;
 
+/* The module (a frame's) that runs a CPython interpreter's loop in st, or NULL: none does. */
+const char *pyframes__interpreter_module(const struct stack *st);
 /*
- * The interpreter of process pid, found through the symbols of its modules (u), or NULL: not a
- * CPython this reads, or its state unreadable. Reads its threads' list once.
+ * The interpreter of process pid in module (pyframes__interpreter_module()), found through its
+ * symbols (u), or NULL: not a CPython this reads, or its state unreadable. Reads its threads'
+ * list once.
  */
-struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, struct strpool *strings);
+struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, const char *module,
+			       struct strpool *strings);
 void pyframes__free(struct pyframes *py);
 /*
  * Put thread tid's Python frames into st, each group before the interpreter's loop frame

@@ -46,12 +46,31 @@ static size_t stacks__prefetch(struct unwinder *u, const struct proc_snap *p, si
 	return i;
 }
 
-/*
- * Unwind thread th of a process whose unwinder is u, or say why it cannot be; with its Python
- * frames where the process is a CPython (py).
- */
-static void stacks__unwind_thread(struct unwinder *u, struct pyframes *py, const char *error,
+/* A process's CPython: looked for once, in the module that runs its loop in the first stack. */
+struct stacks_python {
+	pid_t pid;
+	struct strpool *strings;
+	bool looked;
+	struct pyframes *py; /* NULL: none, or not yet looked for */
+};
+
+/* Thread th's Python frames, where its process's interpreter runs any. */
+static void stacks__splice_python(struct stacks_python *python, struct unwinder *u,
 				  struct thread_snap *th)
+{
+	const char *module;
+
+	if (!python->looked && (module = pyframes__interpreter_module(&th->stack))) {
+		python->looked = true;
+		python->py = pyframes__new(python->pid, u, module, python->strings);
+	}
+	if (python->py)
+		pyframes__splice(python->py, th->rec.tid, &th->stack, &th->runtime_name);
+}
+
+/* Unwind thread th of a process whose unwinder is u, or say why it cannot be. */
+static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *python,
+				  const char *error, struct thread_snap *th)
 {
 	th->stack_pending = false;
 	stack__free(&th->stack);
@@ -63,8 +82,7 @@ static void stacks__unwind_thread(struct unwinder *u, struct pyframes *py, const
 		return;
 	}
 	unwinder__unwind(u, &th->rec, &th->stack);
-	if (py)
-		pyframes__splice(py, th->rec.tid, &th->stack, &th->runtime_name);
+	stacks__splice_python(python, u, th);
 	if (th->creator) {
 		unwinder__unwind_creator(u, th->creator, &th->creator_stack);
 		th->created_by = stack__creation_site(&th->creator_stack);
@@ -81,8 +99,8 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 		.separate_dwarf = opts->debuginfo == DEBUGINFO_ALL,
 		.no_dwarf = opts->debuginfo == DEBUGINFO_NONE,
 	};
+	struct stacks_python python = { .pid = (pid_t)p->pid, .strings = s->strings };
 	struct unwinder *u = NULL;
-	struct pyframes *py = NULL;
 	const char *error = NULL;
 	size_t i = 0, end;
 	int err;
@@ -90,15 +108,13 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 	err = unwinder__new((pid_t)p->pid, &uopts, &u);
 	if (err)
 		error = err == -ESRCH || err == -ENOENT ? "process exited" : "process unreadable";
-	else
-		py = pyframes__new((pid_t)p->pid, u, s->strings);
 	while (i < p->n_threads) {
 		end = u ? stacks__prefetch(u, p, i) : p->n_threads;
 		for (; i < end; i++)
 			if (p->threads[i]->stack_pending)
-				stacks__unwind_thread(u, py, error, p->threads[i]);
+				stacks__unwind_thread(u, &python, error, p->threads[i]);
 	}
-	pyframes__free(py);
+	pyframes__free(python.py);
 	unwinder__free(u);
 }
 

@@ -681,22 +681,12 @@ void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c
 }
 
 struct symbol_query {
-	const char *const *module_prefixes;
+	const char *module;
 	const char *const *names;
 	uint64_t *addrs;
 	size_t n;
 	bool found;
 };
-
-static bool module__named(const char *path, const char *const *prefixes)
-{
-	const char *base = path__base(path);
-
-	for (; *prefixes; prefixes++)
-		if (!strncmp(base, *prefixes, strlen(*prefixes)))
-			return true;
-	return false;
-}
 
 static int unwinder__query_module(Dwfl_Module *mod, void **userdata, const char *name,
 				  Dwarf_Addr start, void *arg)
@@ -707,7 +697,7 @@ static int unwinder__query_module(Dwfl_Module *mod, void **userdata, const char 
 
 	(void)userdata;
 	(void)start;
-	if (!module__named(name, q->module_prefixes))
+	if (strcmp(path__base(name), q->module))
 		return DWARF_CB_OK;
 	memset(q->addrs, 0, q->n * sizeof(*q->addrs));
 	n_syms = dwfl_module_getsymtab(mod);
@@ -730,10 +720,10 @@ static int unwinder__query_module(Dwfl_Module *mod, void **userdata, const char 
 	return q->found ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
-int unwinder__module_symbols(struct unwinder *u, const char *const *module_prefixes,
-			     const char *const *names, uint64_t *addrs, size_t n)
+int unwinder__module_symbols(struct unwinder *u, const char *module, const char *const *names,
+			     uint64_t *addrs, size_t n)
 {
-	struct symbol_query q = { module_prefixes, names, addrs, n, false };
+	struct symbol_query q = { module, names, addrs, n, false };
 
 	/* Its result says only where the walk stopped: the query holds what was found. */
 	dwfl_getmodules(u->dwfl, unwinder__query_module, &q, 0);

@@ -39,10 +39,10 @@ void unwinder__unwind_creator(struct unwinder *u, const struct creator_record *c
 			      struct stack *out);
 
 /*
- * Where the symbols names[0..n) are in the process: all from one module whose file name starts
- * with one of module_prefixes (NULL-terminated). 0, or -ENOENT when no such module has them all.
+ * Where the symbols names[0..n) are in the process: all from the module whose file's base name
+ * is module (as a frame's). 0, or -ENOENT when no such module has them all.
  */
-int unwinder__module_symbols(struct unwinder *u, const char *const *module_prefixes,
-			     const char *const *names, uint64_t *addrs, size_t n);
+int unwinder__module_symbols(struct unwinder *u, const char *module, const char *const *names,
+			     uint64_t *addrs, size_t n);
 
 #endif /* LEAKMON_UNWIND_H */

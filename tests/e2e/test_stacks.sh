@@ -353,6 +353,25 @@ FIXTURES=$TMP fixture_start python_locks && {
 		"$(jq -c '[.processes[0].threads[].start_routine] | sort' "$TMP/python_ns.json")"
 }
 
+# CPython linked into a program (embedded_python), as an application that embeds it may have it:
+# no python3 or libpython3 module; the interpreter is found in the module that runs its loop.
+fixture_start embedded_python && {
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/embedded_python.json"
+	check_against_truth "$TMP/embedded_python.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	check_eq "Python linked into a program: each thread's name, wait, function and start" \
+		"embedded-0 python_lock embedded_wait embedded_wait|\
+embedded-1 python_lock embedded_wait embedded_wait|\
+embedded-2 python_lock embedded_wait embedded_wait" \
+		"$(jq -r --argjson pid "$FIXTURE_PID" '[.processes[0].threads[] |
+			select(.tid != $pid) | "\(.runtime_name) \(.wait_reason) " +
+			"\([.stack[] | select(.language == "python")][0].func) \(.start_routine)"] |
+			sort | join("|")' "$TMP/embedded_python.json")"
+	check_eq "... its loop in the program itself" embedded_python \
+		"$(jq -r '[.processes[0].threads[].stack[] |
+			select(.func == "_PyEval_EvalFrameDefault") | .module] | unique | join(" ")' \
+			"$TMP/embedded_python.json")"
+}
+
 # What CPython lets a program forge in its code objects (python_hostile.py): line tables of
 # random bytes or none, an endless name, lines out of range. Read, bounded, never trusted.
 fixture_start python_hostile && {
