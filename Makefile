@@ -165,7 +165,7 @@ $(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS)): tests/fixtures/stack_shapes
 $(BUILD)/fixtures/cxx_threads: tests/fixtures/cxx_threads.cpp
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) -O2 -g -Wall -Werror -pthread $< -o $@
+	$(Q)$(CXX) -std=c++20 -O2 -g -Wall -Werror -pthread $< -o $@
 
 # A Rust fixture; $(1): rustc's flags besides these.
 define rust_fixture

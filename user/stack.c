@@ -21,9 +21,33 @@ bool stack__frame_in_libc(const struct frame *f)
 }
 
 /*
- * Runtime code between a thread's entry and the function it was given: C++'s std::thread;
- * Rust's std::thread with core's and alloc's FnOnce glue around the closure, their impls
- * written <std::...> by v0 names.
+ * A demangled C++ name past the return type a function template's has before it ("void
+ * std::thread::_Invoker<...>::_M_invoke<0ul>(...)"): what follows the last space outside
+ * template arguments before the argument list.
+ */
+static const char *cxx__past_return_type(const char *name)
+{
+	const char *start = name;
+	int depth = 0;
+
+	for (const char *c = name; *c; c++) {
+		if (*c == '<')
+			depth++;
+		else if (*c == '>' && depth)
+			depth--;
+		else if (*c == '(' && !depth)
+			break;
+		else if (*c == ' ' && !depth)
+			start = c + 1;
+	}
+	return start;
+}
+
+/*
+ * Runtime code between a thread's entry and the function it was given: C++'s std::thread
+ * (its invokers, inlined into it, are templates, named after their return type); Rust's
+ * std::thread with core's and alloc's FnOnce glue around the closure, their impls written
+ * <std::...> by v0 names.
  */
 static bool frame__is_trampoline(const struct frame *f)
 {
@@ -36,6 +60,7 @@ static bool frame__is_trampoline(const struct frame *f)
 		return false;
 	if (!strcmp(name, "_start"))
 		return true;
+	name = cxx__past_return_type(name);
 	name += strspn(name, "<");
 	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
 		if (!strncmp(name, runtimes[i], strlen(runtimes[i])))

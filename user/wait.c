@@ -330,6 +330,30 @@ static const char *wait__rust_reason(const struct stack *st, size_t i, const cha
 	return reason;
 }
 
+/*
+ * What libstdc++ builds on futexes of its own, by a part of the demangled names of its functions
+ * (a template's has its return type before it and its arguments' types in it): a future's wait
+ * is a channel's receive, a promise never kept Go's forgotten sender; a latch, like a barrier,
+ * waits for the others.
+ */
+static const struct {
+	const char *part;
+	const char *reason;
+} cxx_wait_reasons[] = {
+	{ "std::__atomic_futex_unsigned_base::_M_futex_wait_until", "chan_receive" },
+	{ "std::__atomic_semaphore::_M_", "semaphore" },
+	{ "std::latch::wait", "barrier" },
+	{ "std::__tree_barrier<", "barrier" },
+};
+
+static const char *wait__cxx_reason_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cxx_wait_reasons) / sizeof(cxx_wait_reasons[0]); i++)
+		if (strstr(name, cxx_wait_reasons[i].part))
+			return cxx_wait_reasons[i].reason;
+	return NULL;
+}
+
 static const char *wait__reason_of(const struct frame *f, bool *glibc_mutex)
 {
 	const char *name = f->func, *reason;
@@ -337,6 +361,8 @@ static const char *wait__reason_of(const struct frame *f, bool *glibc_mutex)
 	if (!name)
 		return NULL;
 	reason = wait__rust_reason_of(name);
+	if (!reason)
+		reason = wait__cxx_reason_of(name);
 	if (reason)
 		return reason;
 	while (*name == '_')

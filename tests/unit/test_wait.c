@@ -226,6 +226,42 @@ static void test_rust_outer_reasons(void)
 }
 
 /*
+ * libstdc++'s own futex waits, named from a part of its functions' demangled names: a
+ * template's carries its return type before it and its arguments' types within.
+ */
+static void test_cxx_reasons(void)
+{
+	static const struct {
+		const char *func, *want;
+	} cases[] = {
+		{ "std::__atomic_futex_unsigned_base::_M_futex_wait_until(unsigned int*, unsigned "
+		  "int, bool, std::chrono::duration<long, std::ratio<1l, 1l> >, "
+		  "std::chrono::duration<long, std::ratio<1l, 1000000000l> >)",
+		  "chan_receive" },
+		{ "void std::__atomic_wait_address_bare<std::__atomic_semaphore::_M_acquire()::"
+		  "{lambda()#1}>(int const*, std::__atomic_semaphore::_M_acquire()::{lambda()#1})",
+		  "semaphore" },
+		{ "void std::__detail::__waiter<std::integral_constant<bool, true> >::_M_do_wait<"
+		  "std::latch::wait() const::{lambda()#1}>(std::latch::wait() const::{lambda()#1})",
+		  "barrier" },
+		{ "void std::__atomic_wait_address<std::__barrier_phase_t, std::__tree_barrier<"
+		  "std::__empty_completion>::wait(std::__barrier_phase_t&&) const::{lambda()#1}>("
+		  "std::__barrier_phase_t const*, ...)",
+		  "barrier" },
+		{ "void std::__detail::__platform_wait<int>(int const*, int)", "futex" },
+	};
+	struct wait_info w = { .blocked = true, .kind = "futex" };
+	struct frame frames[2] = { { .func = "syscall", .module = "libc.so.6" } };
+	struct stack st = { .frames = frames, .n = 2 };
+	bool glibc_mutex;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		frames[1].func = cases[i].func;
+		CHECK_STR(wait__reason(&w, &st, &glibc_mutex), cases[i].want);
+	}
+}
+
+/*
  * libc's primitive as a runtime's lock: a semaphore or mutex wait under PyThread_acquire_lock is
  * Python's lock (and no glibc mutex to read an owner from); under a program's own code, libc's.
  */
@@ -334,6 +370,7 @@ int main(void)
 	test_other_syscalls_and_states();
 	test_rust_reasons();
 	test_rust_outer_reasons();
+	test_cxx_reasons();
 	test_runtime_locks();
 	test_python_reasons();
 	/* Idle waits wait for work; lock waits and full pipes wait for someone else. */
