@@ -27,9 +27,9 @@ DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib
 	linux-libc-dev jq procps util-linux libc6-dbg elfutils libsystemd-dev libmicrohttpd-dev
 # What the tests use besides: promtool, an HTTP client, a container to boot systemd in, Rust
 # and the crates programs take their locks from (built offline from Debian's sources), Python
-# (and its library, to embed).
+# (and its library, to embed), GLib.
 TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc cargo \
-	librust-parking-lot-dev librust-crossbeam-channel-dev python3 libpython3-dev
+	librust-parking-lot-dev librust-crossbeam-channel-dev python3 libpython3-dev libglib2.0-dev
 # What the benchmarks measure against: perf's workloads, the reference tool offcputime.
 BENCH_PACKAGES := linux-perf libbpf-tools python3
 
@@ -91,8 +91,8 @@ FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS
 	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so) \
 	$(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS)
 # What the benchmarks run: no Rust toolchain or Python library needed.
-BENCH_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS) $(BUILD)/fixtures/embedded_python,\
-	$(FIXTURE_BINS))
+BENCH_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS) $(BUILD)/fixtures/embedded_python \
+	$(BUILD)/fixtures/glib_threads,$(FIXTURE_BINS))
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
 .PHONY: all deps test-deps bench-deps run test install-files check bench bench-tools fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
@@ -176,6 +176,13 @@ endef
 
 $(BUILD)/fixtures/%: tests/fixtures/%.rs
 	$(call rust_fixture)
+
+# GLib's, with its headers and library.
+$(BUILD)/fixtures/glib_threads: tests/fixtures/glib_threads.c tests/fixtures/fixture.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 $(FIXTURE_CFLAGS) $(shell $(PKG_CONFIG) --cflags glib-2.0) $< -o $@ \
+		$(shell $(PKG_CONFIG) --libs glib-2.0)
 
 # CPython linked in, as a program that embeds it may have it: Debian's static library (not built
 # for PIE), its symbols exported as for extension modules.

@@ -45,17 +45,19 @@ static const char *cxx__past_return_type(const char *name)
 
 /*
  * Runtime code between a thread's entry and the function it was given: C++'s std::thread
- * (its invokers, inlined into it, are templates, named after their return type); Rust's
- * std::thread with core's and alloc's FnOnce glue around the closure, their impls written
- * <std::...> by v0 names.
+ * (its invokers, inlined into it, are templates, named after their return type); GLib's
+ * GThread, whose proxy is a static function; Rust's std::thread with core's and alloc's FnOnce
+ * glue around the closure, their impls written <std::...> by v0 names.
  */
 static bool frame__is_trampoline(const struct frame *f)
 {
 	static const char *const runtimes[] = { "std::", "core::", "alloc::" };
+	static const char *const libraries[] = { "libstdc++", "libglib-2.0" };
 	const char *name = f->func;
 
-	if (f->module && !strncmp(f->module, "libstdc++", 9))
-		return true;
+	for (size_t i = 0; f->module && i < sizeof(libraries) / sizeof(libraries[0]); i++)
+		if (!strncmp(f->module, libraries[i], strlen(libraries[i])))
+			return true;
 	if (!name)
 		return false;
 	if (!strcmp(name, "_start"))

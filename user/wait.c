@@ -252,6 +252,16 @@ static const struct {
 	{ "pthread_once", "once", true },
 	{ "PyThread_acquire_lock", "python_lock", false },
 	{ "PySemaphore_", "python_lock", false }, /* 3.13's parking lot: PyMutex, PyEvent */
+	/*
+	 * GLib's GCond waits on a futex of its own, and what GLib builds on it is named around it
+	 * (wait__outer_reason). Its GMutex's wait is a static function, unnamed in Debian's build.
+	 */
+	{ "g_cond_wait", "condvar", false },
+	{ "g_async_queue_pop", "chan_receive", false },
+	{ "g_async_queue_timeout_pop", "chan_receive", false },
+	{ "g_async_queue_timed_pop", "chan_receive", false },
+	{ "g_once_init_enter", "once", false },
+	{ "g_once_impl", "once", false },
 };
 
 /*
@@ -313,24 +323,6 @@ static const char *wait__rust_reason_of(const char *name)
 }
 
 /*
- * A Rust wait's reason, from its innermost frame that names one (i) and the outermost of std's
- * frames around it that names one: std's Barrier waits on its Condvar.
- */
-static const char *wait__rust_reason(const struct stack *st, size_t i, const char *reason)
-{
-	const char *outer;
-
-	for (i++; i < st->n && st->frames[i].func &&
-		  !strncmp(rust__path(st->frames[i].func), "std::", strlen("std::"));
-	     i++) {
-		outer = wait__rust_reason_of(st->frames[i].func);
-		if (outer)
-			reason = outer;
-	}
-	return reason;
-}
-
-/*
  * What libstdc++ builds on futexes of its own, by a part of the demangled names of its functions
  * (a template's has its return type before it and its arguments' types in it): a future's wait
  * is a channel's receive, a promise never kept Go's forgotten sender; a latch, like a barrier,
@@ -377,6 +369,37 @@ static const char *wait__reason_of(const struct frame *f, bool *glibc_mutex)
 		}
 	}
 	return NULL;
+}
+
+static bool frame__in_rust_std(const struct frame *f)
+{
+	return f->func && !strncmp(rust__path(f->func), "std::", strlen("std::"));
+}
+
+/* GLib's code: its library's, named or not, or its functions linked into the program. */
+static bool frame__in_glib(const struct frame *f)
+{
+	return (f->module && !strncmp(f->module, "libglib-2.0", strlen("libglib-2.0"))) ||
+	       (f->func && !strncmp(f->func, "g_", 2));
+}
+
+/*
+ * A wait's reason, from its innermost frame that names one (i) and the outermost of the same
+ * library's frames around it (in_library) that names one: std's Barrier waits on its Condvar,
+ * GLib's GAsyncQueue on its GCond.
+ */
+static const char *wait__outer_reason(const struct stack *st, size_t i, const char *reason,
+				      bool (*in_library)(const struct frame *f))
+{
+	const char *outer;
+	bool glibc_mutex;
+
+	for (i++; i < st->n && in_library(&st->frames[i]); i++) {
+		outer = wait__reason_of(&st->frames[i], &glibc_mutex);
+		if (outer)
+			reason = outer;
+	}
+	return reason;
 }
 
 /*
@@ -464,7 +487,9 @@ const char *wait__reason(const struct wait_info *w, const struct stack *st, bool
 			if (stack__frame_in_libc(&st->frames[i]))
 				reason = wait__runtime_reason(st, i + 1, glibc_mutex, reason);
 			else if (wait__rust_reason_of(st->frames[i].func))
-				reason = wait__rust_reason(st, i, reason);
+				reason = wait__outer_reason(st, i, reason, frame__in_rust_std);
+			else if (frame__in_glib(&st->frames[i]))
+				reason = wait__outer_reason(st, i, reason, frame__in_glib);
 			return strcmp(reason, "python_lock") ? reason : wait__python_reason(st);
 		}
 	}

@@ -140,6 +140,29 @@ zoo::worker_waits_on_condition(int) condvar" \
 	check_eq "C++: snapshot woke no thread" "$before" "$(switches "$FIXTURE_PID")"
 }
 
+# GLib: its threads start through a proxy function of its own, unnamed in Debian's build; its
+# GCond, GAsyncQueue and GOnce wait on futexes of GLib's own, named from its functions; its
+# GRecMutex and GRWLock are pthread's. A GThreadPool's idle workers are one idle pool. GMutex's
+# wait is a static function, unnamed: only that thread's start routine is checked.
+fixture_start glib_threads && {
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/glib.json"
+	check_against_truth "$TMP/glib.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	check_eq "GLib: each thread's start routine and wait reason" \
+		"glib-cond:on_cond:condvar|glib-mutex:on_mutex|glib-once:on_once:once|\
+glib-queue-time:on_queue_timeout:chan_receive|glib-queue:on_queue:chan_receive|\
+glib-rec-mutex:on_rec_mutex:mutex|glib-rw-lock:on_rw_lock:rwlock" \
+		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("glib-")) |
+			select(.comm != "glib-once-init") | "\(.comm):\(.start_routine)" +
+			if .comm == "glib-mutex" then "" else ":\(.wait_reason)" end] | sort |
+			join("|")' "$TMP/glib.json")"
+	check_eq "GLib: the GRecMutex's holder read from it: the main thread" "$FIXTURE_PID" \
+		"$(jq -r '.processes[0].threads[] | select(.comm == "glib-rec-mutex") | .mutex_owner' \
+			"$TMP/glib.json")"
+	check "GLib: the GThreadPool's four idle workers, one idle pool" json_matches \
+		"$TMP/glib.json" '.processes[0].idle_pools | length == 1 and
+		  (.[0] | .threads == 4 and .wait_reason == "condvar")'
+}
+
 # Rust: std's Mutex, RwLock, Condvar and channels wait on futexes of their own, not pthread's;
 # their waits are named from std's functions. Built twice: in the legacy mangling and in v0, the
 # one newer releases give std itself; both demangled as Rust prints them. Rust puts functions in

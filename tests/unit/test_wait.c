@@ -262,6 +262,33 @@ static void test_cxx_reasons(void)
 }
 
 /*
+ * GLib's GCond waits on a futex of its own; what GLib builds on it is named by the outermost of
+ * GLib's frames around it (its static functions unnamed), up to the program's code.
+ */
+static void test_glib_reasons(void)
+{
+	struct frame frames[] = {
+		{ .func = "syscall", .module = "libc.so.6" },
+		{ .func = "g_cond_wait", .module = "libglib-2.0.so.0" },
+		{ .module = "libglib-2.0.so.0" },
+		{ .func = "g_async_queue_pop", .module = "libglib-2.0.so.0" },
+		{ .func = "on_queue", .module = "app" },
+		{ .func = "g_once_init_enter", .module = "app" },
+	};
+	struct wait_info w = { .blocked = true, .kind = "futex" };
+	struct stack st = { .frames = frames, .n = 2 };
+	bool glibc_mutex;
+
+	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "condvar");
+	st.n = 6;
+	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "chan_receive");
+	frames[3] = (struct frame){ .func = "g_once_init_enter", .module = "libglib-2.0.so.0" };
+	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "once");
+	frames[2] = (struct frame){ .func = "wait_for_work", .module = "app" };
+	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "condvar");
+}
+
+/*
  * libc's primitive as a runtime's lock: a semaphore or mutex wait under PyThread_acquire_lock is
  * Python's lock (and no glibc mutex to read an owner from); under a program's own code, libc's.
  */
@@ -371,6 +398,7 @@ int main(void)
 	test_rust_reasons();
 	test_rust_outer_reasons();
 	test_cxx_reasons();
+	test_glib_reasons();
 	test_runtime_locks();
 	test_python_reasons();
 	/* Idle waits wait for work; lock waits and full pipes wait for someone else. */
