@@ -174,7 +174,7 @@ define rust_fixture
 	$(Q)MAKEFLAGS= $(RUSTC) -O -g -D warnings $(1) $< -o $@
 endef
 
-$(BUILD)/fixtures/%: tests/fixtures/%.rs
+$(BUILD)/fixtures/%: tests/fixtures/%.rs tests/fixtures/rust/zoo.rs
 	$(call rust_fixture)
 
 # GLib's, with its headers and library.
@@ -195,14 +195,16 @@ $(BUILD)/fixtures/embedded_python: tests/fixtures/embedded_python.c
 		-ldl -lm -lz -lexpat
 
 # A Rust fixture that uses crates: built by cargo in a copy of its project (cargo writes its
-# Cargo.lock there), offline; $(1): rustc's flags besides these.
-RUST_CRATES_SRCS := $(shell find tests/fixtures/rust_crates -type f)
+# Cargo.lock there) beside the Rust fixtures' shared module, offline; $(1): rustc's flags
+# besides these.
+RUST_CRATES_SRCS := $(shell find tests/fixtures/rust_crates -type f) tests/fixtures/rust/zoo.rs
 define cargo_fixture
 	$(call msg,CARGO,$@)
-	$(Q)rm -rf $@.project && mkdir -p $(@D) && cp -r tests/fixtures/rust_crates $@.project
-	$(Q)cd $@.project && MAKEFLAGS= RUSTC=$(RUSTC) RUSTFLAGS="-D warnings $(1)" \
+	$(Q)rm -rf $@.project && mkdir -p $@.project
+	$(Q)cp -r tests/fixtures/rust_crates tests/fixtures/rust $@.project/
+	$(Q)cd $@.project/rust_crates && MAKEFLAGS= RUSTC=$(RUSTC) RUSTFLAGS="-D warnings $(1)" \
 		$(CARGO) build --offline --release --quiet
-	$(Q)cp $@.project/target/release/rust_crates $@
+	$(Q)cp $@.project/rust_crates/target/release/rust_crates $@
 endef
 
 $(BUILD)/fixtures/rust_crates: $(RUST_CRATES_SRCS)
@@ -219,7 +221,7 @@ $(BUILD)/fixtures/zoo.py: tests/fixtures/python/zoo.py
 	$(call msg,INSTALL,$@)
 	$(Q)install -D -m 0644 $< $@
 
-$(BUILD)/fixtures/%_v0: tests/fixtures/%.rs
+$(BUILD)/fixtures/%_v0: tests/fixtures/%.rs tests/fixtures/rust/zoo.rs
 	$(call rust_fixture,-C symbol-mangling-version=v0)
 
 $(BUILD)/fixtures/libdlworker.so: tests/fixtures/plugin/dlworker.c tests/fixtures/fixture.h

@@ -177,27 +177,36 @@ rust_lines+=" rs-condvar:$(rust_line 'cond.wait(notified)') rs-mutex:$(rust_line
 rust_lines+=" rs-once:$(rust_line 'INIT.call_once(|| {})')"
 rust_lines+=" rs-recv:$(rust_line 'waits_for_data.recv()')"
 rust_lines+=" rs-rwlock:$(rust_line 'r.read()') rs-send:$(rust_line 'waits_for_taker.send(1)')"
+# check_rust_waits LABEL JSON COMMS CLOSURE REASONS LINES: of the threads whose names match
+# COMMS, each wait's reason (REASONS) and its line (LINES) in its thread's closure in main
+# (CLOSURE, the start of its name); the ground truth; every name demangled.
+check_rust_waits() {
+	local label=$1 json=$2 comms=$3 closure=$4 reasons=$5 lines=$6
+	check_eq "$label: wait reasons" "$reasons" \
+		"$(jq -r --arg comms "$comms" '[.processes[0].threads[] | select(.comm | test($comms)) |
+			"\(.comm):\(.wait_reason)"] | sort | join(" ")' "$json")"
+	check_eq "$label: each wait at its line of its thread's closure" "$lines" \
+		"$(jq -r --arg comms "$comms" --arg closure "$closure" '[.processes[0].threads[] |
+			select(.comm | test($comms)) | "\(.comm):\([.stack[] | select(.inlined and
+			  (.func // "" | startswith($closure))) | .line] | first)"] | sort | join(" ")' \
+			"$json")"
+	check_against_truth "$json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	check "$label: every name demangled" json_matches "$json" \
+		'[.processes[0].threads[].stack[].func // "" | select(test("^_[RZ]"))] == []'
+}
+
 for rust in rust_waits rust_waits_v0; do
 	fixture_start "$rust" || continue
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/$rust.json"
-	check_eq "$rust: wait reasons" "rs-barrier:barrier rs-condvar:condvar rs-mutex:mutex rs-once:once \
-rs-recv:chan_receive rs-rwlock:rwlock rs-send:chan_send" \
-		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
-			"\(.comm):\(.wait_reason)"] | sort | join(" ")' "$TMP/$rust.json")"
-	check_against_truth "$TMP/$rust.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
+	check_rust_waits "$rust" "$TMP/$rust.json" "^rs-" "rust_waits::main::{" \
+		"rs-barrier:barrier rs-condvar:condvar rs-mutex:mutex rs-once:once \
+rs-recv:chan_receive rs-rwlock:rwlock rs-send:chan_send" "$rust_lines"
 	check "$rust: no owner read from a lock word that holds none (not glibc's layout)" \
 		json_matches "$TMP/$rust.json" '[.processes[0].threads[] | select(.comm == "rs-mutex") |
 		  .mutex_owner == null and .lock_refused == false] == [true]'
-	check "$rust: every name demangled" json_matches "$TMP/$rust.json" \
-		'[.processes[0].threads[].stack[].func // "" | select(test("^_[RZ]"))] == []'
 	check "$rust: each thread started in its closure in main" json_matches "$TMP/$rust.json" \
 		'[.processes[0].threads[] | select(.comm | startswith("rs-")) | .start_routine |
 		  startswith("rust_waits::main::{")] | length == 7 and all'
-	check_eq "$rust: each wait at its line of the closure" "$rust_lines" \
-		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("rs-")) |
-			"\(.comm):\([.stack[] | select(.inlined and (.func // "" |
-			  startswith("rust_waits::main::{"))) | .line] | first)"] | sort | join(" ")' \
-			"$TMP/$rust.json")"
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/$rust.txt"
 	check_eq "$rust: text groups by reason" \
 		"barrier chan_receive chan_send condvar mutex once rwlock" \
@@ -220,22 +229,10 @@ crates_lines+=" pl-write:$(crates_line 'r.write()')"
 for rust in rust_crates rust_crates_v0; do
 	fixture_start "$rust" || continue
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/$rust.json"
-	check_eq "$rust: parking_lot's and crossbeam's waits named" \
+	check_rust_waits "$rust" "$TMP/$rust.json" "^(pl|cb)-" "rust_crates::main::{" \
 		"cb-recv:chan_receive cb-rendezvous:chan_send cb-select:chan_select \
 cb-send:chan_send pl-condvar:condvar pl-mutex:mutex pl-once:once pl-read:rwlock \
-pl-reentrant:mutex pl-write:rwlock" \
-		"$(jq -r '[.processes[0].threads[] | select(.comm | test("^(pl|cb)-")) |
-			select(.comm != "pl-once-init") | "\(.comm):\(.wait_reason)"] | sort |
-			join(" ")' "$TMP/$rust.json")"
-	check_against_truth "$TMP/$rust.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
-	check "$rust: every name demangled" json_matches "$TMP/$rust.json" \
-		'[.processes[0].threads[].stack[].func // "" | select(test("^_[RZ]"))] == []'
-	check_eq "$rust: each wait at its line of the thread's closure" "$crates_lines" \
-		"$(jq -r '[.processes[0].threads[] | select(.comm | test("^(pl|cb)-")) |
-			select(.comm != "pl-once-init") |
-			"\(.comm):\([.stack[] | select(.inlined and (.func // "" |
-			  startswith("rust_crates::main::{"))) | .line] | first)"] | sort | join(" ")' \
-			"$TMP/$rust.json")"
+pl-reentrant:mutex pl-write:rwlock" "$crates_lines"
 done
 
 # A release build without the program's DWARF: a thread's closure, inlined, is out of sight, and

@@ -143,6 +143,19 @@ static void test_other_syscalls_and_states(void)
 	CHECK_STR(wait__state_name(&rec), "zombie");
 }
 
+/* A futex wait in libc's syscall() called by func: named want, and no glibc mutex. */
+static void check_reason_under(const char *func, const char *want)
+{
+	struct wait_info w = { .blocked = true, .kind = "futex" };
+	struct frame frames[] = { { .func = "syscall", .module = "libc.so.6" }, { .func = func } };
+	struct stack st = { .frames = frames, .n = 2 };
+	bool glibc_mutex;
+	const char *got = wait__reason(&w, &st, &glibc_mutex);
+
+	CHECK(got && !strcmp(got, want) && !glibc_mutex, "%s: got %s, want %s", func,
+	      got ? got : "(null)", want);
+}
+
 /*
  * Rust's std waits on futexes of its own: named from std's functions in the stack, in both
  * manglings' demangled forms, and only std's (a socket's recv is no channel); so do
@@ -181,19 +194,9 @@ static void test_rust_reasons(void)
 		{ "crossbeam_channel::select::run_select::{{closure}}", "chan_select" },
 		{ "crossbeam_channel::context::Context::wait_until", "futex" },
 	};
-	struct wait_info w = { .blocked = true, .kind = "futex" };
-	struct frame frames[2] = { { .func = "syscall", .module = "libc.so.6" } };
-	struct stack st = { .frames = frames, .n = 2 };
-	bool glibc_mutex;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *got;
-
-		frames[1].func = cases[i].func;
-		got = wait__reason(&w, &st, &glibc_mutex);
-		CHECK(got && !strcmp(got, cases[i].want) && !glibc_mutex, "%s: got %s, want %s",
-		      cases[i].func, got ? got : "(null)", cases[i].want);
-	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_reason_under(cases[i].func, cases[i].want);
 }
 
 /*
@@ -250,15 +253,9 @@ static void test_cxx_reasons(void)
 		  "barrier" },
 		{ "void std::__detail::__platform_wait<int>(int const*, int)", "futex" },
 	};
-	struct wait_info w = { .blocked = true, .kind = "futex" };
-	struct frame frames[2] = { { .func = "syscall", .module = "libc.so.6" } };
-	struct stack st = { .frames = frames, .n = 2 };
-	bool glibc_mutex;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		frames[1].func = cases[i].func;
-		CHECK_STR(wait__reason(&w, &st, &glibc_mutex), cases[i].want);
-	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_reason_under(cases[i].func, cases[i].want);
 }
 
 /*
