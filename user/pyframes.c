@@ -30,12 +30,16 @@
 /* CPython 3.13's _Py_DebugOffsets, at the start of _PyRuntime: where the other fields are. */
 #define PY_DEBUG_COOKIE "xdebugpy"
 
-/* Where an instance of a class keeps its attributes (a managed dict's values, or the dict). */
+/*
+ * Where an instance of a class keeps its attributes (a managed dict's values, or the dict), by
+ * version. 3.11: the values' pointer 4 words before the object, the dict's 3 words before.
+ * 3.12: 3 words before, the dict's pointer or the values' - 1 (odd). 3.13: the values after
+ * the object's header, the dict 3 words before.
+ */
 enum py_attrs_kind {
-	PY_ATTRS_VALUES_BEFORE, /* 3.11: the values' pointer 4 words before the object, the dict's 3
-				 */
-	PY_ATTRS_TAGGED_BEFORE, /* 3.12: 3 words before, the dict's pointer or the values' - 1 */
-	PY_ATTRS_INLINE, /* 3.13: the values after the object's header, the dict 3 words before */
+	PY_ATTRS_VALUES_BEFORE,
+	PY_ATTRS_TAGGED_BEFORE,
+	PY_ATTRS_INLINE,
 };
 
 /* Where CPython keeps what is read here (Include/internal/pycore_*.h of each version). */
@@ -171,8 +175,8 @@ struct py_code {
 	uint64_t addr; /* 0: an empty slot */
 	bool valid;
 	const char *qualname, *filename;
-	bool thread_bootstrap; /* threading.Thread._bootstrap_inner: its first local is the Thread
-				*/
+	/* threading.Thread._bootstrap_inner: its first local is the Thread that runs. */
+	bool thread_bootstrap;
 	int firstlineno;
 	unsigned char *linetable;
 	size_t linetable_len;
