@@ -88,7 +88,8 @@ RUST_FIXTURE_BINS := $(foreach f,$(patsubst tests/fixtures/%.rs,$(BUILD)/fixture
 PYTHON_FIXTURE_BINS := $(patsubst tests/fixtures/%.py,$(BUILD)/fixtures/%,\
 	$(wildcard tests/fixtures/*.py)) $(BUILD)/fixtures/zoo.py
 FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS)) \
-	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so) \
+	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so \
+		abba_deadlock_static) \
 	$(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS)
 # What the benchmarks run: no Rust toolchain or Python library needed.
 BENCH_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS) $(BUILD)/fixtures/embedded_python \
@@ -176,6 +177,12 @@ endef
 
 $(BUILD)/fixtures/%: tests/fixtures/%.rs tests/fixtures/rust/zoo.rs
 	$(call rust_fixture)
+
+# A deadlock in a static binary: glibc linked into the program, its functions in no libc module.
+$(BUILD)/fixtures/abba_deadlock_static: tests/fixtures/abba_deadlock.c tests/fixtures/fixture.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -static $(FIXTURE_CFLAGS) $< -o $@
 
 # GLib's, with its headers and library.
 $(BUILD)/fixtures/glib_threads: tests/fixtures/glib_threads.c tests/fixtures/fixture.h

@@ -89,8 +89,13 @@ const struct frame *stack__creation_site(const struct stack *st)
 static bool frame__is_entry(const struct frame *f)
 {
 	static const char *const entries[] = {
-		"clone", "clone3",	    "start_thread",
-		"start", "libc_start_main", "libc_start_call_main",
+		"clone",
+		"clone3",
+		"start_thread",
+		"start",
+		"libc_start_main",
+		"libc_start_main_impl",
+		"libc_start_call_main",
 	};
 	const char *name = f->func;
 
@@ -101,6 +106,21 @@ static bool frame__is_entry(const struct frame *f)
 	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
 		if (!strcmp(name, entries[i]))
 			return true;
+	return false;
+}
+
+bool stack__libc_linked_in(const struct stack *st)
+{
+	for (size_t i = st->n; i-- > 0;) {
+		const struct frame *f = &st->frames[i];
+		const char *name = f->func;
+
+		if (!name || stack__frame_in_libc(f))
+			continue;
+		name += strspn(name, "_");
+		if (!strcmp(name, "start_thread") || !strcmp(name, "libc_start_call_main"))
+			return true;
+	}
 	return false;
 }
 

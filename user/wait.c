@@ -346,7 +346,11 @@ static const char *wait__cxx_reason_of(const char *name)
 	return NULL;
 }
 
-static const char *wait__reason_of(const struct frame *f, bool *glibc_mutex)
+/*
+ * The reason frame f names, if any. libc_linked_in: the C library is in the program's own
+ * module (a static binary), so its functions count wherever they are.
+ */
+static const char *wait__reason_of(const struct frame *f, bool libc_linked_in, bool *glibc_mutex)
 {
 	const char *name = f->func, *reason;
 
@@ -360,7 +364,7 @@ static const char *wait__reason_of(const struct frame *f, bool *glibc_mutex)
 	while (*name == '_')
 		name++;
 	for (size_t i = 0; i < sizeof(wait_reasons) / sizeof(wait_reasons[0]); i++) {
-		if (wait_reasons[i].libc_only && !stack__frame_in_libc(f))
+		if (wait_reasons[i].libc_only && !libc_linked_in && !stack__frame_in_libc(f))
 			continue;
 		if (!strncmp(name, wait_reasons[i].func, strlen(wait_reasons[i].func))) {
 			*glibc_mutex = wait_reasons[i].libc_only &&
@@ -395,7 +399,7 @@ static const char *wait__outer_reason(const struct stack *st, size_t i, const ch
 	bool glibc_mutex;
 
 	for (i++; i < st->n && in_library(&st->frames[i]); i++) {
-		outer = wait__reason_of(&st->frames[i], &glibc_mutex);
+		outer = wait__reason_of(&st->frames[i], false, &glibc_mutex);
 		if (outer)
 			reason = outer;
 	}
@@ -415,7 +419,7 @@ static const char *wait__runtime_reason(const struct stack *st, size_t from, boo
 
 	while (from < st->n && stack__frame_in_libc(&st->frames[from]))
 		from++;
-	reason = from < st->n ? wait__reason_of(&st->frames[from], &runtime_mutex) : NULL;
+	reason = from < st->n ? wait__reason_of(&st->frames[from], false, &runtime_mutex) : NULL;
 	if (!reason)
 		return libc_reason;
 	*glibc_mutex = false;
@@ -475,13 +479,15 @@ static const char *wait__python_reason(const struct stack *st)
 const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex)
 {
 	const char *reason;
+	bool libc_linked_in;
 
 	*glibc_mutex = false;
 	if (!w->blocked)
 		return NULL;
-	if (w->kind && !strcmp(w->kind, "futex")) {
-		for (size_t i = 0; st && i < st->n; i++) {
-			reason = wait__reason_of(&st->frames[i], glibc_mutex);
+	if (w->kind && !strcmp(w->kind, "futex") && st) {
+		libc_linked_in = stack__libc_linked_in(st);
+		for (size_t i = 0; i < st->n; i++) {
+			reason = wait__reason_of(&st->frames[i], libc_linked_in, glibc_mutex);
 			if (!reason)
 				continue;
 			if (stack__frame_in_libc(&st->frames[i]))

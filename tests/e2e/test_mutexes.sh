@@ -31,43 +31,50 @@ ring_links() {
 	done | sort -n
 }
 
-for ring in "normal 2" "recursive 2" "errorcheck 2" "robust 3" "normal 5"; do
+# Also in a static binary (abba_deadlock_static): glibc linked into the program, its functions
+# in no libc module.
+for ring in "abba_deadlock normal 2" "abba_deadlock recursive 2" "abba_deadlock errorcheck 2" \
+	"abba_deadlock robust 3" "abba_deadlock normal 5" "abba_deadlock_static normal 2" \
+	"abba_deadlock_static robust 3"; do
 	set -- $ring
-	kind=$1 n=$2
-	fixture_start abba_deadlock "$kind" "$n" || continue
+	fixture=$1 kind=$2 n=$3
+	fixture_start "$fixture" "$kind" "$n" || continue
 	pid=$FIXTURE_PID
-	json=$TMP/$kind.$n.json
+	json=$TMP/$fixture.$kind.$n.json
+	label="$fixture, $kind mutexes, ring of $n"
 	"$LEAKMON" snapshot --json -p "$pid" >"$json" 2>"$TMP/err"
-	check_eq "$kind mutexes, ring of $n: the snapshot succeeds quietly" "" "$(cat "$TMP/err")"
+	check_eq "$label: the snapshot succeeds quietly" "" "$(cat "$TMP/err")"
 	expected=$(ring_links "$pid")
-	check_eq "$kind mutexes, ring of $n: $n threads named by /proc" "$n" \
+	check_eq "$label: $n threads named by /proc" "$n" \
 		"$(echo "$expected" | grep -c .)"
-	check_eq "$kind mutexes, ring of $n: one cycle" 1 \
+	check_eq "$label: one cycle" 1 \
 		"$(jq '.processes[0].deadlocks | length' "$json")"
-	check_eq "$kind mutexes, ring of $n: each waiter with the owner of the mutex it wants" \
+	check_eq "$label: each waiter with the owner of the mutex it wants" \
 		"$expected" \
 		"$(jq -r '.processes[0].deadlocks[0].threads[] | "\(.tid) \(.owner)"' "$json" |
 			sort -n)"
-	check "$kind mutexes, ring of $n: each mutex is what its waiter waits on, owned as said" \
+	check "$label: each mutex is what its waiter waits on, owned as said" \
 		json_matches "$json" '.processes[0] | (.threads | map({key: (.tid | tostring),
 		value: .}) | from_entries) as $th | all(.deadlocks[0].threads[];
 		.mutex == $th[.tid | tostring].wait_object and .owner == $th[.tid | tostring].mutex_owner)'
 	"$LEAKMON" snapshot -p "$pid" >"$TMP/text" 2>&1
-	check_eq "$kind mutexes, ring of $n: text names the cycle" \
+	check_eq "$label: text names the cycle" \
 		"  deadlock: $n threads wait for each other's mutexes" \
 		"$(grep '^  deadlock:' "$TMP/text")"
-	check "$kind mutexes, ring of $n: the header line counts the deadlock" \
+	check "$label: the header line counts the deadlock" \
 		grep -qE '^leakmon snapshot .*, [0-9]+ blocked, 1 deadlock$' "$TMP/text"
 	"$LEAKMON" snapshot --min-blocked 1h -p "$pid" >"$TMP/hidden" 2>&1
-	check "$kind mutexes, ring of $n: not counted when --min-blocked hides the process" \
+	check "$label: not counted when --min-blocked hides the process" \
 		grep -qE '^leakmon snapshot .*, [0-9]+ blocked$' "$TMP/hidden"
 	tid=${expected%% *}
 	owner=$(echo "$expected" | awk 'NR == 1 { print $2 }')
 	mutex=$(json_thread "$json" "$tid" wait_object)
-	check_eq "$kind mutexes, ring of $n: a line per thread, with its mutex and owner" \
+	check_eq "$label: a line per thread, with its mutex and owner" \
 		"$tid $(cat "/proc/$pid/task/$tid/comm") waits for mutex $mutex held by $owner $(
 			cat "/proc/$pid/task/$owner/comm")" \
 		"$(grep -E "^      $tid .* waits for mutex" "$TMP/text" | sed 's/^ *//')"
+	[ "$fixture" = abba_deadlock ] || check_eq "$label: the main thread starts in main" main \
+		"$(json_thread "$json" "$pid" start_routine)"
 	kill -9 "$pid"
 done
 

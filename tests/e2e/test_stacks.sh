@@ -123,8 +123,9 @@ zoo::waits_at_latch() barrier|zoo::waits_for_promise(std::future<int>) chan_rece
 zoo::waits_for_shared_promise(std::shared_future<void>) chan_receive|\
 zoo::worker_locks_held_mutex() mutex|zoo::worker_waits_on_condition(int) condvar|\
 zoo::worker_waits_on_condition(int) condvar" \
-		"$(jq -r --argjson pid "$FIXTURE_PID" '[.processes[].threads[] | select(.tid != $pid) |
-			"\(.start_routine) \(.wait_reason)"] | sort | join("|")' "$TMP/cxx.json")"
+		"$(jq -r --argjson pid "$FIXTURE_PID" '[.processes[].threads[] |
+			select(.tid != $pid) | "\(.start_routine) \(.wait_reason)"] | sort |
+			join("|")' "$TMP/cxx.json")"
 	# GCC may clone it (zoo::worker::wait_for_ready() [clone .isra.0]), as c++filt shows.
 	check "C++ member function demangled" json_matches "$TMP/cxx.json" \
 		'[.processes[].threads[].stack[].func // "" | startswith("zoo::worker::wait_for_ready()")] | any'
@@ -156,8 +157,8 @@ glib-rec-mutex:on_rec_mutex:mutex|glib-rw-lock:on_rw_lock:rwlock" \
 			if .comm == "glib-mutex" then "" else ":\(.wait_reason)" end] | sort |
 			join("|")' "$TMP/glib.json")"
 	check_eq "GLib: the GRecMutex's holder read from it: the main thread" "$FIXTURE_PID" \
-		"$(jq -r '.processes[0].threads[] | select(.comm == "glib-rec-mutex") | .mutex_owner' \
-			"$TMP/glib.json")"
+		"$(jq -r '.processes[0].threads[] | select(.comm == "glib-rec-mutex") |
+			.mutex_owner' "$TMP/glib.json")"
 	check "GLib: the GThreadPool's four idle workers, one idle pool" json_matches \
 		"$TMP/glib.json" '.processes[0].idle_pools | length == 1 and
 		  (.[0] | .threads == 4 and .wait_reason == "condvar")'
@@ -183,13 +184,14 @@ rust_lines+=" rs-rwlock:$(rust_line 'r.read()') rs-send:$(rust_line 'waits_for_t
 check_rust_waits() {
 	local label=$1 json=$2 comms=$3 closure=$4 reasons=$5 lines=$6
 	check_eq "$label: wait reasons" "$reasons" \
-		"$(jq -r --arg comms "$comms" '[.processes[0].threads[] | select(.comm | test($comms)) |
-			"\(.comm):\(.wait_reason)"] | sort | join(" ")' "$json")"
+		"$(jq -r --arg comms "$comms" '[.processes[0].threads[] |
+			select(.comm | test($comms)) | "\(.comm):\(.wait_reason)"] | sort |
+			join(" ")' "$json")"
 	check_eq "$label: each wait at its line of its thread's closure" "$lines" \
 		"$(jq -r --arg comms "$comms" --arg closure "$closure" '[.processes[0].threads[] |
-			select(.comm | test($comms)) | "\(.comm):\([.stack[] | select(.inlined and
-			  (.func // "" | startswith($closure))) | .line] | first)"] | sort | join(" ")' \
-			"$json")"
+			select(.comm | test($comms)) | "\(.comm):\([.stack[] |
+			  select(.inlined and (.func // "" | startswith($closure))) | .line] |
+			  first)"] | sort | join(" ")' "$json")"
 	check_against_truth "$json" "$FIXTURE_PID" "$FIXTURE_OUT" false
 	check "$label: every name demangled" json_matches "$json" \
 		'[.processes[0].threads[].stack[].func // "" | select(test("^_[RZ]"))] == []'
@@ -393,8 +395,8 @@ embedded-2 python_lock embedded_wait embedded_wait" \
 			sort | join("|")' "$TMP/embedded_python.json")"
 	check_eq "... its loop in the program itself" embedded_python \
 		"$(jq -r '[.processes[0].threads[].stack[] |
-			select(.func == "_PyEval_EvalFrameDefault") | .module] | unique | join(" ")' \
-			"$TMP/embedded_python.json")"
+			select(.func == "_PyEval_EvalFrameDefault") | .module] | unique |
+			join(" ")' "$TMP/embedded_python.json")"
 }
 
 # What CPython lets a program forge in its code objects (python_hostile.py): line tables of

@@ -286,6 +286,30 @@ static void test_glib_reasons(void)
 }
 
 /*
+ * A static binary: glibc's functions in the program's own module. Its thread entries there say
+ * so, and its mutex waits are then glibc's, owners readable; without them, no C library's.
+ */
+static void test_libc_linked_in(void)
+{
+	struct frame frames[] = {
+		{ .func = "__lll_lock_wait", .module = "app" },
+		{ .func = "__pthread_mutex_lock", .module = "app" },
+		{ .func = "take_lock", .module = "app" },
+		{ .func = "start_thread", .module = "app" },
+		{ .func = "__clone3", .module = "app" },
+	};
+	struct wait_info w = { .blocked = true, .kind = "futex" };
+	struct stack st = { .frames = frames, .n = sizeof(frames) / sizeof(frames[0]) };
+	bool glibc_mutex;
+
+	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "mutex");
+	CHECK(glibc_mutex, "a static glibc's mutex is glibc's");
+	st.n = 3;
+	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "futex");
+	CHECK(!glibc_mutex, "no C library in sight: no glibc mutex");
+}
+
+/*
  * libc's primitive as a runtime's lock: a semaphore or mutex wait under PyThread_acquire_lock is
  * Python's lock (and no glibc mutex to read an owner from); under a program's own code, libc's.
  */
@@ -396,6 +420,7 @@ int main(void)
 	test_rust_outer_reasons();
 	test_cxx_reasons();
 	test_glib_reasons();
+	test_libc_linked_in();
 	test_runtime_locks();
 	test_python_reasons();
 	/* Idle waits wait for work; lock waits and full pipes wait for someone else. */
