@@ -254,9 +254,11 @@ static const struct {
 	{ "PySemaphore_", "python_lock", false }, /* 3.13's parking lot: PyMutex, PyEvent */
 	/*
 	 * GLib's GCond waits on a futex of its own, and what GLib builds on it is named around it
-	 * (wait__outer_reason). Its GMutex's wait is a static function, unnamed in Debian's build.
+	 * (wait__outer_reason). Its GMutex's wait is a static function (wait__glib_unnamed).
 	 */
 	{ "g_cond_wait", "condvar", false },
+	{ "g_bit_lock", "mutex", false },
+	{ "g_pointer_bit_lock", "mutex", false },
 	{ "g_async_queue_pop", "chan_receive", false },
 	{ "g_async_queue_timeout_pop", "chan_receive", false },
 	{ "g_async_queue_timed_pop", "chan_receive", false },
@@ -476,6 +478,20 @@ static const char *wait__python_reason(const struct stack *st)
 	return reason;
 }
 
+/*
+ * A futex wait GLib makes in a function that has no name (Debian's build keeps only exported
+ * ones): its GMutex's slow path, the one such wait of GLib's, its others being named.
+ */
+static bool wait__glib_unnamed(const struct stack *st)
+{
+	size_t i = 0;
+
+	while (i < st->n && stack__frame_in_libc(&st->frames[i]))
+		i++;
+	return i < st->n && !st->frames[i].func && st->frames[i].module &&
+	       !strncmp(st->frames[i].module, "libglib-2.0", strlen("libglib-2.0"));
+}
+
 const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex)
 {
 	const char *reason;
@@ -498,6 +514,8 @@ const char *wait__reason(const struct wait_info *w, const struct stack *st, bool
 				reason = wait__outer_reason(st, i, reason, frame__in_glib);
 			return strcmp(reason, "python_lock") ? reason : wait__python_reason(st);
 		}
+		if (wait__glib_unnamed(st))
+			return "mutex";
 	}
 	return w->kind;
 }

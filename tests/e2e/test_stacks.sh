@@ -142,20 +142,19 @@ zoo::worker_waits_on_condition(int) condvar" \
 }
 
 # GLib: its threads start through a proxy function of its own, unnamed in Debian's build; its
-# GCond, GAsyncQueue and GOnce wait on futexes of GLib's own, named from its functions; its
-# GRecMutex and GRWLock are pthread's. A GThreadPool's idle workers are one idle pool. GMutex's
-# wait is a static function, unnamed: only that thread's start routine is checked.
+# GCond, GAsyncQueue and GOnce wait on futexes of GLib's own, named from its functions, and its
+# GMutex in a static function, unnamed, its one such wait; its GRecMutex and GRWLock are
+# pthread's. A GThreadPool's idle workers are one idle pool.
 fixture_start glib_threads && {
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/glib.json"
 	check_against_truth "$TMP/glib.json" "$FIXTURE_PID" "$FIXTURE_OUT" false
 	check_eq "GLib: each thread's start routine and wait reason" \
-		"glib-cond:on_cond:condvar|glib-mutex:on_mutex|glib-once:on_once:once|\
+		"glib-cond:on_cond:condvar|glib-mutex:on_mutex:mutex|glib-once:on_once:once|\
 glib-queue-time:on_queue_timeout:chan_receive|glib-queue:on_queue:chan_receive|\
 glib-rec-mutex:on_rec_mutex:mutex|glib-rw-lock:on_rw_lock:rwlock" \
 		"$(jq -r '[.processes[0].threads[] | select(.comm | startswith("glib-")) |
-			select(.comm != "glib-once-init") | "\(.comm):\(.start_routine)" +
-			if .comm == "glib-mutex" then "" else ":\(.wait_reason)" end] | sort |
-			join("|")' "$TMP/glib.json")"
+			select(.comm != "glib-once-init") | "\(.comm):\(.start_routine):\(.wait_reason)"] |
+			sort | join("|")' "$TMP/glib.json")"
 	check_eq "GLib: the GRecMutex's holder read from it: the main thread" "$FIXTURE_PID" \
 		"$(jq -r '.processes[0].threads[] | select(.comm == "glib-rec-mutex") |
 			.mutex_owner' "$TMP/glib.json")"

@@ -283,6 +283,14 @@ static void test_glib_reasons(void)
 	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "once");
 	frames[2] = (struct frame){ .func = "wait_for_work", .module = "app" };
 	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "condvar");
+	/* GMutex's slow path, unnamed, right above libc: a mutex whose owner is not known. */
+	frames[1] = (struct frame){ .module = "libglib-2.0.so.0" };
+	frames[2] = (struct frame){ .func = "take_lock", .module = "app" };
+	st.n = 3;
+	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "mutex");
+	CHECK(!glibc_mutex, "a GMutex is no glibc mutex");
+	frames[1] = (struct frame){ .module = "libother.so.1" };
+	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "futex");
 }
 
 /*
