@@ -26,6 +26,8 @@
 
 /* The interpreter's loop: each of its runs executes a group of Python frames. */
 #define PY_EVAL_LOOP "_PyEval_EvalFrameDefault"
+/* 3.13's parking lot, where a waiter sleeps on a semaphore of its own. */
+#define PY_PARKING_LOT_PARK "_PyParkingLot_Park"
 
 /* CPython 3.13's _Py_DebugOffsets, at the start of _PyRuntime: where the other fields are. */
 #define PY_DEBUG_COOKIE "xdebugpy"
@@ -67,6 +69,11 @@ struct py_layout {
 	enum py_attrs_kind attrs;
 	uint64_t type_cached_keys; /* PyHeapTypeObject.ht_cached_keys: its instances' keys */
 	uint64_t values_start;	   /* where a PyDictValues' values start */
+	/*
+	 * 3.13's parking lot: how far before a waiter's semaphore its wait entry keeps the address
+	 * it is parked on (struct wait_entry: park_arg, addr, sema); 0: no parking lot.
+	 */
+	uint64_t parked_addr_before_sema;
 };
 
 /* _PyInterpreterFrame.owner of 3.12's and 3.13's entry shims: the C stack's, no Python code. */
@@ -300,6 +307,7 @@ static bool py__layout_313(struct pyframes *py, uint64_t runtime)
 	l->attrs = PY_ATTRS_INLINE;
 	l->type_cached_keys = 880;
 	l->values_start = 8;
+	l->parked_addr_before_sema = 8;
 	/* Every offset is read within a PY_STATE_BYTES read of its structure, or near it. */
 	return l->thread_next < PY_STATE_BYTES - 8 && l->thread_native_id < PY_STATE_BYTES - 8 &&
 	       l->frame_current < PY_STATE_BYTES - 8 && l->frame_previous < PY_FRAME_BYTES - 8 &&
@@ -911,6 +919,20 @@ static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *o
 	if (n)
 		group_end[n - 1] = true;
 	return n;
+}
+
+uint64_t pyframes__parked_on(struct pyframes *py, const struct stack *st, uint64_t futex)
+{
+	uint64_t addr;
+
+	if (!py->layout.parked_addr_before_sema || futex < py->layout.parked_addr_before_sema)
+		return 0;
+	for (size_t i = 0; i < st->n; i++)
+		if (st->frames[i].func && !strcmp(st->frames[i].func, PY_PARKING_LOT_PARK))
+			return py__read_u64(py, futex - py->layout.parked_addr_before_sema, &addr)
+				       ? addr
+				       : 0;
+	return 0;
 }
 
 /* Whether native frame i of st begins a physical frame run by the interpreter's loop. */

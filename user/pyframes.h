@@ -38,6 +38,12 @@ void pyframes__free(struct pyframes *py);
  * its threading.Thread's name into *name (NULL: none, as for the main thread, or unreadable).
  */
 void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st, const char **name);
+/*
+ * For a wait in CPython 3.13's parking lot (_PyParkingLot_Park in st) on the futex at futex,
+ * what it is parked on: each waiter sleeps on a semaphore of its own, in a wait entry on its
+ * stack, which holds the address of the lock, event or queue it waits for. 0: no such wait.
+ */
+uint64_t pyframes__parked_on(struct pyframes *py, const struct stack *st, uint64_t futex);
 
 /*
  * The source line of instruction index (in code units) of a code object, from its line table

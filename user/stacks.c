@@ -6,6 +6,7 @@
 #include "log.h"
 #include "pyframes.h"
 #include "stacks.h"
+#include "text.h"
 #include "unwind.h"
 
 #define STACK_ATTEMPTS 2
@@ -54,18 +55,27 @@ struct stacks_python {
 	struct pyframes *py; /* NULL: none, or not yet looked for */
 };
 
-/* Thread th's Python frames, where its process's interpreter runs any. */
+/*
+ * Thread th's Python frames, where its process's interpreter runs any; and what a wait in its
+ * parking lot is for, instead of the waiter's own semaphore.
+ */
 static void stacks__splice_python(struct stacks_python *python, struct unwinder *u,
 				  struct thread_snap *th)
 {
 	const char *module;
+	uint64_t parked;
 
 	if (!python->looked && (module = pyframes__interpreter_module(&th->stack))) {
 		python->looked = true;
 		python->py = pyframes__new(python->pid, u, module, python->strings);
 	}
-	if (python->py)
-		pyframes__splice(python->py, th->rec.tid, &th->stack, &th->runtime_name);
+	if (!python->py)
+		return;
+	pyframes__splice(python->py, th->rec.tid, &th->stack, &th->runtime_name);
+	if (th->wait.kind && !strcmp(th->wait.kind, "futex") &&
+	    (parked = pyframes__parked_on(python->py, &th->stack,
+					  strtoull(th->wait.object, NULL, 16))))
+		text__hex(parked, th->wait.object);
 }
 
 /* Unwind thread th of a process whose unwinder is u, or say why it cannot be. */

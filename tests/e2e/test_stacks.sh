@@ -309,12 +309,12 @@ chan_receive chan_send join" \
 		"chan_receive chan_receive chan_receive chan_receive" \
 		"$(jq -r '[.processes[0].threads[] | select(.start_routine == "_worker") |
 			.wait_reason] | join(" ")' "$json")"
-	# 3.13 parks each waiter on a semaphore of its own: what they wait for is not in sight.
-	[ "$label" = python3.13 ] ||
-		check_eq "$label: ... one idle pool, whatever call site each waits at" \
-			'["chan_receive 4 _worker"]' \
-			"$(jq -c '[.processes[0].idle_pools[] |
-				"\(.wait_reason) \(.threads) \(.start_routine)"]' "$json")"
+	# 3.13 parks each waiter on a semaphore of its own: the queue it waits for is read from
+	# the parking lot's wait entry.
+	check_eq "$label: ... one idle pool, whatever call site each waits at" \
+		'["chan_receive 4 _worker"]' \
+		"$(jq -c '[.processes[0].idle_pools[] |
+			"\(.wait_reason) \(.threads) \(.start_routine)"]' "$json")"
 	check_eq "$label: the condition's waiter under Condition.wait, at its line" \
 		"on_condition:$cond" \
 		"$(jq -r '.processes[0].threads[] | select(.start_routine == "on_condition") |
