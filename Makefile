@@ -91,7 +91,7 @@ FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS
 	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so \
 		abba_deadlock_static) \
 	$(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS)
-# What the benchmarks run: no Rust toolchain or Python library needed.
+# What the benchmarks run: no Rust toolchain, Python library or GLib needed.
 BENCH_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS) $(BUILD)/fixtures/embedded_python \
 	$(BUILD)/fixtures/glib_threads,$(FIXTURE_BINS))
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures

@@ -294,7 +294,7 @@ static const struct {
 	{ "std::sync::mpmc::", "::recv", "chan_receive" },
 	{ "std::sync::mpsc::", "::send", "chan_send" },
 	{ "std::sync::mpmc::", "::send", "chan_send" },
-	/* Outside the one above, as std's Barrier waits on its Condvar: see wait__rust_reason. */
+	/* Around the one above, as std's Barrier waits on its Condvar: see wait__outer_reason. */
 	{ "std::sync::barrier::", "Barrier::wait", "barrier" },
 	{ "std::sync::barrier::", "Barrier>::wait", "barrier" },
 	{ "parking_lot::raw_mutex::", "", "mutex" },
@@ -488,8 +488,7 @@ static bool wait__glib_unnamed(const struct stack *st)
 
 	while (i < st->n && stack__frame_in_libc(&st->frames[i]))
 		i++;
-	return i < st->n && !st->frames[i].func && st->frames[i].module &&
-	       !strncmp(st->frames[i].module, "libglib-2.0", strlen("libglib-2.0"));
+	return i < st->n && !st->frames[i].func && frame__in_glib(&st->frames[i]);
 }
 
 const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex)
