@@ -449,6 +449,9 @@ static const struct python_wait {
 	{ "/threading.py", "Thread.join", "join" },
 	{ "/queue.py", "Queue.get", "chan_receive" },
 	{ "/queue.py", "Queue.put", "chan_send" },
+	/* A future's result, as C++'s future's get: a promise never kept is a forgotten sender. */
+	{ "/concurrent/futures/_base.py", "Future.result", "chan_receive" },
+	{ "/concurrent/futures/_base.py", "Future.exception", "chan_receive" },
 	/* A ThreadPoolExecutor's idle worker, in its work queue's get (C code: no frame). */
 	{ "/concurrent/futures/thread.py", "_worker", "chan_receive" },
 };

@@ -272,14 +272,14 @@ check_python() {
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$text"
 	check_eq "$label: each wait named by the Python tool it is for" \
 		"python_lock python_lock condvar python_lock python_lock condvar semaphore barrier \
-chan_receive chan_send join" \
+chan_receive chan_send chan_receive join" \
 		"$(for tid in $(fixture_blocked "$FIXTURE_OUT" | cut -d' ' -f1); do
 			json_thread "$json" "$tid" wait_reason
 		done | tr '\n' ' ' | sed 's/ $//')"
 	check_against_truth "$json" "$FIXTURE_PID" "$FIXTURE_OUT" false
 	check_eq "$label: each thread's start routine its target, every string width read" \
 		'["_worker","_worker","_worker","_worker","emoji_😀","hostile\u001b[2J\n日",'\
-'"on_barrier","on_condition","on_event",'\
+'"on_barrier","on_condition","on_event","on_future",'\
 '"on_get","on_join","on_lock","on_lock","on_put","on_semaphore"]' \
 		"$(jq -c --argjson pid "$FIXTURE_PID" '[.processes[0].threads[] |
 			select(.tid != $pid) | .start_routine] | sort' "$json")"
@@ -293,8 +293,8 @@ chan_receive chan_send join" \
 			if .file | endswith("/threading.py") then "" else ":\(.line)" end] | sort' \
 			"$json")"
 	check_eq "$label: each thread's name, read from its Thread, whatever keeps its attributes" \
-		'["Thread-1 (on_lock)","Thread-10 (on_put)","Thread-2 (on_lock)",'\
-'"Thread-3 (on_condition)","Thread-5 (on_lock)","Thread-6 (on_event)",'\
+		'["Thread-1 (on_lock)","Thread-10 (on_put)","Thread-11 (on_future)",'\
+'"Thread-2 (on_lock)","Thread-3 (on_condition)","Thread-5 (on_lock)","Thread-6 (on_event)",'\
 '"Thread-7 (on_semaphore)","Thread-8 (on_barrier)","Thread-9 (on_get)",'\
 '"idle_0","idle_1","idle_2","idle_3","named\u001b[2J\n日😀","renamed once started"]' \
 		"$(jq -c --argjson pid "$FIXTURE_PID" '[.processes[0].threads[] |
@@ -375,7 +375,7 @@ FIXTURES=$TMP fixture_start python_locks && {
 	check_eq "Python in a pid namespace: each thread's start routine its target" \
 		'["<module>","_worker","_worker","_worker","_worker","emoji_😀",'\
 '"hostile\u001b[2J\n日","on_barrier","on_condition",'\
-'"on_event","on_get","on_join","on_lock","on_lock","on_put","on_semaphore"]' \
+'"on_event","on_future","on_get","on_join","on_lock","on_lock","on_put","on_semaphore"]' \
 		"$(jq -c '[.processes[0].threads[].start_routine] | sort' "$TMP/python_ns.json")"
 }
 

@@ -379,6 +379,8 @@ static void test_python_reasons(void)
 		  "/x/queue.py", "chan_receive" },
 		{ "PyThread_acquire_lock_timed", "Thread._wait_for_tstate_lock", "/x/threading.py",
 		  "Thread.join", "/x/threading.py", "join" },
+		{ "PyThread_acquire_lock_timed", "Condition.wait", "/x/threading.py",
+		  "Future.result", "/x/concurrent/futures/_base.py", "chan_receive" },
 		{ "_PySemaphore_PlatformWait", "Thread.join", "/x/threading.py", "worker",
 		  "/x/app.py", "join" },
 		/* Only the standard modules' own functions: not one of the program's named so. */
