@@ -182,8 +182,6 @@ struct py_code {
 	uint64_t addr; /* 0: an empty slot */
 	bool valid;
 	const char *qualname, *filename;
-	/* threading.Thread._bootstrap_inner: its first local is the Thread that runs. */
-	bool thread_bootstrap;
 	int firstlineno;
 	unsigned char *linetable;
 	size_t linetable_len;
@@ -581,13 +579,6 @@ static unsigned char *py__bytes(struct pyframes *py, uint64_t addr, size_t *len)
 	return data;
 }
 
-static bool str__ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !memcmp(s + n - k, suffix, k);
-}
-
 static void py_code__read(struct pyframes *py, struct py_code *c)
 {
 	const struct py_layout *l = &py->layout;
@@ -602,9 +593,6 @@ static void py_code__read(struct pyframes *py, struct py_code *c)
 		return;
 	c->qualname = py__string(py, qualname);
 	c->filename = py__string(py, filename);
-	c->thread_bootstrap = c->qualname && c->filename &&
-			      !strcmp(c->qualname, "Thread._bootstrap_inner") &&
-			      str__ends_with(c->filename, "/threading.py");
 	c->firstlineno = firstlineno;
 	c->linetable = py__bytes(py, linetable, &c->linetable_len);
 	c->valid = c->qualname != NULL;
@@ -853,9 +841,8 @@ static size_t py_layout__frame_bytes(const struct py_layout *l)
 	return end;
 }
 
-/* The frame of a Python function from its interpreter frame fr; NULL: no code object there. */
-static const struct py_code *py__frame(struct pyframes *py, const unsigned char *fr,
-				       struct frame *out)
+/* The frame of a Python function from its interpreter frame fr; false: no code object there. */
+static bool py__frame(struct pyframes *py, const unsigned char *fr, struct frame *out)
 {
 	const struct py_layout *l = &py->layout;
 	uint64_t code_addr = field__u64(fr, l->frame_code), instr = field__u64(fr, l->frame_instr);
@@ -863,7 +850,7 @@ static const struct py_code *py__frame(struct pyframes *py, const unsigned char 
 	int64_t index = (int64_t)(instr - (code_addr + l->code_instructions)) / 2;
 
 	if (!code)
-		return NULL;
+		return false;
 	*out = (struct frame){
 		.pc = instr,
 		.func = code->qualname,
@@ -873,7 +860,7 @@ static const struct py_code *py__frame(struct pyframes *py, const unsigned char 
 					: 0,
 		.language = "python",
 	};
-	return code;
+	return true;
 }
 
 /*
@@ -888,7 +875,6 @@ static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *o
 	const struct py_layout *l = &py->layout;
 	uint64_t state = py__thread_state(py, tid), holder = state, addr;
 	unsigned char fr[PY_FRAME_BYTES];
-	const struct py_code *code;
 	size_t n = 0;
 
 	*cut = false;
@@ -906,13 +892,15 @@ static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *o
 		} else if (n == PYFRAMES_MAX) {
 			*cut = true;
 			break;
-		} else if ((code = py__frame(py, fr, &out[n]))) {
+		} else if (py__frame(py, fr, &out[n])) {
 			group_end[n] = l->frame_is_entry && fr[l->frame_is_entry];
-			n++;
-			if (code->thread_bootstrap &&
+			/* threading's bootstrap: its first local is the Thread that runs. */
+			if (!strcmp(out[n].func, "Thread._bootstrap_inner") &&
+			    stack__frame_in_file(&out[n], "/threading.py") &&
 			    !py__read_frame(py, addr + l->frame_localsplus, thread,
 					    sizeof(*thread)))
 				*thread = 0;
+			n++;
 		}
 		addr = field__u64(fr, l->frame_previous);
 	}
