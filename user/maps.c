@@ -3,19 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "maps.h"
 
 static int maps__add(struct maps *m, size_t *cap, uint64_t start, uint64_t end, const char *path)
 {
-	struct mapping *grown;
+	struct mapping *grown = array__grow(m->maps, cap, m->n, sizeof(*grown));
 
-	if (m->n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		grown = realloc(m->maps, *cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		m->maps = grown;
-	}
+	if (!grown)
+		return -ENOMEM;
+	m->maps = grown;
 	m->maps[m->n].path = strdup(path);
 	if (!m->maps[m->n].path)
 		return -ENOMEM;

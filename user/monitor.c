@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "clock.h"
 #include "deadlock.h"
 #include "growth.h"
@@ -105,18 +106,6 @@ void monitor__free(struct monitor *m)
 	deadlocks__free(m->deadlocks);
 	snapshot__free(m->snap);
 	free(m);
-}
-
-static void *array__grow(void *array, size_t *cap, size_t n, size_t elem)
-{
-	void *grown;
-
-	if (n < *cap)
-		return array;
-	grown = realloc(array, (*cap ? *cap * 2 : 64) * elem);
-	if (grown)
-		*cap = *cap ? *cap * 2 : 64;
-	return grown;
 }
 
 /* Exits are said for processes asked for with -p and those events were raised about. */

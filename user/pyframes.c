@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "array.h"
 #include "pyframes.h"
 
 /* Bounds on what a process's memory can make this read: it may be corrupt or hostile. */
@@ -346,15 +347,11 @@ static int py_thread__cmp(const void *a, const void *b)
 
 static int py__add_thread(struct pyframes *py, size_t *cap, uint32_t native_id, uint64_t state)
 {
-	struct py_thread *grown;
+	struct py_thread *grown = array__grow(py->threads, cap, py->n_threads, sizeof(*grown));
 
-	if (py->n_threads == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		grown = realloc(py->threads, *cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		py->threads = grown;
-	}
+	if (!grown)
+		return -ENOMEM;
+	py->threads = grown;
 	py->threads[py->n_threads++] = (struct py_thread){ native_id, state };
 	return 0;
 }
