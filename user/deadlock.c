@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,11 +147,9 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 	for (size_t i = 0; i < p->n_threads; i++) {
 		struct thread_snap *th = p->threads[i];
 		uint32_t words[MUTEX_WORDS];
-		uint64_t addr;
 
-		if (!th->wait.blocked || !th->glibc_mutex ||
-		    sscanf(th->wait.object, "0x%" SCNx64, &addr) != 1 ||
-		    !mutex__read(p->pid, addr, words))
+		if (!th->wait.blocked || !th->glibc_mutex || !th->wait.futex ||
+		    !mutex__read(p->pid, th->wait.futex, words))
 			continue;
 		links[n].waiter = th;
 		links[n].owner = mutex__owner(words);

@@ -72,10 +72,11 @@ static void stacks__splice_python(struct stacks_python *python, struct unwinder 
 	if (!python->py)
 		return;
 	pyframes__splice(python->py, th->rec.tid, &th->stack, &th->runtime_name);
-	if (th->wait.kind && !strcmp(th->wait.kind, "futex") &&
-	    (parked = pyframes__parked_on(python->py, &th->stack,
-					  strtoull(th->wait.object, NULL, 16))))
+	if (th->wait.futex &&
+	    (parked = pyframes__parked_on(python->py, &th->stack, th->wait.futex))) {
+		th->wait.futex = parked;
 		text__hex(parked, th->wait.object);
+	}
 }
 
 /* Unwind thread th of a process whose unwinder is u, or say why it cannot be. */

@@ -190,7 +190,8 @@ void wait__classify(const struct task_record *rec, struct wait_info *out)
 	if (nr == SYS_futex || nr == NR_FUTEX_WAIT) {
 		out->kind = "futex";
 		/* Every futex waiter at each tick: snprintf() took ~5% of the monitor (perf). */
-		text__hex(wait__arg(rec, 0), out->object);
+		out->futex = wait__arg(rec, 0);
+		text__hex(out->futex, out->object);
 		out->private_futex = nr == SYS_futex ? wait__arg(rec, 1) & FUTEX_PRIVATE_FLAG
 						     : wait__arg(rec, 3) & FUTEX2_PRIVATE;
 	} else if (nr == SYS_futex_waitv) {

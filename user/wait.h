@@ -15,6 +15,7 @@ struct wait_info {
 	const char *
 		kind; /* futex, pipe_read, pipe_write, a syscall name, fault; NULL if not blocked */
 	char object[WAIT_OBJECT_LEN]; /* futex address, pipe:[inode], socket:[inode], fd:N; or "" */
+	uint64_t futex;		      /* the futex's address, as in object; 0: not one futex */
 	int timed;		      /* whether the wait has a timeout: 1, 0, or -1 unknown */
 	bool private_futex; /* a process-private futex: only the process itself can wake it */
 };

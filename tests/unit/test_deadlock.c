@@ -3,12 +3,13 @@
  * Mutex owners read from real pthread mutexes of this process, of each kind; a word that is no
  * locked mutex has none; cycles found among waiters whose mutexes are held by real threads.
  */
-#include <inttypes.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "deadlock.h"
+#include "text.h"
 #include "unit.h"
 
 static uint32_t owner_of(const void *addr)
@@ -61,7 +62,8 @@ static void waiter__init(struct thread_snap *th, pid_t tid, const void *addr)
 	th->wait.kind = "futex";
 	th->reason = "mutex";
 	th->glibc_mutex = true;
-	snprintf(th->wait.object, sizeof(th->wait.object), "0x%" PRIxPTR, (uintptr_t)addr);
+	th->wait.futex = (uintptr_t)addr;
+	text__hex(th->wait.futex, th->wait.object);
 }
 
 static void check_cycles(void)
