@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "array.h"
 #include "deadlock.h"
 
 /* glibc x86_64 pthread_mutex_t: __lock at 0, __owner at 8, __kind at 16 (DESIGN.md section 5). */
@@ -95,13 +96,10 @@ static bool deadlocks__seen(struct deadlocks *d, uint32_t pid, const char *key)
 	for (size_t i = 0; i < d->n; i++)
 		if (d->cycles[i].pid == pid && !strcmp(d->cycles[i].key, key))
 			return true;
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		grown = realloc(d->cycles, d->cap * sizeof(*grown));
-		if (!grown)
-			return true;
-		d->cycles = grown;
-	}
+	grown = array__grow(d->cycles, &d->cap, d->n, sizeof(*grown));
+	if (!grown)
+		return true;
+	d->cycles = grown;
 	d->cycles[d->n].pid = pid;
 	snprintf(d->cycles[d->n].key, sizeof(d->cycles[d->n].key), "%s", key);
 	d->n++;

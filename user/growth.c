@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "array.h"
 #include "growth.h"
 
 /* Aged-out samples are kept as peaks of spans this many windows long, the last two of them. */
@@ -31,15 +32,10 @@ int growth__add_sample(struct growth *g, uint64_t now_ns, int64_t count, uint64_
 			g->samples[kept++] = g->samples[i];
 	}
 	g->n = kept;
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? 2 * g->cap : 64;
-
-		grown = realloc(g->samples, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		g->samples = grown;
-		g->cap = cap;
-	}
+	grown = array__grow(g->samples, &g->cap, g->n, sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	g->samples = grown;
 	g->samples[g->n++] = (struct growth_sample){ .t_ns = now_ns, .count = count };
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "log.h"
 #include "pipes.h"
 
@@ -42,13 +43,10 @@ static int holders__add(struct holders_scan *scan, uint64_t ino, bool write_end,
 	struct pipe_holders *h = scan->out;
 	struct pipe_holder *grown;
 
-	if (h->n == scan->cap) {
-		scan->cap = scan->cap ? scan->cap * 2 : 16;
-		grown = realloc(h->list, scan->cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		h->list = grown;
-	}
+	grown = array__grow(h->list, &scan->cap, h->n, sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	h->list = grown;
 	h->list[h->n] = (struct pipe_holder){ .ino = ino, .write_end = write_end, .pid = pid };
 	memcpy(h->list[h->n].comm, comm, sizeof(h->list[h->n].comm));
 	h->n++;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "array.h"
 #include "scopes.h"
 
 /* One address range of a function's code. */
@@ -48,19 +49,14 @@ static int unit_funcs__add(struct unit_funcs *u, Dwarf_Die *func)
 	Dwarf_Addr base, low, high;
 	struct func_range *ranges;
 	ptrdiff_t off = 0;
-	size_t cap;
 
 	while ((off = dwarf_ranges(func, off, &base, &low, &high)) > 0) {
 		if (low >= high)
 			continue;
-		if (u->n == u->cap) {
-			cap = u->cap ? 2 * u->cap : 64;
-			ranges = realloc(u->ranges, cap * sizeof(*ranges));
-			if (!ranges)
-				return -ENOMEM;
-			u->ranges = ranges;
-			u->cap = cap;
-		}
+		ranges = array__grow(u->ranges, &u->cap, u->n, sizeof(*ranges));
+		if (!ranges)
+			return -ENOMEM;
+		u->ranges = ranges;
 		u->ranges[u->n++] = (struct func_range){ .low = low, .high = high, .die = *func };
 	}
 	return 0;
