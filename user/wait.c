@@ -350,20 +350,14 @@ static const char *wait__cxx_reason_of(const char *name)
 }
 
 /*
- * The reason frame f names, if any. libc_linked_in: the C library is in the program's own
- * module (a static binary), so its functions count wherever they are.
+ * The reason a C function (libc's, GLib's, a runtime's) frame f names, if any. libc_linked_in:
+ * the C library is in the program's own module (a static binary), so its functions count
+ * wherever they are.
  */
-static const char *wait__reason_of(const struct frame *f, bool libc_linked_in, bool *glibc_mutex)
+static const char *wait__c_reason_of(const struct frame *f, bool libc_linked_in, bool *glibc_mutex)
 {
-	const char *name = f->func, *reason;
+	const char *name = f->func;
 
-	if (!name)
-		return NULL;
-	reason = wait__rust_reason_of(name);
-	if (!reason)
-		reason = wait__cxx_reason_of(name);
-	if (reason)
-		return reason;
 	while (*name == '_')
 		name++;
 	for (size_t i = 0; i < sizeof(wait_reasons) / sizeof(wait_reasons[0]); i++) {
@@ -376,6 +370,19 @@ static const char *wait__reason_of(const struct frame *f, bool libc_linked_in, b
 		}
 	}
 	return NULL;
+}
+
+/* The reason frame f names, in any language, if any: see wait__c_reason_of. */
+static const char *wait__reason_of(const struct frame *f, bool libc_linked_in, bool *glibc_mutex)
+{
+	const char *reason;
+
+	if (!f->func)
+		return NULL;
+	reason = wait__rust_reason_of(f->func);
+	if (!reason)
+		reason = wait__cxx_reason_of(f->func);
+	return reason ? reason : wait__c_reason_of(f, libc_linked_in, glibc_mutex);
 }
 
 static bool frame__in_rust_std(const struct frame *f)
@@ -495,6 +502,32 @@ static bool wait__glib_unnamed(const struct stack *st)
 	return i < st->n && !st->frames[i].func && frame__in_glib(&st->frames[i]);
 }
 
+/*
+ * The reason the i-th frame of st names, with what the frames around it add: the runtime that
+ * called a libc primitive, the outer waits of Rust's std and of GLib.
+ */
+static const char *wait__frame_reason(const struct stack *st, size_t i, bool libc_linked_in,
+				      bool *glibc_mutex)
+{
+	const struct frame *f = &st->frames[i];
+	const char *reason;
+
+	if (!f->func)
+		return NULL;
+	reason = wait__rust_reason_of(f->func);
+	if (reason)
+		return wait__outer_reason(st, i, reason, frame__in_rust_std);
+	reason = wait__cxx_reason_of(f->func);
+	if (reason)
+		return reason;
+	reason = wait__c_reason_of(f, libc_linked_in, glibc_mutex);
+	if (reason && stack__frame_in_libc(f))
+		return wait__runtime_reason(st, i + 1, glibc_mutex, reason);
+	if (reason && frame__in_glib(f))
+		return wait__outer_reason(st, i, reason, frame__in_glib);
+	return reason;
+}
+
 const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex)
 {
 	const char *reason;
@@ -506,16 +539,10 @@ const char *wait__reason(const struct wait_info *w, const struct stack *st, bool
 	if (w->kind && !strcmp(w->kind, "futex") && st) {
 		libc_linked_in = stack__libc_linked_in(st);
 		for (size_t i = 0; i < st->n; i++) {
-			reason = wait__reason_of(&st->frames[i], libc_linked_in, glibc_mutex);
-			if (!reason)
-				continue;
-			if (stack__frame_in_libc(&st->frames[i]))
-				reason = wait__runtime_reason(st, i + 1, glibc_mutex, reason);
-			else if (wait__rust_reason_of(st->frames[i].func))
-				reason = wait__outer_reason(st, i, reason, frame__in_rust_std);
-			else if (frame__in_glib(&st->frames[i]))
-				reason = wait__outer_reason(st, i, reason, frame__in_glib);
-			return strcmp(reason, "python_lock") ? reason : wait__python_reason(st);
+			reason = wait__frame_reason(st, i, libc_linked_in, glibc_mutex);
+			if (reason)
+				return strcmp(reason, "python_lock") ? reason
+								     : wait__python_reason(st);
 		}
 		if (wait__glib_unnamed(st))
 			return "mutex";
