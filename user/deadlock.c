@@ -146,6 +146,11 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		struct thread_snap *th = p->threads[i];
 		uint32_t words[MUTEX_WORDS];
 
+		if (th->wait.blocked && th->runtime_owner) {
+			links[n].waiter = th;
+			links[n++].owner = th->mutex_owner = th->runtime_owner;
+			continue;
+		}
 		if (!th->wait.blocked || !th->glibc_mutex || !th->wait.futex ||
 		    !mutex__read(p->pid, th->wait.futex, words))
 			continue;

@@ -11,7 +11,8 @@
 /*
  * Mutex deadlocks: a thread waiting on a pthread mutex whose owner (the mutex's __owner, or the
  * tid in a PI or robust mutex's lock word) waits in turn on a mutex owned back along a chain.
- * Each cycle is reported once.
+ * A runtime's lock whose owner its stack read named (th->runtime_owner: Python's RLock) is one
+ * more such mutex. Each cycle is reported once.
  */
 struct deadlocks;
 
@@ -30,8 +31,9 @@ struct deadlock_cycle {
 struct deadlocks *deadlocks__new(void);
 void deadlocks__free(struct deadlocks *d);
 /*
- * Cycles among p's glibc mutex waiters (th->glibc_mutex; p's threads by tid, as a snapshot keeps
- * them). Every waiter gets th->mutex_owner (or th->lock_refused), members of every cycle
+ * Cycles among p's glibc mutex waiters (th->glibc_mutex) and runtime lock waiters
+ * (th->runtime_owner); p's threads by tid, as a snapshot keeps them. Every waiter gets
+ * th->mutex_owner (or th->lock_refused), members of every cycle
  * th->deadlocked; cycles not found before are appended to *cycles (realloc'd).
  */
 int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cycle **cycles,

@@ -16,6 +16,7 @@
 #include "snapshot.h"
 #include "stacks.h"
 #include "stall.h"
+#include "text.h"
 
 /* A watched process: its baseline and recent thread counts. */
 struct watched {
@@ -42,6 +43,9 @@ struct episode {
 	const char *kind;   /* its wait kind: futex, pipe_read, ... (static strings) */
 	const char *reason; /* once its stack was read: mutex, condvar, ... (static strings) */
 	bool glibc_mutex;   /* likewise: th->glibc_mutex */
+	/* Likewise: what its runtime waits for (wait.futex), and that lock's holder. */
+	uint64_t futex;
+	uint32_t runtime_owner;
 	uint64_t group_key; /* once its stack was read: thread__group_key */
 	bool kind_alerted;  /* its reason (or wait kind until then) is in --blocked-kinds */
 	double blocked_s;
@@ -388,7 +392,8 @@ static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
 
 /*
  * Read the stacks wanted, once for all verdicts of the tick. Episodes remember what their
- * stacks said (reason, group); threads not read again get their reason back from there.
+ * stacks said (reason, group, a runtime's lock and its holder); threads not read again get
+ * those back from there.
  */
 static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 {
@@ -411,11 +416,18 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 		if (e->th->stack_wanted) {
 			e->reason = e->th->reason;
 			e->glibc_mutex = e->th->glibc_mutex;
+			e->futex = e->th->wait.futex;
+			e->runtime_owner = e->th->runtime_owner;
 			e->group_key = thread__group_key(e->th);
 			e->kind_alerted = config__kind_alerted(m->cfg, e->reason);
 		} else if (e->reason && !e->th->stack.n) {
 			e->th->reason = e->reason;
 			e->th->glibc_mutex = e->glibc_mutex;
+			e->th->runtime_owner = e->runtime_owner;
+			if (e->futex != e->th->wait.futex) {
+				e->th->wait.futex = e->futex;
+				text__hex(e->futex, e->th->wait.object);
+			}
 		}
 	}
 	for (size_t i = 0; i < s->n_threads; i++)

@@ -524,7 +524,6 @@ void output__text_frames(FILE *out, const struct stack *st)
 
 void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th)
 {
-	char name[4 * LEAKMON_COMM_LEN + 1];
 	const struct thread_snap *owner;
 
 	if (th->lock_refused) {
@@ -539,8 +538,8 @@ void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct
 		fprintf(out, " held by %" PRIu32 ", which has exited", th->mutex_owner);
 		return;
 	}
-	text__escape(owner->comm, strlen(owner->comm), name, sizeof(name));
-	fprintf(out, " held by %" PRIu32 " %s", th->mutex_owner, name);
+	fprintf(out, " held by ");
+	output__text_thread(out, owner);
 }
 
 /* Whether every member was refused its lock: each is parked on a word of its own. */

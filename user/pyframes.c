@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -24,11 +25,14 @@
 #define PY_MAX_ATTRS 256	      /* of an instance's attributes, searched for one */
 #define PY_PAGE_BYTES 4096
 #define PY_STRING_FIRST_BYTES 128 /* of a str read at first: a short one's text is in it */
+#define PY_MAX_SLOTS 256	  /* of a frame's locals and value stack, searched for a lock */
 
 /* The interpreter's loop: each of its runs executes a group of Python frames. */
 #define PY_EVAL_LOOP "_PyEval_EvalFrameDefault"
 /* 3.13's parking lot, where a waiter sleeps on a semaphore of its own. */
 #define PY_PARKING_LOT_PARK "_PyParkingLot_Park"
+/* Where a wait on a lock of PyThread_allocate_lock()'s is (exported: named in any build). */
+#define PY_LOCK_WAIT "PyThread_acquire_lock_timed"
 
 /* CPython 3.13's _Py_DebugOffsets, at the start of _PyRuntime: where the other fields are. */
 #define PY_DEBUG_COOKIE "xdebugpy"
@@ -51,6 +55,7 @@ struct py_layout {
 	uint64_t interp_next;
 	uint64_t interp_threads;
 	uint64_t thread_next;
+	uint64_t thread_ident; /* PyThread_get_thread_ident(): its pthread_t, as a lock's owner */
 	uint64_t thread_native_id;
 	uint64_t thread_cframe; /* 3.11, 3.12: the frame hangs off a _PyCFrame; 0: off the thread */
 	uint64_t frame_current; /* in the _PyCFrame, or in the thread state */
@@ -65,6 +70,8 @@ struct py_layout {
 	uint64_t code_linetable;
 	uint64_t code_firstlineno;
 	uint64_t code_instructions;
+	uint64_t code_stacksize;       /* int: the most a frame's value stack holds */
+	uint64_t code_nlocalsplus;     /* int: its locals, cells and free variables */
 	uint64_t unicode_ascii_size;   /* where a compact ASCII string's characters start */
 	uint64_t unicode_compact_size; /* and any other compact string's */
 	enum py_attrs_kind attrs;
@@ -102,12 +109,26 @@ struct py_layout {
 #define PY_KEYS_GENERAL 0 /* entries of hash, key, value; else of key, value */
 #define PY_INLINE_VALUES 16
 #define PY_INLINE_VALUES_VALID 3
+/*
+ * Objects with a lock of PyThread_allocate_lock()'s (3.11 to 3.13: Lock before 3.13, RLock,
+ * SimpleQueue) keep it first, where their waiters' futex is. An RLock then has its owner's ident
+ * and its count.
+ */
+#define PY_LOCK_LOCK 16
+#define PY_RLOCK_OWNER 24
+#define PY_RLOCK_COUNT 32
+#define PY_LOCK_HEAD_BYTES 40
+#define PY_RLOCK_TYPE_NAME "_thread.RLock"
+#define PY_TYPE_NAME 24 /* PyTypeObject.tp_name */
+/* A builtin method bound to its object, as a with statement keeps an RLock's __exit__. */
+#define PY_CFUNCTION_SELF 24
 
 static const struct py_layout py311 = {
 	.runtime_interpreters = 40,
 	.interp_next = 0,
 	.interp_threads = 16,
 	.thread_next = 8,
+	.thread_ident = 152,
 	.thread_native_id = 160,
 	.thread_cframe = 56,
 	.frame_current = 8,
@@ -122,6 +143,8 @@ static const struct py_layout py311 = {
 	.code_linetable = 136,
 	.code_firstlineno = 72,
 	.code_instructions = 184,
+	.code_stacksize = 68,
+	.code_nlocalsplus = 76,
 	.unicode_ascii_size = 48,
 	.unicode_compact_size = 72,
 	.attrs = PY_ATTRS_VALUES_BEFORE,
@@ -133,6 +156,7 @@ static const struct py_layout py312 = {
 	.interp_next = 0,
 	.interp_threads = 72,
 	.thread_next = 8,
+	.thread_ident = 136,
 	.thread_native_id = 144,
 	.thread_cframe = 56,
 	.frame_current = 0,
@@ -146,6 +170,8 @@ static const struct py_layout py312 = {
 	.code_linetable = 136,
 	.code_firstlineno = 68,
 	.code_instructions = 192,
+	.code_stacksize = 64,
+	.code_nlocalsplus = 72,
 	.unicode_ascii_size = 40,
 	.unicode_compact_size = 56,
 	.attrs = PY_ATTRS_TAGGED_BEFORE,
@@ -162,6 +188,7 @@ static const struct py_debug_field {
 	{ offsetof(struct py_layout, interp_threads), 72 },
 	{ offsetof(struct py_layout, thread_next), 168 },
 	{ offsetof(struct py_layout, frame_current), 184 },
+	{ offsetof(struct py_layout, thread_ident), 192 },
 	{ offsetof(struct py_layout, thread_native_id), 200 },
 	{ offsetof(struct py_layout, frame_previous), 232 },
 	{ offsetof(struct py_layout, frame_code), 240 },
@@ -186,10 +213,12 @@ struct py_code {
 	int firstlineno;
 	unsigned char *linetable;
 	size_t linetable_len;
+	size_t slots; /* of a frame that runs it: locals, cells, free variables, value stack */
 };
 
 struct py_thread {
 	uint32_t native_id;
+	uint64_t ident;
 	uint64_t state;
 };
 
@@ -214,6 +243,11 @@ struct pyframes {
 	size_t codes_size, codes_used;
 	size_t copied; /* bytes of names and line tables kept, up to PY_MAX_COPIED */
 	struct py_names names;
+	/* The innermost Python frame of the thread whose frames were read last, and its code. */
+	uint32_t innermost_tid;
+	uint64_t innermost_frame, innermost_code;
+	uint64_t rlock_type;	  /* _thread.RLock's type object, once seen */
+	uint64_t other_lock_type; /* the last other type of an object a lock was found in */
 	/* A thread's frames sit together on its interpreter's data stack: read in one go. */
 	unsigned char window[PY_WINDOW_BYTES];
 	uint64_t window_start;
@@ -305,16 +339,18 @@ static bool py__layout_313(struct pyframes *py, uint64_t runtime)
 	/* Not in the table; fixed for 3.13's ABI. */
 	l->attrs = PY_ATTRS_INLINE;
 	l->type_cached_keys = 880;
+	l->code_stacksize = 64;
+	l->code_nlocalsplus = 72;
 	l->values_start = 8;
 	l->parked_addr_before_sema = 8;
 	/* Every offset is read within a PY_STATE_BYTES read of its structure, or near it. */
 	return l->thread_next < PY_STATE_BYTES - 8 && l->thread_native_id < PY_STATE_BYTES - 8 &&
-	       l->frame_current < PY_STATE_BYTES - 8 && l->frame_previous < PY_FRAME_BYTES - 8 &&
-	       l->frame_code < PY_FRAME_BYTES - 8 && l->frame_instr < PY_FRAME_BYTES - 8 &&
-	       l->frame_owner < PY_FRAME_BYTES && l->frame_localsplus < 1024 &&
-	       l->code_filename < 1024 && l->code_qualname < 1024 && l->code_linetable < 1024 &&
-	       l->code_firstlineno < 1024 && l->code_instructions < 1024 &&
-	       l->unicode_ascii_size < 256;
+	       l->thread_ident < PY_STATE_BYTES - 8 && l->frame_current < PY_STATE_BYTES - 8 &&
+	       l->frame_previous < PY_FRAME_BYTES - 8 && l->frame_code < PY_FRAME_BYTES - 8 &&
+	       l->frame_instr < PY_FRAME_BYTES - 8 && l->frame_owner < PY_FRAME_BYTES &&
+	       l->frame_localsplus < 1024 && l->code_filename < 1024 && l->code_qualname < 1024 &&
+	       l->code_linetable < 1024 && l->code_firstlineno < 1024 &&
+	       l->code_instructions < 1024 && l->unicode_ascii_size < 256;
 }
 
 /* The layout of the CPython whose _PyRuntime is at runtime, by its Py_Version. */
@@ -345,14 +381,14 @@ static int py_thread__cmp(const void *a, const void *b)
 	return x->native_id < y->native_id ? -1 : x->native_id > y->native_id;
 }
 
-static int py__add_thread(struct pyframes *py, size_t *cap, uint32_t native_id, uint64_t state)
+static int py__add_thread(struct pyframes *py, size_t *cap, const struct py_thread *thread)
 {
 	struct py_thread *grown = array__grow(py->threads, cap, py->n_threads, sizeof(*grown));
 
 	if (!grown)
 		return -ENOMEM;
 	py->threads = grown;
-	py->threads[py->n_threads++] = (struct py_thread){ native_id, state };
+	py->threads[py->n_threads++] = *thread;
 	return 0;
 }
 
@@ -361,6 +397,9 @@ static int py__read_threads(struct pyframes *py, uint64_t runtime)
 {
 	const struct py_layout *l = &py->layout;
 	unsigned char ts[PY_STATE_BYTES];
+	/* Up to its last field read: the state may end where its mapping does. */
+	size_t ts_bytes =
+		(l->thread_native_id > l->thread_ident ? l->thread_native_id : l->thread_ident) + 8;
 	uint64_t interp, state, head;
 	size_t cap = 0, n_interps = 0;
 	int err;
@@ -372,9 +411,14 @@ static int py__read_threads(struct pyframes *py, uint64_t runtime)
 			break;
 		head = state;
 		while (state && py->n_threads < PY_MAX_THREADS &&
-		       py__read(py, state, ts, l->thread_native_id + 8)) {
-			err = py__add_thread(py, &cap,
-					     (uint32_t)field__u64(ts, l->thread_native_id), state);
+		       py__read(py, state, ts, ts_bytes)) {
+			struct py_thread thread = {
+				.native_id = (uint32_t)field__u64(ts, l->thread_native_id),
+				.ident = field__u64(ts, l->thread_ident),
+				.state = state,
+			};
+
+			err = py__add_thread(py, &cap, &thread);
 			if (err)
 				return err;
 			state = field__u64(ts, l->thread_next);
@@ -580,14 +624,17 @@ static void py_code__read(struct pyframes *py, struct py_code *c)
 {
 	const struct py_layout *l = &py->layout;
 	uint64_t type, filename, qualname, linetable;
-	int32_t firstlineno;
+	int32_t firstlineno, stacksize, nlocalsplus;
 
 	if (!py__read_u64(py, c->addr + PY_OB_TYPE, &type) || type != py->code_type ||
 	    !py__read_u64(py, c->addr + l->code_filename, &filename) ||
 	    !py__read_u64(py, c->addr + l->code_qualname, &qualname) ||
 	    !py__read_u64(py, c->addr + l->code_linetable, &linetable) ||
-	    !py__read(py, c->addr + l->code_firstlineno, &firstlineno, sizeof(firstlineno)))
+	    !py__read(py, c->addr + l->code_firstlineno, &firstlineno, sizeof(firstlineno)) ||
+	    !py__read(py, c->addr + l->code_stacksize, &stacksize, sizeof(stacksize)) ||
+	    !py__read(py, c->addr + l->code_nlocalsplus, &nlocalsplus, sizeof(nlocalsplus)))
 		return;
+	c->slots = stacksize >= 0 && nlocalsplus >= 0 ? (size_t)stacksize + (size_t)nlocalsplus : 0;
 	c->qualname = py__string(py, qualname);
 	c->filename = py__string(py, filename);
 	c->firstlineno = firstlineno;
@@ -822,6 +869,18 @@ static uint64_t py__thread_state(const struct pyframes *py, uint32_t tid)
 	return hit ? hit->state : 0;
 }
 
+/* The address of thread tid's innermost interpreter frame, or 0. */
+static uint64_t py__current_frame(const struct pyframes *py, uint32_t tid)
+{
+	const struct py_layout *l = &py->layout;
+	uint64_t state = py__thread_state(py, tid), holder = state, addr;
+
+	if (!state || (l->thread_cframe && !py__read_u64(py, state + l->thread_cframe, &holder)) ||
+	    !py__read_u64(py, holder + l->frame_current, &addr))
+		return 0;
+	return addr;
+}
+
 /* How much of a frame is read: up to its last field used. */
 static size_t py_layout__frame_bytes(const struct py_layout *l)
 {
@@ -870,14 +929,14 @@ static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *o
 			      bool *cut, uint64_t *thread)
 {
 	const struct py_layout *l = &py->layout;
-	uint64_t state = py__thread_state(py, tid), holder = state, addr;
+	uint64_t addr = py__current_frame(py, tid);
 	unsigned char fr[PY_FRAME_BYTES];
 	size_t n = 0;
 
 	*cut = false;
 	*thread = 0;
-	if (!state || (l->thread_cframe && !py__read_u64(py, state + l->thread_cframe, &holder)) ||
-	    !py__read_u64(py, holder + l->frame_current, &addr))
+	py->innermost_tid = 0;
+	if (!addr)
 		return 0;
 	py__load_window(py, addr + py_layout__frame_bytes(l));
 	for (size_t steps = 0; addr && steps < 4 * PYFRAMES_MAX; steps++) {
@@ -891,6 +950,11 @@ static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *o
 			break;
 		} else if (py__frame(py, fr, &out[n])) {
 			group_end[n] = l->frame_is_entry && fr[l->frame_is_entry];
+			if (!n) {
+				py->innermost_tid = tid;
+				py->innermost_frame = addr;
+				py->innermost_code = field__u64(fr, l->frame_code);
+			}
 			/* threading's bootstrap: its first local is the Thread that runs. */
 			if (!strcmp(out[n].func, "Thread._bootstrap_inner") &&
 			    stack__frame_in_file(&out[n], "/threading.py") &&
@@ -918,6 +982,147 @@ uint64_t pyframes__parked_on(struct pyframes *py, const struct stack *st, uint64
 				       ? addr
 				       : 0;
 	return 0;
+}
+
+/*
+ * The first len bytes at each of addrs[0..n) into bufs, len apart; ok[i]: all of them read. One
+ * system call while every address can be read, one more past each that cannot.
+ */
+static void py__read_each(const struct pyframes *py, const uint64_t *addrs, size_t n,
+			  unsigned char *bufs, size_t len, bool *ok)
+{
+	struct iovec local[PY_MAX_SLOTS], remote[PY_MAX_SLOTS];
+	size_t from = 0, whole;
+	ssize_t got;
+
+	for (size_t i = 0; i < n; i++) {
+		local[i] = (struct iovec){ bufs + i * len, len };
+		remote[i] = (struct iovec){ (void *)(uintptr_t)addrs[i], len };
+		ok[i] = false;
+	}
+	while (from < n) {
+		got = process_vm_readv(py->pid, local + from, n - from, remote + from, n - from, 0);
+		if (got < 0 && errno != EFAULT)
+			return;
+		whole = got > 0 ? (size_t)got / len : 0;
+		for (size_t i = 0; i < whole; i++)
+			ok[from + i] = true;
+		from += whole + 1;
+	}
+}
+
+/* Whether the type object at type is _thread.RLock's (a heap type: known by its name). */
+static bool py__is_rlock_type(struct pyframes *py, uint64_t type)
+{
+	char name[sizeof(PY_RLOCK_TYPE_NAME)];
+	uint64_t name_addr;
+
+	if (type == py->rlock_type)
+		return true;
+	if (type == py->other_lock_type)
+		return false;
+	py->other_lock_type = type;
+	if (!py__read_u64(py, type + PY_TYPE_NAME, &name_addr) ||
+	    !py__read(py, name_addr, name, sizeof(name)) ||
+	    memcmp(name, PY_RLOCK_TYPE_NAME, sizeof(name)))
+		return false;
+	py->rlock_type = type;
+	return true;
+}
+
+/*
+ * Among the objects at addrs[0..n), the one whose lock is futex, into *lock, its head (what
+ * PY_LOCK_HEAD_BYTES of it were read) into head; false: none. next[i]: what a builtin method
+ * there is bound to, for a second look.
+ */
+static bool py__lock_among(const struct pyframes *py, const uint64_t *addrs, size_t n,
+			   uint64_t futex, uint64_t *lock, unsigned char *head, uint64_t *next)
+{
+	unsigned char heads[PY_MAX_SLOTS * PY_LOCK_HEAD_BYTES];
+	bool ok[PY_MAX_SLOTS];
+
+	py__read_each(py, addrs, n, heads, PY_LOCK_HEAD_BYTES, ok);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *h = heads + i * PY_LOCK_HEAD_BYTES;
+
+		next[i] = ok[i] ? field__u64(h, PY_CFUNCTION_SELF) : 0;
+		if (ok[i] && field__u64(h, PY_LOCK_LOCK) == futex) {
+			*lock = addrs[i];
+			memcpy(head, h, PY_LOCK_HEAD_BYTES);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Thread native_id of the process's pid namespace, numbered in ours; 0: not found. */
+static uint32_t py__our_tid(const struct pyframes *py, uint32_t native_id)
+{
+	char path[96];
+	struct dirent *ent;
+	uint32_t innermost, tid = 0;
+	DIR *dir;
+
+	if (py->own_pid_ns)
+		return native_id;
+	snprintf(path, sizeof(path), "/proc/%d/task", py->pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (!tid && (ent = readdir(dir))) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%.20s/status", py->pid, ent->d_name);
+		if (ent->d_name[0] != '.' && proc_status__ns_pids(path, &innermost) &&
+		    innermost == native_id)
+			tid = (uint32_t)strtoul(ent->d_name, NULL, 10);
+	}
+	closedir(dir);
+	return tid;
+}
+
+/* The thread whose PyThread_get_thread_ident() is ident, numbered in our pid namespace; 0: none. */
+static uint32_t py__tid_of_ident(const struct pyframes *py, uint64_t ident)
+{
+	for (size_t i = 0; ident && i < py->n_threads; i++)
+		if (py->threads[i].ident == ident)
+			return py__our_tid(py, py->threads[i].native_id);
+	return 0;
+}
+
+bool pyframes__lock_wait(struct pyframes *py, uint32_t tid, const struct stack *st, uint64_t futex,
+			 uint64_t *lock, uint32_t *owner)
+{
+	uint64_t slots[PY_MAX_SLOTS], objects[PY_MAX_SLOTS], bound[PY_MAX_SLOTS];
+	unsigned char head[PY_LOCK_HEAD_BYTES];
+	const struct py_code *code;
+	size_t n = 0, n_objects = 0;
+
+	*owner = 0;
+	for (size_t i = 0; i < st->n && !n; i++)
+		n = st->frames[i].func && !strcmp(st->frames[i].func, PY_LOCK_WAIT);
+	if (!n || py->innermost_tid != tid || !(code = py__code(py, py->innermost_code)))
+		return false;
+	/* The frame that called acquire: the lock is a local, or on its value stack. */
+	n = code->slots < PY_MAX_SLOTS ? code->slots : PY_MAX_SLOTS;
+	n = py__read_some(py, py->innermost_frame + py->layout.frame_localsplus, slots,
+			  n * sizeof(*slots)) /
+	    sizeof(*slots);
+	for (size_t i = 0; i < n; i++)
+		if (slots[i] >= PY_PAGE_BYTES && !(slots[i] % 8))
+			objects[n_objects++] = slots[i];
+	if (!n_objects)
+		return false;
+	/* Else a builtin method bound to it: a with statement's __exit__. */
+	if (!py__lock_among(py, objects, n_objects, futex, lock, head, bound)) {
+		n = 0;
+		for (size_t i = 0; i < n_objects; i++)
+			if (bound[i] >= PY_PAGE_BYTES && !(bound[i] % 8))
+				objects[n++] = bound[i];
+		if (!py__lock_among(py, objects, n, futex, lock, head, bound))
+			return false;
+	}
+	if (py__is_rlock_type(py, field__u64(head, PY_OB_TYPE)) && field__u64(head, PY_RLOCK_COUNT))
+		*owner = py__tid_of_ident(py, field__u64(head, PY_RLOCK_OWNER));
+	return true;
 }
 
 /* Whether native frame i of st begins a physical frame run by the interpreter's loop. */

@@ -2,6 +2,7 @@
 #ifndef LEAKMON_PYFRAMES_H
 #define LEAKMON_PYFRAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -44,6 +45,15 @@ void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st, const
  * stack, which holds the address of the lock, event or queue it waits for. 0: no such wait.
  */
 uint64_t pyframes__parked_on(struct pyframes *py, const struct stack *st, uint64_t futex);
+/*
+ * For a wait on a lock of CPython's own (PyThread_acquire_lock_timed in st) on the futex at
+ * futex, the Python object whose lock that is (a Lock, an RLock, a SimpleQueue): the one the
+ * waiting frame holds (a local, or on its value stack), into *lock. For an RLock, the thread that
+ * holds it into *owner (its tid, numbered in our pid namespace); else 0. False: no such wait,
+ * or its object not found. Right after pyframes__splice() of the thread, whose frames it uses.
+ */
+bool pyframes__lock_wait(struct pyframes *py, uint32_t tid, const struct stack *st, uint64_t futex,
+			 uint64_t *lock, uint32_t *owner);
 
 /*
  * The source line of instruction index (in code units) of a code object, from its line table

@@ -30,8 +30,9 @@ struct thread_snap {
 	bool glibc_mutex;		/* likewise: the mutex is glibc's, its owner readable */
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
 	const char *runtime_name;  /* its language runtime's name for it (Python's Thread.name) */
-	bool deadlocked;	   /* in a cycle of mutex waiters (set by deadlocks__find) */
-	uint32_t mutex_owner;	   /* who holds the mutex it waits for; 0: unknown (likewise) */
+	uint32_t runtime_owner; /* the holder of its runtime's lock it waits for (Python's RLock) */
+	bool deadlocked;	/* in a cycle of mutex waiters (set by deadlocks__find) */
+	uint32_t mutex_owner;	/* who holds the mutex it waits for; 0: unknown (likewise) */
 	bool lock_refused;  /* parked for good: the kernel refused its PI mutex lock (likewise) */
 	bool stack_wanted;  /* set by whoever wants this thread's stack */
 	bool stack_pending; /* to be unwound (again) */

@@ -57,13 +57,14 @@ struct stacks_python {
 
 /*
  * Thread th's Python frames, where its process's interpreter runs any; and what a wait in its
- * parking lot is for, instead of the waiter's own semaphore.
+ * parking lot is for, instead of the waiter's own semaphore; and the Python lock a wait on a
+ * lock's inner lock is for, with its holder if it is an RLock.
  */
 static void stacks__splice_python(struct stacks_python *python, struct unwinder *u,
 				  struct thread_snap *th)
 {
 	const char *module;
-	uint64_t parked;
+	uint64_t parked, lock;
 
 	if (!python->looked && (module = pyframes__interpreter_module(&th->stack))) {
 		python->looked = true;
@@ -72,10 +73,15 @@ static void stacks__splice_python(struct stacks_python *python, struct unwinder 
 	if (!python->py)
 		return;
 	pyframes__splice(python->py, th->rec.tid, &th->stack, &th->runtime_name);
-	if (th->wait.futex &&
-	    (parked = pyframes__parked_on(python->py, &th->stack, th->wait.futex))) {
+	if (!th->wait.futex)
+		return;
+	if ((parked = pyframes__parked_on(python->py, &th->stack, th->wait.futex))) {
 		th->wait.futex = parked;
 		text__hex(parked, th->wait.object);
+	} else if (pyframes__lock_wait(python->py, th->rec.tid, &th->stack, th->wait.futex, &lock,
+				       &th->runtime_owner)) {
+		th->wait.futex = lock;
+		text__hex(lock, th->wait.object);
 	}
 }
 
@@ -88,6 +94,7 @@ static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *pyth
 	stack__free(&th->creator_stack);
 	th->created_by = NULL;
 	th->runtime_name = NULL;
+	th->runtime_owner = 0;
 	if (!u) {
 		th->stack.error = error;
 		return;

@@ -105,6 +105,16 @@ fixture_start() {
 	return 1
 }
 
+# An interpreter of version $1 that runs: on the PATH, else a pyenv's.
+find_python() {
+	local python
+	for python in "$(command -v "python$1")" \
+		"${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/"python$1"; do
+		[ -x "$python" ] && "$python" -c '' 2>/dev/null && echo "$python" && return 0
+	done
+	return 1
+}
+
 # json_valid FILE: one parseable JSON document.
 json_valid() {
 	jq -e . "$1" >/dev/null

@@ -5,7 +5,8 @@
 # recursive, error-checking and robust mutexes: robust ones keep their owner in the lock word,
 # the others in a word of its own) are named as cycles, each thread with the mutex it waits for
 # and that mutex's owner; mutex waits that are no cycle (an owner waiting on a pipe, a convoy,
-# an owner gone) are none.
+# an owner gone) are none. Python's RLocks, whose holder the interpreter records, are such
+# mutexes too.
 . "$(dirname "$0")/lib.sh"
 
 # ring_links PID: "TID OWNER" per ring thread, from the names the fixture gives them: thread
@@ -158,6 +159,74 @@ fixture_start lock_owner_exited pi && {
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
 	check_eq "... said of their group in text" 1 \
 		"$(grep -cE '^  2 @ \[mutex, .*\] on several objects \(parked for good' "$TMP/text")"
+}
+
+# Python's RLocks record their holder's thread ident, which the interpreter's thread states tie
+# to a tid; the RLock a waiter waits for is read from the frame that calls acquire. A ring of
+# three, each waiting its own way (with on a local, acquire() on a local, with on an object's
+# attribute), is a deadlock: under Debian's python3, and 3.12 and 3.13 where installed.
+# python_ring: "TID OWNER RLOCK NAME OWNER_NAME" per ring thread, from what the fixture said.
+python_ring() {
+	awk '$1 == "holds" { tid[$2] = $3; lock[$2] = $4 }
+		END { for (i = 0; i < 3; i++) { j = (i + 1) % 3
+			print tid[i], tid[j], lock[j], "ring-" i, "ring-" j } }' "$FIXTURE_OUT" |
+		sort -n
+}
+
+check_python_ring() {
+	local label="$1: an RLock ring" json=$TMP/ring.json expected said tid owner lock name
+	local owner_name
+	expected=$(python_ring)
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json" 2>"$TMP/err"
+	check_eq "$label: the snapshot succeeds quietly" "" "$(cat "$TMP/err")"
+	check_eq "$label: one cycle" 1 "$(jq '.processes[0].deadlocks | length' "$json")"
+	check_eq "$label: each waiter with the RLock it waits for (its id()) and that one's holder" \
+		"$(cut -d' ' -f1-3 <<<"$expected")" \
+		"$(jq -r '.processes[0].deadlocks[0].threads[] | "\(.tid) \(.owner) \(.mutex)"' \
+			"$json" | sort -n)"
+	check "$label: each a Python lock wait on its RLock, its holder its mutex_owner" \
+		json_matches "$json" '.processes[0] | (.threads | map({key: (.tid | tostring),
+		value: .}) | from_entries) as $th | all(.deadlocks[0].threads[];
+		$th[.tid | tostring] as $t | .mutex == $t.wait_object and
+		.owner == $t.mutex_owner and $t.wait_reason == "python_lock")'
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	said=""
+	while read -r tid owner lock name owner_name; do
+		said+="$tid $(cat "/proc/$FIXTURE_PID/task/$tid/comm") \"$name\" waits for mutex $lock"
+		said+=" held by $owner $(cat "/proc/$FIXTURE_PID/task/$owner/comm") \"$owner_name\";"
+	done <<<"$expected"
+	check_eq "$label: text: a line per thread, with its RLock and holder, and their names" \
+		"$said" "$(sed -n '/^  deadlock: 3 threads/,/^  [^ ]/p' "$TMP/text" |
+			grep -E '^      [0-9]+ ' | sed 's/^ *//' | sort -n | tr '\n' ';')"
+}
+
+fixture_start python_deadlock && check_python_ring python3
+for version in 3.12 3.13; do
+	if ! python=$(find_python "$version"); then
+		echo "note: no python$version here: its RLocks are not checked"
+		continue
+	fi
+	printf '#!/bin/sh\nexec %s %s "$@"\n' "$python" "$PWD/$FIXTURES/python_deadlock" \
+		>"$TMP/python_deadlock"
+	chmod +x "$TMP/python_deadlock"
+	FIXTURES=$TMP fixture_start python_deadlock && check_python_ring "python$version"
+done
+
+# Live, the ring closes 3 s after its first two threads wait: their stacks were read ticks
+# before, and what those said of their RLocks is kept with their waits.
+fixture_start python_deadlock 3 && {
+	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s \
+		>"$TMP/ring.jsonl" 2>"$TMP/err" &
+	monitor=$!
+	sleep 6
+	kill -INT "$monitor"
+	check "an RLock ring, live: the monitor exits 0" wait "$monitor"
+	check_eq "... quietly" "" "$(cat "$TMP/err")"
+	check_eq "... one deadlock event: each waiter with its RLock and that one's holder" \
+		"1;$(python_ring | cut -d' ' -f1-3 | tr '\n' ';')" \
+		"$(jq -s -r '[.[] | select(.event == "deadlock")] | "\(length);" +
+			((.[0].threads // []) | sort_by(.tid) | map("\(.tid) \(.owner) \(.mutex);") |
+			add // "")' "$TMP/ring.jsonl")"
 }
 
 for name in mutex_held_forever lock_convoy lock_owner_exited; do

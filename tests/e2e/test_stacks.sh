@@ -305,6 +305,17 @@ chan_receive chan_send chan_receive join" \
 		grep -qE '^      [0-9]+ [^ ]+ "Thread-1 \(on_lock\)"$' "$text"
 	check "$label: text: a hostile thread name escaped" \
 		grep -qF ' "named\x1b[2J\x0a日😀"' "$text"
+	# The RLock is read from the frame that calls acquire: its id(), and its holder.
+	check_eq "$label: the RLock's waiter: waits on the RLock, held by the main thread" \
+		"$(awk '$1 == "rlock" { print $2 }' "$FIXTURE_OUT") $FIXTURE_PID" \
+		"$(jq -r '.processes[0].threads[] | select(.runtime_name == "Thread-2 (on_lock)") |
+			"\(.wait_object) \(.mutex_owner)"' "$json")"
+	check "$label: a Lock has no holder to name; its three waiters wait on it, one object" \
+		json_matches "$json" '[.processes[0].threads[] | select(.wait_reason == "python_lock"
+		  and .runtime_name != "Thread-2 (on_lock)")] | length == 3 and
+		  all(.mutex_owner == null) and (map(.wait_object) | unique | length) == 1'
+	check "$label: text: the RLock's holder named" grep -qE \
+		"^  1 @ \[python_lock, [^]]*\] on 0x[0-9a-f]+ held by $FIXTURE_PID [^ ]+\$" "$text"
 	check_eq "$label: a ThreadPoolExecutor's workers: idle on its work queue" \
 		"chan_receive chan_receive chan_receive chan_receive" \
 		"$(jq -r '[.processes[0].threads[] | select(.start_routine == "_worker") |
@@ -343,16 +354,6 @@ chan_receive chan_send chan_receive join" \
 	check_eq "$label: text: no raw control character" 0 "$(grep -c $'\x1b' "$text")"
 }
 
-# An interpreter of version $1 that runs: on the PATH, else a pyenv's.
-find_python() {
-	local python
-	for python in "$(command -v "python$1")" \
-		"${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/"python$1"; do
-		[ -x "$python" ] && "$python" -c '' 2>/dev/null && echo "$python" && return 0
-	done
-	return 1
-}
-
 fixture_start python_locks && check_python python3
 for version in 3.12 3.13; do
 	if ! python=$(find_python "$version"); then
@@ -372,6 +373,10 @@ FIXTURES=$TMP fixture_start python_locks && {
 	inner=$(pgrep -P "$FIXTURE_PID" | head -1)
 	STARTED_PIDS+=("$inner")
 	"$LEAKMON" snapshot --json -p "$inner" >"$TMP/python_ns.json"
+	check_eq "Python in a pid namespace: the RLock's holder numbered as we number it" \
+		"$inner" \
+		"$(jq -r '.processes[0].threads[] | select(.runtime_name == "Thread-2 (on_lock)") |
+			.mutex_owner' "$TMP/python_ns.json")"
 	check_eq "Python in a pid namespace: each thread's start routine its target" \
 		'["<module>","_worker","_worker","_worker","_worker","emoji_😀",'\
 '"hostile\u001b[2J\n日","on_barrier","on_condition",'\
