@@ -3,16 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 
 #include "array.h"
 #include "deadlock.h"
-
-/* glibc x86_64 pthread_mutex_t: __lock at 0, __owner at 8, __kind at 16 (DESIGN.md section 5). */
-#define MUTEX_WORDS 5
-#define MUTEX_KIND_ROBUST 16
-#define MUTEX_KIND_PI 32
-#define FUTEX_TID_MASK 0x3fffffff
+#include "locks.h"
 
 struct reported {
 	uint32_t pid;
@@ -45,37 +39,6 @@ void deadlocks__forget(struct deadlocks *d, uint32_t pid)
 		if (d->cycles[i].pid != pid)
 			d->cycles[kept++] = d->cycles[i];
 	d->n = kept;
-}
-
-/* The first words of a mutex at addr in process pid; false if they cannot be read. */
-static bool mutex__read(uint32_t pid, uint64_t addr, uint32_t words[MUTEX_WORDS])
-{
-	struct iovec local = { words, MUTEX_WORDS * sizeof(*words) };
-	struct iovec remote = { (void *)(uintptr_t)addr, MUTEX_WORDS * sizeof(*words) };
-
-	return process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) ==
-	       (ssize_t)(MUTEX_WORDS * sizeof(*words));
-}
-
-/*
- * The owner the words name. A mutex waited on is locked. A word that is not (glibc parks a
- * thread on a zero word of its own stack when the kernel refuses its priority-inheritance lock)
- * is no mutex: what follows it is not an owner.
- */
-static uint32_t mutex__owner(const uint32_t words[MUTEX_WORDS])
-{
-	if (!words[0])
-		return 0;
-	if (words[4] & (MUTEX_KIND_PI | MUTEX_KIND_ROBUST))
-		return words[0] & FUTEX_TID_MASK;
-	return words[2];
-}
-
-uint32_t deadlocks__mutex_owner(uint32_t pid, uint64_t addr)
-{
-	uint32_t words[MUTEX_WORDS];
-
-	return mutex__read(pid, addr, words) ? mutex__owner(words) : 0;
 }
 
 /*
@@ -144,22 +107,25 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_threads; i++) {
 		struct thread_snap *th = p->threads[i];
-		uint32_t words[MUTEX_WORDS];
+		uint32_t words[MUTEX_WORDS], owner;
 
-		if (th->wait.blocked && th->runtime_owner) {
-			links[n].waiter = th;
-			links[n++].owner = th->mutex_owner = th->runtime_owner;
+		if (!th->wait.blocked)
+			continue;
+		if (th->runtime_owner) {
+			owner = th->runtime_owner;
+		} else if (!th->glibc_lock || !th->wait.futex) {
+			continue;
+		} else if (!strcmp(th->reason, "rwlock")) {
+			owner = rwlock__writer(p->pid, th->wait.futex);
+		} else if (mutex__read(p->pid, th->wait.futex, words)) {
+			owner = mutex__owner(words);
+			th->lock_refused = !owner && lock__refused(th, words);
+		} else {
 			continue;
 		}
-		if (!th->wait.blocked || !th->glibc_mutex || !th->wait.futex ||
-		    !mutex__read(p->pid, th->wait.futex, words))
-			continue;
-		links[n].waiter = th;
-		links[n].owner = mutex__owner(words);
-		th->mutex_owner = links[n].owner;
-		th->lock_refused = !links[n].owner && lock__refused(th, words);
-		if (links[n].owner)
-			n++;
+		th->mutex_owner = owner;
+		if (owner)
+			links[n++] = (struct deadlock_link){ .waiter = th, .owner = owner };
 	}
 	/*
 	 * Follow each waiter's owner while the owner waits too; back at the start: a cycle. The

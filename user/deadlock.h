@@ -11,12 +11,12 @@
 /*
  * Mutex deadlocks: a thread waiting on a pthread mutex whose owner (the mutex's __owner, or the
  * tid in a PI or robust mutex's lock word) waits in turn on a mutex owned back along a chain.
- * A runtime's lock whose owner its stack read named (th->runtime_owner: Python's RLock) is one
- * more such mutex. Each cycle is reported once.
+ * An rwlock written by a thread is one more such mutex, and so is a runtime's lock whose owner
+ * its stack read named (th->runtime_owner: Python's RLock). Each cycle is reported once.
  */
 struct deadlocks;
 
-/* The mutex waited for is the waiter's wait.object. */
+/* The mutex (or rwlock) waited for is the waiter's wait.object. */
 struct deadlock_link {
 	struct thread_snap *waiter;
 	uint32_t owner;
@@ -31,7 +31,7 @@ struct deadlock_cycle {
 struct deadlocks *deadlocks__new(void);
 void deadlocks__free(struct deadlocks *d);
 /*
- * Cycles among p's glibc mutex waiters (th->glibc_mutex) and runtime lock waiters
+ * Cycles among p's glibc mutex and rwlock waiters (th->glibc_lock) and runtime lock waiters
  * (th->runtime_owner); p's threads by tid, as a snapshot keeps them. Every waiter gets
  * th->mutex_owner (or th->lock_refused), members of every cycle
  * th->deadlocked; cycles not found before are appended to *cycles (realloc'd).
@@ -40,7 +40,5 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		    size_t *n_cycles);
 /* Forget the cycles of a process that exited. */
 void deadlocks__forget(struct deadlocks *d, uint32_t pid);
-/* The owner of a glibc x86_64 pthread mutex at addr in process pid, or 0 if none or unknown. */
-uint32_t deadlocks__mutex_owner(uint32_t pid, uint64_t addr);
 
 #endif /* LEAKMON_DEADLOCK_H */

@@ -42,7 +42,7 @@ struct episode {
 	char comm[LEAKMON_COMM_LEN + 1];
 	const char *kind;   /* its wait kind: futex, pipe_read, ... (static strings) */
 	const char *reason; /* once its stack was read: mutex, condvar, ... (static strings) */
-	bool glibc_mutex;   /* likewise: th->glibc_mutex */
+	bool glibc_lock;    /* likewise: th->glibc_lock */
 	/* Likewise: what its runtime waits for (wait.futex), and that lock's holder. */
 	uint64_t futex;
 	uint32_t runtime_owner;
@@ -415,14 +415,14 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 			continue;
 		if (e->th->stack_wanted) {
 			e->reason = e->th->reason;
-			e->glibc_mutex = e->th->glibc_mutex;
+			e->glibc_lock = e->th->glibc_lock;
 			e->futex = e->th->wait.futex;
 			e->runtime_owner = e->th->runtime_owner;
 			e->group_key = thread__group_key(e->th);
 			e->kind_alerted = config__kind_alerted(m->cfg, e->reason);
 		} else if (e->reason && !e->th->stack.n) {
 			e->th->reason = e->reason;
-			e->th->glibc_mutex = e->glibc_mutex;
+			e->th->glibc_lock = e->glibc_lock;
 			e->th->runtime_owner = e->runtime_owner;
 			if (e->futex != e->th->wait.futex) {
 				e->th->wait.futex = e->futex;

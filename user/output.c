@@ -582,16 +582,20 @@ void output__text_thread(FILE *out, const struct thread_snap *th)
 	fprintf(out, " \"%s\"", runtime_name);
 }
 
-/* "TID NAME waits for mutex ADDR held by OWNER NAME": a line of a deadlock, or of a group. */
+/*
+ * "TID NAME waits for mutex ADDR held by OWNER NAME" (or for an rwlock, written by its owner): a
+ * line of a deadlock, or of a group.
+ */
 static void output__text_mutex_wait(FILE *out, const struct proc_snap *p,
 				    const struct thread_snap *th)
 {
 	char object[4 * WAIT_OBJECT_LEN + 1];
+	bool rwlock = th->reason && !strcmp(th->reason, "rwlock");
 
 	text__escape(th->wait.object, strlen(th->wait.object), object, sizeof(object));
 	fputs("      ", out);
 	output__text_thread(out, th);
-	fprintf(out, " waits for mutex %s", object);
+	fprintf(out, " waits for %s %s", rwlock ? "rwlock" : "mutex", object);
 	output__text_mutex_state(out, p, th);
 	fputc('\n', out);
 }

@@ -122,7 +122,7 @@ void snapshot__refresh_thread(const struct snapshot *s, struct thread_snap *th,
 {
 	stack__free(&th->stack);
 	th->reason = NULL;
-	th->glibc_mutex = false;
+	th->glibc_lock = false;
 	th->start_routine = NULL;
 	th->runtime_name = NULL;
 	th->runtime_owner = 0;

@@ -27,7 +27,7 @@ struct thread_snap {
 	struct stack creator_stack;	/* the creator's stack at creation, once unwound */
 	const struct frame *created_by; /* the call site that created the thread, in it */
 	const char *reason;		/* wait__reason(): mutex, condvar, ..., or the wait kind */
-	bool glibc_mutex;		/* likewise: the mutex is glibc's, its owner readable */
+	bool glibc_lock; /* likewise: the mutex or rwlock is glibc's, its owner readable */
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
 	const char *runtime_name;  /* its language runtime's name for it (Python's Thread.name) */
 	uint32_t runtime_owner; /* the holder of its runtime's lock it waits for (Python's RLock) */

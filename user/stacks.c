@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "locks.h"
 #include "log.h"
 #include "pyframes.h"
 #include "stacks.h"
@@ -85,6 +86,24 @@ static void stacks__splice_python(struct stacks_python *python, struct unwinder 
 	}
 }
 
+/*
+ * What thread th's stack says: what its wait is for, where it started; and for an rwlock of
+ * glibc's, which waiters wait on at one of two words within, the rwlock itself, once only.
+ */
+static void stacks__name_wait(struct thread_snap *th)
+{
+	const struct frame *start = stack__start_routine(&th->stack);
+	uint64_t rwlock;
+
+	th->reason = wait__reason(&th->wait, &th->stack, &th->glibc_lock);
+	th->start_routine = start ? start->func : NULL;
+	if (th->glibc_lock && !strcmp(th->reason, "rwlock") &&
+	    (rwlock = rwlock__of_futex(th->rec.tgid, th->wait.futex))) {
+		th->wait.futex = rwlock;
+		text__hex(rwlock, th->wait.object);
+	}
+}
+
 /* Unwind thread th of a process whose unwinder is u, or say why it cannot be. */
 static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *python,
 				  const char *error, struct thread_snap *th)
@@ -97,10 +116,12 @@ static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *pyth
 	th->runtime_owner = 0;
 	if (!u) {
 		th->stack.error = error;
+		stacks__name_wait(th);
 		return;
 	}
 	unwinder__unwind(u, &th->rec, &th->stack);
 	stacks__splice_python(python, u, th);
+	stacks__name_wait(th);
 	if (th->creator) {
 		unwinder__unwind_creator(u, th->creator, &th->creator_stack);
 		th->created_by = stack__creation_site(&th->creator_stack);
@@ -148,7 +169,10 @@ static int stacks__check_task(const struct task_record *rec, void *ctx)
 		return 0;
 	pass->n_moved++;
 	if (pass->last) {
-		stack__free(&th->stack);
+		/* What its stack said goes with it: the wait is named by its kind, as read. */
+		struct task_record read = th->rec;
+
+		snapshot__refresh_thread(pass->s, th, &read);
 		th->stack.error = "thread kept running while its stack was read";
 		return 0;
 	}
@@ -157,15 +181,12 @@ static int stacks__check_task(const struct task_record *rec, void *ctx)
 	return 0;
 }
 
+/* What the others' stacks, if any, say: the wait kind for a reason. */
 static void stacks__name_waits(struct snapshot *s)
 {
-	for (size_t i = 0; i < s->n_threads; i++) {
-		struct thread_snap *th = &s->threads[i];
-		const struct frame *start = stack__start_routine(&th->stack);
-
-		th->reason = wait__reason(&th->wait, &th->stack, &th->glibc_mutex);
-		th->start_routine = start ? start->func : NULL;
-	}
+	for (size_t i = 0; i < s->n_threads; i++)
+		if (!s->threads[i].reason)
+			stacks__name_wait(&s->threads[i]);
 }
 
 static void stacks__unwind_pending(struct snapshot *s, const struct stacks_opts *opts)

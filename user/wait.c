@@ -354,7 +354,7 @@ static const char *wait__cxx_reason_of(const char *name)
  * the C library is in the program's own module (a static binary), so its functions count
  * wherever they are.
  */
-static const char *wait__c_reason_of(const struct frame *f, bool libc_linked_in, bool *glibc_mutex)
+static const char *wait__c_reason_of(const struct frame *f, bool libc_linked_in, bool *glibc_lock)
 {
 	const char *name = f->func;
 
@@ -364,8 +364,9 @@ static const char *wait__c_reason_of(const struct frame *f, bool libc_linked_in,
 		if (wait_reasons[i].libc_only && !libc_linked_in && !stack__frame_in_libc(f))
 			continue;
 		if (!strncmp(name, wait_reasons[i].func, strlen(wait_reasons[i].func))) {
-			*glibc_mutex = wait_reasons[i].libc_only &&
-				       !strcmp(wait_reasons[i].reason, "mutex");
+			*glibc_lock = wait_reasons[i].libc_only &&
+				      (!strcmp(wait_reasons[i].reason, "mutex") ||
+				       !strcmp(wait_reasons[i].reason, "rwlock"));
 			return wait_reasons[i].reason;
 		}
 	}
@@ -373,7 +374,7 @@ static const char *wait__c_reason_of(const struct frame *f, bool libc_linked_in,
 }
 
 /* The reason frame f names, in any language, if any: see wait__c_reason_of. */
-static const char *wait__reason_of(const struct frame *f, bool libc_linked_in, bool *glibc_mutex)
+static const char *wait__reason_of(const struct frame *f, bool libc_linked_in, bool *glibc_lock)
 {
 	const char *reason;
 
@@ -382,7 +383,7 @@ static const char *wait__reason_of(const struct frame *f, bool libc_linked_in, b
 	reason = wait__rust_reason_of(f->func);
 	if (!reason)
 		reason = wait__cxx_reason_of(f->func);
-	return reason ? reason : wait__c_reason_of(f, libc_linked_in, glibc_mutex);
+	return reason ? reason : wait__c_reason_of(f, libc_linked_in, glibc_lock);
 }
 
 static bool frame__in_rust_std(const struct frame *f)
@@ -406,10 +407,10 @@ static const char *wait__outer_reason(const struct stack *st, size_t i, const ch
 				      bool (*in_library)(const struct frame *f))
 {
 	const char *outer;
-	bool glibc_mutex;
+	bool glibc_lock;
 
 	for (i++; i < st->n && in_library(&st->frames[i]); i++) {
-		outer = wait__reason_of(&st->frames[i], false, &glibc_mutex);
+		outer = wait__reason_of(&st->frames[i], false, &glibc_lock);
 		if (outer)
 			reason = outer;
 	}
@@ -421,7 +422,7 @@ static const char *wait__outer_reason(const struct stack *st, size_t i, const ch
  * (or pthread_cond_wait), called by PyThread_acquire_lock. The caller outside libc says which:
  * when it is such a runtime's function, its reason is the wait's; otherwise libc's is.
  */
-static const char *wait__runtime_reason(const struct stack *st, size_t from, bool *glibc_mutex,
+static const char *wait__runtime_reason(const struct stack *st, size_t from, bool *glibc_lock,
 					const char *libc_reason)
 {
 	const char *reason;
@@ -432,7 +433,7 @@ static const char *wait__runtime_reason(const struct stack *st, size_t from, boo
 	reason = from < st->n ? wait__reason_of(&st->frames[from], false, &runtime_mutex) : NULL;
 	if (!reason)
 		return libc_reason;
-	*glibc_mutex = false;
+	*glibc_lock = false;
 	return reason;
 }
 
@@ -507,7 +508,7 @@ static bool wait__glib_unnamed(const struct stack *st)
  * called a libc primitive, the outer waits of Rust's std and of GLib.
  */
 static const char *wait__frame_reason(const struct stack *st, size_t i, bool libc_linked_in,
-				      bool *glibc_mutex)
+				      bool *glibc_lock)
 {
 	const struct frame *f = &st->frames[i];
 	const char *reason;
@@ -520,26 +521,26 @@ static const char *wait__frame_reason(const struct stack *st, size_t i, bool lib
 	reason = wait__cxx_reason_of(f->func);
 	if (reason)
 		return reason;
-	reason = wait__c_reason_of(f, libc_linked_in, glibc_mutex);
+	reason = wait__c_reason_of(f, libc_linked_in, glibc_lock);
 	if (reason && stack__frame_in_libc(f))
-		return wait__runtime_reason(st, i + 1, glibc_mutex, reason);
+		return wait__runtime_reason(st, i + 1, glibc_lock, reason);
 	if (reason && frame__in_glib(f))
 		return wait__outer_reason(st, i, reason, frame__in_glib);
 	return reason;
 }
 
-const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex)
+const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_lock)
 {
 	const char *reason;
 	bool libc_linked_in;
 
-	*glibc_mutex = false;
+	*glibc_lock = false;
 	if (!w->blocked)
 		return NULL;
 	if (w->kind && !strcmp(w->kind, "futex") && st) {
 		libc_linked_in = stack__libc_linked_in(st);
 		for (size_t i = 0; i < st->n; i++) {
-			reason = wait__frame_reason(st, i, libc_linked_in, glibc_mutex);
+			reason = wait__frame_reason(st, i, libc_linked_in, glibc_lock);
 			if (reason)
 				return strcmp(reason, "python_lock") ? reason
 								     : wait__python_reason(st);

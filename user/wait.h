@@ -27,9 +27,10 @@ bool wait__on_pipe(const struct wait_info *w);
  * What the wait is for, read from the stack as Go's dump names it: mutex, rwlock, condvar,
  * semaphore, join, barrier, once, python_lock, chan_receive, chan_send, chan_select; else the
  * wait kind.
- * *glibc_mutex: a mutex of glibc's, whose words name its owner (Rust's, say, are not).
+ * *glibc_lock: a mutex or rwlock of glibc's, whose words name its owner or writer (Rust's, say,
+ * do not).
  */
-const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_mutex);
+const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_lock);
 /*
  * Whether a wait reason is how idle threads wait for work (condvar, semaphore, pipe_read,
  * epoll_wait, accept, ...), as opposed to waiting for a lock or for room (mutex, pipe_write).

@@ -115,6 +115,23 @@ find_python() {
 	return 1
 }
 
+# each_python FIXTURE CHECK: start Python fixture FIXTURE under Debian's python3, then under
+# 3.12 and 3.13 where installed (their layouts differ), and run CHECK LABEL against each.
+each_python() {
+	local fixture=$1 check=$2 version python
+	fixture_start "$fixture" && "$check" python3
+	for version in 3.12 3.13; do
+		if ! python=$(find_python "$version"); then
+			echo "note: no python$version here: $fixture is not run under it"
+			continue
+		fi
+		printf '#!/bin/sh\nexec %s %s "$@"\n' "$python" "$PWD/$FIXTURES/$fixture" \
+			>"$TMP/$fixture"
+		chmod +x "$TMP/$fixture"
+		FIXTURES=$TMP fixture_start "$fixture" && "$check" "python$version"
+	done
+}
+
 # json_valid FILE: one parseable JSON document.
 json_valid() {
 	jq -e . "$1" >/dev/null

@@ -3,17 +3,19 @@
 # Mutex waits in a snapshot: who holds the mutex (a live thread, or one that exited holding
 # it); deadlocks: rings of threads each holding one mutex and waiting for the next (plain,
 # recursive, error-checking and robust mutexes: robust ones keep their owner in the lock word,
-# the others in a word of its own) are named as cycles, each thread with the mutex it waits for
-# and that mutex's owner; mutex waits that are no cycle (an owner waiting on a pipe, a convoy,
-# an owner gone) are none. Python's RLocks, whose holder the interpreter records, are such
+# the others in a word of its own; rwlocks, written, whose writer they name, waited for by
+# writers or readers, and mutexes and rwlocks in one ring) are named as cycles, each thread with
+# the mutex it waits for and that mutex's owner; mutex waits that are no cycle (an owner waiting
+# on a pipe, a convoy, an owner gone) are none. Python's RLocks, whose holder the interpreter records, are such
 # mutexes too.
 . "$(dirname "$0")/lib.sh"
 
 # ring_links PID: "TID OWNER" per ring thread, from the names the fixture gives them: thread
 # lock-I-then-J waits for lock J, which lock-J-then-K holds (a-to-b and b-to-a for a pair).
+# With OUT, the fixture's output: "TID OWNER ADDRESS", the address of lock J.
 ring_links() {
 	local task comm tid first
-	declare -A holder wants
+	declare -A holder wants address
 	for task in /proc/"$1"/task/*; do
 		comm=$(cat "$task/comm")
 		tid=${task##*/}
@@ -27,16 +29,18 @@ ring_links() {
 			;;
 		esac
 	done
+	[ -n "${2:-}" ] && eval "$(awk '$1 == "lock" { print "address[" $2 "]=" $3 }' "$2")"
 	for tid in "${!wants[@]}"; do
-		echo "$tid ${holder[${wants[$tid]}]}"
+		echo "$tid ${holder[${wants[$tid]}]}${2:+ ${address[${wants[$tid]}]}}"
 	done | sort -n
 }
 
 # Also in a static binary (abba_deadlock_static): glibc linked into the program, its functions
 # in no libc module.
 for ring in "abba_deadlock normal 2" "abba_deadlock recursive 2" "abba_deadlock errorcheck 2" \
-	"abba_deadlock robust 3" "abba_deadlock normal 5" "abba_deadlock_static normal 2" \
-	"abba_deadlock_static robust 3"; do
+	"abba_deadlock robust 3" "abba_deadlock normal 5" "abba_deadlock rwlock 2" \
+	"abba_deadlock rwlock_read 3" "abba_deadlock mixed 4" "abba_deadlock_static normal 2" \
+	"abba_deadlock_static robust 3" "abba_deadlock_static mixed 2"; do
 	set -- $ring
 	fixture=$1 kind=$2 n=$3
 	fixture_start "$fixture" "$kind" "$n" || continue
@@ -50,10 +54,10 @@ for ring in "abba_deadlock normal 2" "abba_deadlock recursive 2" "abba_deadlock 
 		"$(echo "$expected" | grep -c .)"
 	check_eq "$label: one cycle" 1 \
 		"$(jq '.processes[0].deadlocks | length' "$json")"
-	check_eq "$label: each waiter with the owner of the mutex it wants" \
-		"$expected" \
-		"$(jq -r '.processes[0].deadlocks[0].threads[] | "\(.tid) \(.owner)"' "$json" |
-			sort -n)"
+	check_eq "$label: each waiter with the owner of the mutex it wants, at its address" \
+		"$(ring_links "$pid" "$FIXTURE_OUT")" \
+		"$(jq -r '.processes[0].deadlocks[0].threads[] | "\(.tid) \(.owner) \(.mutex)"' \
+			"$json" | sort -n)"
 	check "$label: each mutex is what its waiter waits on, owned as said" \
 		json_matches "$json" '.processes[0] | (.threads | map({key: (.tid | tostring),
 		value: .}) | from_entries) as $th | all(.deadlocks[0].threads[];
@@ -70,10 +74,22 @@ for ring in "abba_deadlock normal 2" "abba_deadlock recursive 2" "abba_deadlock 
 	tid=${expected%% *}
 	owner=$(echo "$expected" | awk 'NR == 1 { print $2 }')
 	mutex=$(json_thread "$json" "$tid" wait_object)
-	check_eq "$label: a line per thread, with its mutex and owner" \
-		"$tid $(cat "/proc/$pid/task/$tid/comm") waits for mutex $mutex held by $owner $(
-			cat "/proc/$pid/task/$owner/comm")" \
-		"$(grep -E "^      $tid .* waits for mutex" "$TMP/text" | sed 's/^ *//')"
+	comm=$(cat "/proc/$pid/task/$tid/comm")
+	# The lock it waits for (J of lock-I-then-J): an rwlock for the rwlock kinds; when mixed,
+	# the odd ones.
+	case $comm in
+	a-to-b) wanted=1 ;;
+	b-to-a) wanted=0 ;;
+	*) wanted=${comm##*-} ;;
+	esac
+	noun=mutex
+	case $kind in
+	rwlock*) noun=rwlock ;;
+	mixed) [ $((wanted % 2)) -eq 1 ] && noun=rwlock ;;
+	esac
+	check_eq "$label: a line per thread, with its $noun and owner" \
+		"$tid $comm waits for $noun $mutex held by $owner $(cat "/proc/$pid/task/$owner/comm")" \
+		"$(grep -E "^      $tid .* waits for" "$TMP/text" | sed 's/^ *//')"
 	[ "$fixture" = abba_deadlock ] || check_eq "$label: the main thread starts in main" main \
 		"$(json_thread "$json" "$pid" start_routine)"
 	kill -9 "$pid"
@@ -200,17 +216,7 @@ check_python_ring() {
 			grep -E '^      [0-9]+ ' | sed 's/^ *//' | sort -n | tr '\n' ';')"
 }
 
-fixture_start python_deadlock && check_python_ring python3
-for version in 3.12 3.13; do
-	if ! python=$(find_python "$version"); then
-		echo "note: no python$version here: its RLocks are not checked"
-		continue
-	fi
-	printf '#!/bin/sh\nexec %s %s "$@"\n' "$python" "$PWD/$FIXTURES/python_deadlock" \
-		>"$TMP/python_deadlock"
-	chmod +x "$TMP/python_deadlock"
-	FIXTURES=$TMP fixture_start python_deadlock && check_python_ring "python$version"
-done
+each_python python_deadlock check_python_ring
 
 # Live, the ring closes 3 s after its first two threads wait: their stacks were read ticks
 # before, and what those said of their RLocks is kept with their waits.

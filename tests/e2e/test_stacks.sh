@@ -354,17 +354,7 @@ chan_receive chan_send chan_receive join" \
 	check_eq "$label: text: no raw control character" 0 "$(grep -c $'\x1b' "$text")"
 }
 
-fixture_start python_locks && check_python python3
-for version in 3.12 3.13; do
-	if ! python=$(find_python "$version"); then
-		echo "note: no python$version here: its layout is not checked"
-		continue
-	fi
-	printf '#!/bin/sh\nexec %s %s "$@"\n' "$python" "$PWD/$FIXTURES/python_locks" \
-		>"$TMP/python_locks"
-	chmod +x "$TMP/python_locks"
-	FIXTURES=$TMP fixture_start python_locks && check_python "python$version"
-done
+each_python python_locks check_python
 
 # In a pid namespace of its own, the interpreter knows its threads by that namespace's numbers.
 printf '#!/bin/sh\nexec unshare --pid --fork --kill-child --mount-proc %s "$@"\n' \

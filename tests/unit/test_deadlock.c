@@ -9,12 +9,13 @@
 #include <unistd.h>
 
 #include "deadlock.h"
+#include "locks.h"
 #include "text.h"
 #include "unit.h"
 
 static uint32_t owner_of(const void *addr)
 {
-	return deadlocks__mutex_owner((uint32_t)getpid(), (uint64_t)(uintptr_t)addr);
+	return mutex__owner_at((uint32_t)getpid(), (uint64_t)(uintptr_t)addr);
 }
 
 static void check_kind(const char *kind, int type, int protocol, int robust)
@@ -34,6 +35,31 @@ static void check_kind(const char *kind, int type, int protocol, int robust)
 	pthread_mutex_unlock(&m);
 	pthread_mutex_destroy(&m);
 	pthread_mutexattr_destroy(&attr);
+}
+
+/*
+ * An rwlock found from either word its waiters wait on (readers at 8, writers behind a writer
+ * at 12), and its writer: this thread while it writes, none while it reads.
+ */
+static void check_rwlock(void)
+{
+	pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
+	uint64_t addr = (uint64_t)(uintptr_t)&rw;
+	uint32_t pid = (uint32_t)getpid();
+
+	pthread_rwlock_wrlock(&rw);
+	CHECK(rwlock__of_futex(pid, addr + 8) == addr, "written: its reader's word is not in it");
+	CHECK(rwlock__of_futex(pid, addr + 12) == addr, "written: its writer's word is not in it");
+	CHECK(rwlock__writer(pid, addr) == (uint32_t)gettid(), "written: writer %u, want %d",
+	      rwlock__writer(pid, addr), gettid());
+	pthread_rwlock_unlock(&rw);
+	pthread_rwlock_rdlock(&rw);
+	CHECK(rwlock__of_futex(pid, addr + 8) == addr, "read: its writer's word is not in it");
+	CHECK(rwlock__writer(pid, addr) == 0, "read: writer %u, want none",
+	      rwlock__writer(pid, addr));
+	pthread_rwlock_unlock(&rw);
+	CHECK(rwlock__of_futex(pid, 4) == 0 && rwlock__writer(pid, 0) == 0,
+	      "unreadable memory: an rwlock found");
 }
 
 /* Two threads, each holding one mutex until told to let go. */
@@ -61,7 +87,7 @@ static void waiter__init(struct thread_snap *th, pid_t tid, const void *addr)
 	th->wait.blocked = true;
 	th->wait.kind = "futex";
 	th->reason = "mutex";
-	th->glibc_mutex = true;
+	th->glibc_lock = true;
 	th->wait.futex = (uintptr_t)addr;
 	text__hex(th->wait.futex, th->wait.object);
 }
@@ -128,6 +154,7 @@ int main(void)
 		   PTHREAD_MUTEX_STALLED);
 	CHECK(owner_of(parked) == 0, "a zero word: owner %u, want none", owner_of(parked));
 	CHECK(owner_of(NULL) == 0, "unreadable memory: owner %u", owner_of(NULL));
+	check_rwlock();
 	check_cycles();
 	return unit__finish("test_deadlock");
 }

@@ -149,10 +149,10 @@ static void check_reason_under(const char *func, const char *want)
 	struct wait_info w = { .blocked = true, .kind = "futex" };
 	struct frame frames[] = { { .func = "syscall", .module = "libc.so.6" }, { .func = func } };
 	struct stack st = { .frames = frames, .n = 2 };
-	bool glibc_mutex;
-	const char *got = wait__reason(&w, &st, &glibc_mutex);
+	bool glibc_lock;
+	const char *got = wait__reason(&w, &st, &glibc_lock);
 
-	CHECK(got && !strcmp(got, want) && !glibc_mutex, "%s: got %s, want %s", func,
+	CHECK(got && !strcmp(got, want) && !glibc_lock, "%s: got %s, want %s", func,
 	      got ? got : "(null)", want);
 }
 
@@ -220,12 +220,12 @@ static void test_rust_outer_reasons(void)
 	};
 	struct wait_info w = { .blocked = true, .kind = "futex" };
 	struct stack st = { .frames = barrier, .n = sizeof(barrier) / sizeof(barrier[0]) };
-	bool glibc_mutex;
+	bool glibc_lock;
 
-	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "barrier");
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "barrier");
 	st = (struct stack){ .frames = condvar_in_app,
 			     .n = sizeof(condvar_in_app) / sizeof(condvar_in_app[0]) };
-	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "condvar");
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "condvar");
 }
 
 /*
@@ -274,23 +274,23 @@ static void test_glib_reasons(void)
 	};
 	struct wait_info w = { .blocked = true, .kind = "futex" };
 	struct stack st = { .frames = frames, .n = 2 };
-	bool glibc_mutex;
+	bool glibc_lock;
 
-	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "condvar");
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "condvar");
 	st.n = 6;
-	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "chan_receive");
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "chan_receive");
 	frames[3] = (struct frame){ .func = "g_once_init_enter", .module = "libglib-2.0.so.0" };
-	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "once");
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "once");
 	frames[2] = (struct frame){ .func = "wait_for_work", .module = "app" };
-	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "condvar");
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "condvar");
 	/* GMutex's slow path, unnamed, right above libc: a mutex whose owner is not known. */
 	frames[1] = (struct frame){ .module = "libglib-2.0.so.0" };
 	frames[2] = (struct frame){ .func = "take_lock", .module = "app" };
 	st.n = 3;
-	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "mutex");
-	CHECK(!glibc_mutex, "a GMutex is no glibc mutex");
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "mutex");
+	CHECK(!glibc_lock, "a GMutex is no glibc mutex");
 	frames[1] = (struct frame){ .module = "libother.so.1" };
-	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "futex");
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "futex");
 }
 
 /*
@@ -308,13 +308,13 @@ static void test_libc_linked_in(void)
 	};
 	struct wait_info w = { .blocked = true, .kind = "futex" };
 	struct stack st = { .frames = frames, .n = sizeof(frames) / sizeof(frames[0]) };
-	bool glibc_mutex;
+	bool glibc_lock;
 
-	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "mutex");
-	CHECK(glibc_mutex, "a static glibc's mutex is glibc's");
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "mutex");
+	CHECK(glibc_lock, "a static glibc's mutex is glibc's");
 	st.n = 3;
-	CHECK_STR(wait__reason(&w, &st, &glibc_mutex), "futex");
-	CHECK(!glibc_mutex, "no C library in sight: no glibc mutex");
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "futex");
+	CHECK(!glibc_lock, "no C library in sight: no glibc mutex");
 }
 
 /*
@@ -325,7 +325,7 @@ static void test_runtime_locks(void)
 {
 	static const struct {
 		const char *libc_func, *caller, *caller_module, *want;
-		bool glibc_mutex;
+		bool glibc_lock;
 	} cases[] = {
 		{ "__new_sem_wait_slow64.constprop.0", "PyThread_acquire_lock_timed", "python3.11",
 		  "python_lock", false },
@@ -333,6 +333,8 @@ static void test_runtime_locks(void)
 		  "python_lock", false },
 		{ "sem_wait", "take_slot", "app", "semaphore", false },
 		{ "pthread_mutex_lock", "update_totals", "app", "mutex", true },
+		{ "___pthread_rwlock_wrlock", "update_totals", "app", "rwlock", true },
+		{ "___pthread_rwlock_rdlock", "read_totals", "app", "rwlock", true },
 	};
 	struct wait_info w = { .blocked = true, .kind = "futex" };
 	struct frame frames[4] = {
@@ -344,16 +346,16 @@ static void test_runtime_locks(void)
 	struct stack st = { .frames = frames, .n = 4 };
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		bool glibc_mutex;
+		bool glibc_lock;
 		const char *got;
 
 		frames[1].func = cases[i].libc_func;
 		frames[2].func = cases[i].caller;
 		frames[2].module = cases[i].caller_module;
-		got = wait__reason(&w, &st, &glibc_mutex);
-		CHECK(got && !strcmp(got, cases[i].want) && glibc_mutex == cases[i].glibc_mutex,
-		      "%s under %s: got %s (glibc mutex %d), want %s", cases[i].libc_func,
-		      cases[i].caller, got ? got : "(null)", glibc_mutex, cases[i].want);
+		got = wait__reason(&w, &st, &glibc_lock);
+		CHECK(got && !strcmp(got, cases[i].want) && glibc_lock == cases[i].glibc_lock,
+		      "%s under %s: got %s (glibc lock %d), want %s", cases[i].libc_func,
+		      cases[i].caller, got ? got : "(null)", glibc_lock, cases[i].want);
 	}
 }
 
@@ -406,7 +408,7 @@ static void test_python_reasons(void)
 	struct stack st = { .frames = frames, .n = 6 };
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		bool glibc_mutex;
+		bool glibc_lock;
 		const char *got;
 
 		frames[2].func = cases[i].caller;
@@ -414,7 +416,7 @@ static void test_python_reasons(void)
 		frames[3].file = cases[i].inner_file;
 		frames[4].func = cases[i].outer;
 		frames[4].file = cases[i].outer_file;
-		got = wait__reason(&w, &st, &glibc_mutex);
+		got = wait__reason(&w, &st, &glibc_lock);
 		CHECK(got && !strcmp(got, cases[i].want), "%s in %s in %s: got %s, want %s",
 		      cases[i].caller, cases[i].inner, cases[i].outer, got ? got : "(null)",
 		      cases[i].want);

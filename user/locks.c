@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <sys/uio.h>
+
+#include "locks.h"
+
+/* pthread_mutex_t: __lock at 0, __owner at 8, __kind at 16. */
+#define MUTEX_KIND_ROBUST 16
+#define MUTEX_KIND_PI 32
+#define FUTEX_TID_MASK 0x3fffffff
+/* pthread_rwlock_t: __wrphase_futex at 8, __writers_futex at 12, __cur_writer at 24. */
+#define RWLOCK_WRPHASE_FUTEX 8
+#define RWLOCK_WRITERS_FUTEX 12
+#define RWLOCK_CUR_WRITER 24
+
+static bool words__read(uint32_t pid, uint64_t addr, uint32_t *words, size_t n)
+{
+	struct iovec local = { words, n * sizeof(*words) };
+	struct iovec remote = { (void *)(uintptr_t)addr, n * sizeof(*words) };
+
+	return process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) ==
+	       (ssize_t)(n * sizeof(*words));
+}
+
+bool mutex__read(uint32_t pid, uint64_t addr, uint32_t words[MUTEX_WORDS])
+{
+	return words__read(pid, addr, words, MUTEX_WORDS);
+}
+
+uint32_t mutex__owner(const uint32_t words[MUTEX_WORDS])
+{
+	if (!words[0])
+		return 0;
+	if (words[4] & (MUTEX_KIND_PI | MUTEX_KIND_ROBUST))
+		return words[0] & FUTEX_TID_MASK;
+	return words[2];
+}
+
+uint32_t mutex__owner_at(uint32_t pid, uint64_t addr)
+{
+	uint32_t words[MUTEX_WORDS];
+
+	return mutex__read(pid, addr, words) ? mutex__owner(words) : 0;
+}
+
+uint64_t rwlock__of_futex(uint32_t pid, uint64_t futex)
+{
+	uint32_t writer_if_writers_futex;
+
+	if (futex < RWLOCK_WRITERS_FUTEX ||
+	    !words__read(pid, futex + RWLOCK_CUR_WRITER - RWLOCK_WRITERS_FUTEX,
+			 &writer_if_writers_futex, 1))
+		return 0;
+	return futex - (writer_if_writers_futex ? RWLOCK_WRITERS_FUTEX : RWLOCK_WRPHASE_FUTEX);
+}
+
+uint32_t rwlock__writer(uint32_t pid, uint64_t addr)
+{
+	uint32_t writer;
+
+	return words__read(pid, addr + RWLOCK_CUR_WRITER, &writer, 1) ? writer : 0;
+}

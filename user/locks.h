@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_LOCKS_H
+#define LEAKMON_LOCKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * glibc's locks as another process keeps them (x86_64, glibc 2.36; DESIGN.md section 5): who
+ * holds a mutex, who writes an rwlock. Read with process_vm_readv: nothing is stopped.
+ */
+#define MUTEX_WORDS 5
+
+/* The first words of the mutex at addr in process pid; false if they cannot be read. */
+bool mutex__read(uint32_t pid, uint64_t addr, uint32_t words[MUTEX_WORDS]);
+/*
+ * The owner the words name. A mutex waited on is locked. A word that is not (glibc parks a
+ * thread on a zero word of its own stack when the kernel refuses its priority-inheritance lock)
+ * is no mutex: what follows it is not an owner.
+ */
+uint32_t mutex__owner(const uint32_t words[MUTEX_WORDS]);
+/* The owner of the mutex at addr in process pid, or 0 if none or unknown. */
+uint32_t mutex__owner_at(uint32_t pid, uint64_t addr);
+/*
+ * The rwlock a waiter's futex at futex is in, or 0 if unreadable: readers, and writers while
+ * readers hold it, wait on its word at 8; writers while a writer holds it on its word at 12,
+ * with that writer's tid 12 bytes further on, where the word 8 is padding, always 0.
+ */
+uint64_t rwlock__of_futex(uint32_t pid, uint64_t futex);
+/* The tid of the thread that writes the rwlock at addr (__cur_writer), or 0: none, or unknown. */
+uint32_t rwlock__writer(uint32_t pid, uint64_t addr);
+
+#endif /* LEAKMON_LOCKS_H */
