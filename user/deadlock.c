@@ -7,6 +7,7 @@
 #include "array.h"
 #include "deadlock.h"
 #include "locks.h"
+#include "pidns.h"
 
 struct reported {
 	uint32_t pid;
@@ -50,6 +51,29 @@ static bool lock__refused(const struct thread_snap *th, const uint32_t words[MUT
 {
 	return (th->rec.flags & LEAKMON_TASK_HAS_REGS) && th->wait.timed == 0 &&
 	       !th->rec.regs[LEAKMON_REG_DX] && !words[0];
+}
+
+/*
+ * Owners as glibc's locks name them, in their process's pid namespace's numbers, and ours: the
+ * namespace is looked at once, and the last owner's number kept (a convoy has one owner).
+ */
+struct owner_numbers {
+	int ours; /* the process numbers threads as we do: 1, 0, or -1 not looked at yet */
+	uint32_t inner, tid;
+};
+
+/* Lock owner inner in ours; an owner no longer there keeps the number the lock gives it. */
+static uint32_t owner__ours(pid_t pid, uint32_t inner, struct owner_numbers *nums)
+{
+	if (nums->ours < 0)
+		nums->ours = pidns__ours(pid);
+	if (nums->ours || !inner)
+		return inner;
+	if (inner != nums->inner) {
+		nums->inner = inner;
+		nums->tid = pidns__our_tid(pid, inner);
+	}
+	return nums->tid ? nums->tid : inner;
 }
 
 static bool deadlocks__seen(struct deadlocks *d, uint32_t pid, const char *key)
@@ -100,6 +124,7 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 {
 	struct deadlock_link *links = calloc(p->n_threads, sizeof(*links));
 	struct deadlock_cycle cycle = { .pid = p->pid };
+	struct owner_numbers nums = { .ours = -1 };
 	size_t n = 0;
 	int err = 0;
 
@@ -116,9 +141,10 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		} else if (!th->glibc_lock || !th->wait.futex) {
 			continue;
 		} else if (!strcmp(th->reason, "rwlock")) {
-			owner = rwlock__writer(p->pid, th->wait.futex);
+			owner = owner__ours((pid_t)p->pid, rwlock__writer(p->pid, th->wait.futex),
+					    &nums);
 		} else if (mutex__read(p->pid, th->wait.futex, words)) {
-			owner = mutex__owner(words);
+			owner = owner__ours((pid_t)p->pid, mutex__owner(words), &nums);
 			th->lock_refused = !owner && lock__refused(th, words);
 		} else {
 			continue;

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -10,6 +9,7 @@
 #include <sys/uio.h>
 
 #include "array.h"
+#include "pidns.h"
 #include "pyframes.h"
 
 /* Bounds on what a process's memory can make this read: it may be corrupt or hostile. */
@@ -434,44 +434,6 @@ static int py__read_threads(struct pyframes *py, uint64_t runtime)
 	return 0;
 }
 
-/*
- * The NSpid line of a /proc status file: how many pid namespaces number the task (0: none
- * read), and its pid in the innermost of them.
- */
-static size_t proc_status__ns_pids(const char *path, uint32_t *innermost)
-{
-	char line[256], *field, *end;
-	size_t n = 0;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		for (field = line + 6;; field = end) {
-			unsigned long pid = strtoul(field, &end, 10);
-
-			if (end == field)
-				break;
-			*innermost = (uint32_t)pid;
-			n++;
-		}
-	}
-	fclose(f);
-	return n;
-}
-
-/* Whether the process's pid namespace is ours: its /proc status lists one pid (or none). */
-static bool py__own_pid_ns(pid_t pid)
-{
-	char path[64];
-	uint32_t innermost;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	return proc_status__ns_pids(path, &innermost) <= 1;
-}
-
 const char *pyframes__interpreter_module(const struct stack *st)
 {
 	for (size_t i = 0; i < st->n; i++)
@@ -503,7 +465,7 @@ struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, const char *module
 		pyframes__free(py);
 		return NULL;
 	}
-	py->own_pid_ns = py__own_pid_ns(pid);
+	py->own_pid_ns = pidns__ours(pid);
 	return py;
 }
 
@@ -857,14 +819,10 @@ static uint64_t py__instance_name(struct pyframes *py, uint64_t obj)
 /* The state of the thread that tid (numbered in our pid namespace) is in the process's. */
 static uint64_t py__thread_state(const struct pyframes *py, uint32_t tid)
 {
-	struct py_thread key = { .native_id = tid }, *hit;
-	char path[96];
+	struct py_thread key = { .native_id =
+					 py->own_pid_ns ? tid : pidns__inner_tid(py->pid, tid) },
+			 *hit;
 
-	if (!py->own_pid_ns) {
-		snprintf(path, sizeof(path), "/proc/%d/task/%u/status", py->pid, tid);
-		if (!proc_status__ns_pids(path, &key.native_id))
-			return 0;
-	}
 	hit = bsearch(&key, py->threads, py->n_threads, sizeof(*py->threads), py_thread__cmp);
 	return hit ? hit->state : 0;
 }
@@ -1055,36 +1013,13 @@ static bool py__lock_among(const struct pyframes *py, const uint64_t *addrs, siz
 	return false;
 }
 
-/* Thread native_id of the process's pid namespace, numbered in ours; 0: not found. */
-static uint32_t py__our_tid(const struct pyframes *py, uint32_t native_id)
-{
-	char path[96];
-	struct dirent *ent;
-	uint32_t innermost, tid = 0;
-	DIR *dir;
-
-	if (py->own_pid_ns)
-		return native_id;
-	snprintf(path, sizeof(path), "/proc/%d/task", py->pid);
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while (!tid && (ent = readdir(dir))) {
-		snprintf(path, sizeof(path), "/proc/%d/task/%.20s/status", py->pid, ent->d_name);
-		if (ent->d_name[0] != '.' && proc_status__ns_pids(path, &innermost) &&
-		    innermost == native_id)
-			tid = (uint32_t)strtoul(ent->d_name, NULL, 10);
-	}
-	closedir(dir);
-	return tid;
-}
-
 /* The thread whose PyThread_get_thread_ident() is ident, numbered in our pid namespace; 0: none. */
 static uint32_t py__tid_of_ident(const struct pyframes *py, uint64_t ident)
 {
 	for (size_t i = 0; ident && i < py->n_threads; i++)
 		if (py->threads[i].ident == ident)
-			return py__our_tid(py, py->threads[i].native_id);
+			return py->own_pid_ns ? py->threads[i].native_id
+					      : pidns__our_tid(py->pid, py->threads[i].native_id);
 	return 0;
 }
 

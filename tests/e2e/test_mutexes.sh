@@ -95,6 +95,22 @@ for ring in "abba_deadlock normal 2" "abba_deadlock recursive 2" "abba_deadlock 
 	kill -9 "$pid"
 done
 
+# In a pid namespace of its own (a container's), a lock names its owner by that namespace's
+# numbers: owners are named as we number threads, and the ring is still found.
+printf '#!/bin/sh\nexec unshare --pid --fork --kill-child --mount-proc %s "$@"\n' \
+	"$PWD/$FIXTURES/abba_deadlock" >"$TMP/abba_deadlock"
+chmod +x "$TMP/abba_deadlock"
+FIXTURES=$TMP fixture_start abba_deadlock mixed 4 && {
+	inner=$(pgrep -P "$FIXTURE_PID" | head -1)
+	STARTED_PIDS+=("$inner")
+	json=$TMP/ns.json
+	"$LEAKMON" snapshot --json -p "$inner" >"$json"
+	check_eq "in a pid namespace: one cycle, each waiter with its lock's owner as we number it" \
+		"1;$(ring_links "$inner" "$FIXTURE_OUT" | tr '\n' ';')" \
+		"$(jq -r '.processes[0].deadlocks | "\(length);" + ((.[0].threads // []) |
+			map("\(.tid) \(.owner) \(.mutex);") | add // "")' "$json")"
+}
+
 # Priority-inheritance mutexes keep their owner in the lock word. The kernel refuses the lock
 # that would close the cycle, and glibc parks that thread on a zero word of its own stack:
 # that word is no mutex, and nothing read past it may be named its owner.
