@@ -143,6 +143,9 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		} else if (!strcmp(th->reason, "rwlock")) {
 			owner = owner__ours((pid_t)p->pid, rwlock__writer(p->pid, th->wait.futex),
 					    &nums);
+		} else if (!strcmp(th->reason, "join")) {
+			owner = owner__ours((pid_t)p->pid, join__thread(p->pid, th->wait.futex),
+					    &nums);
 		} else if (mutex__read(p->pid, th->wait.futex, words)) {
 			owner = owner__ours((pid_t)p->pid, mutex__owner(words), &nums);
 			th->lock_refused = !owner && lock__refused(th, words);
@@ -181,4 +184,18 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 	}
 	free(links);
 	return err;
+}
+
+const char *deadlock_link__lock(const struct deadlock_link *l)
+{
+	return l->waiter->reason && !strcmp(l->waiter->reason, "join") ? NULL
+								       : l->waiter->wait.object;
+}
+
+const char *deadlock_cycle__waits_for(const struct deadlock_cycle *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!deadlock_link__lock(&c->links[i]))
+			return "each other";
+	return "each other's mutexes";
 }

@@ -252,7 +252,7 @@ void events__deadlock(struct events *ev, const struct proc_snap *p,
 
 	if (!ev->json) {
 		/* Each thread's line names the mutex it waits for and who holds it. */
-		fprintf(ev->out, " %zu threads wait for each other's mutexes\n", n);
+		fprintf(ev->out, " %zu threads wait for %s\n", n, deadlock_cycle__waits_for(cycle));
 		for (size_t i = 0; i < n; i++)
 			events__text_thread(ev, p, links[i].waiter);
 		events__end(ev, NULL);
@@ -265,7 +265,7 @@ void events__deadlock(struct events *ev, const struct proc_snap *p,
 	for (size_t i = 0; i < n; i++) {
 		json__begin_object(jw);
 		output__json_thread_fields(jw, links[i].waiter, "thread_comm");
-		json__field_string(jw, "mutex", links[i].waiter->wait.object);
+		json__field_string(jw, "mutex", deadlock_link__lock(&links[i]));
 		json__field_u64(jw, "owner", links[i].owner);
 		json__end_object(jw);
 	}

@@ -59,3 +59,10 @@ uint32_t rwlock__writer(uint32_t pid, uint64_t addr)
 
 	return words__read(pid, addr + RWLOCK_CUR_WRITER, &writer, 1) ? writer : 0;
 }
+
+uint32_t join__thread(uint32_t pid, uint64_t futex)
+{
+	uint32_t tid;
+
+	return futex && words__read(pid, futex, &tid, 1) ? tid : 0;
+}

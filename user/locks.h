@@ -7,7 +7,8 @@
 
 /*
  * glibc's locks as another process keeps them (x86_64, glibc 2.36; DESIGN.md section 5): who
- * holds a mutex, who writes an rwlock. Read with process_vm_readv: nothing is stopped.
+ * holds a mutex, who writes an rwlock, whom a join waits for. Read with process_vm_readv:
+ * nothing is stopped.
  */
 #define MUTEX_WORDS 5
 
@@ -29,5 +30,10 @@ uint32_t mutex__owner_at(uint32_t pid, uint64_t addr);
 uint64_t rwlock__of_futex(uint32_t pid, uint64_t futex);
 /* The tid of the thread that writes the rwlock at addr (__cur_writer), or 0: none, or unknown. */
 uint32_t rwlock__writer(uint32_t pid, uint64_t addr);
+/*
+ * The thread a pthread_join() waiting on the futex at futex joins: it waits on that thread's
+ * tid, in its struct pthread, which the kernel clears when the thread exits. 0: gone, unknown.
+ */
+uint32_t join__thread(uint32_t pid, uint64_t futex);
 
 #endif /* LEAKMON_LOCKS_H */

@@ -411,7 +411,7 @@ static void output__json_deadlocks(struct json_writer *jw, const struct proc_sna
 		for (size_t i = 0; i < c->n; i++) {
 			json__begin_object(jw);
 			json__field_u64(jw, "tid", c->links[i].waiter->tid);
-			json__field_string(jw, "mutex", c->links[i].waiter->wait.object);
+			json__field_string(jw, "mutex", deadlock_link__lock(&c->links[i]));
 			json__field_u64(jw, "owner", c->links[i].owner);
 			json__end_object(jw);
 		}
@@ -522,10 +522,26 @@ void output__text_frames(FILE *out, const struct stack *st)
 		fprintf(out, "      ... (%s)\n", st->error);
 }
 
+static bool thread__joins(const struct thread_snap *th)
+{
+	return th->reason && !strcmp(th->reason, "join");
+}
+
+/* " TID NAME" of the thread th waits for (its lock's holder, or the one it joins). */
+static void output__text_owner(FILE *out, const struct proc_snap *p, const struct thread_snap *th)
+{
+	const struct thread_snap *owner = process__find_thread(p, th->mutex_owner);
+
+	if (!owner) {
+		fprintf(out, " %" PRIu32 ", which has exited", th->mutex_owner);
+		return;
+	}
+	fputc(' ', out);
+	output__text_thread(out, owner);
+}
+
 void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th)
 {
-	const struct thread_snap *owner;
-
 	if (th->lock_refused) {
 		fprintf(out, " (parked for good: the kernel refused the priority-inheritance lock: "
 			     "it would deadlock, or its owner died)");
@@ -533,13 +549,8 @@ void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct
 	}
 	if (!th->mutex_owner)
 		return;
-	owner = process__find_thread(p, th->mutex_owner);
-	if (!owner) {
-		fprintf(out, " held by %" PRIu32 ", which has exited", th->mutex_owner);
-		return;
-	}
-	fprintf(out, " held by ");
-	output__text_thread(out, owner);
+	fputs(thread__joins(th) ? " joining" : " held by", out);
+	output__text_owner(out, p, th);
 }
 
 /* Whether every member was refused its lock: each is parked on a word of its own. */
@@ -583,8 +594,8 @@ void output__text_thread(FILE *out, const struct thread_snap *th)
 }
 
 /*
- * "TID NAME waits for mutex ADDR held by OWNER NAME" (or for an rwlock, written by its owner): a
- * line of a deadlock, or of a group.
+ * "TID NAME waits for mutex ADDR held by OWNER NAME" (or for an rwlock, written by its owner), or
+ * "TID NAME joins OTHER NAME": a line of a deadlock, or of a group.
  */
 static void output__text_mutex_wait(FILE *out, const struct proc_snap *p,
 				    const struct thread_snap *th)
@@ -592,9 +603,15 @@ static void output__text_mutex_wait(FILE *out, const struct proc_snap *p,
 	char object[4 * WAIT_OBJECT_LEN + 1];
 	bool rwlock = th->reason && !strcmp(th->reason, "rwlock");
 
-	text__escape(th->wait.object, strlen(th->wait.object), object, sizeof(object));
 	fputs("      ", out);
 	output__text_thread(out, th);
+	if (thread__joins(th)) {
+		fputs(" joins", out);
+		output__text_owner(out, p, th);
+		fputc('\n', out);
+		return;
+	}
+	text__escape(th->wait.object, strlen(th->wait.object), object, sizeof(object));
 	fprintf(out, " waits for %s %s", rwlock ? "rwlock" : "mutex", object);
 	output__text_mutex_state(out, p, th);
 	fputc('\n', out);
@@ -678,7 +695,8 @@ static void output__text_deadlocks(FILE *out, const struct proc_snap *p,
 
 		if (c->pid != p->pid)
 			continue;
-		fprintf(out, "  deadlock: %zu threads wait for each other's mutexes\n", c->n);
+		fprintf(out, "  deadlock: %zu threads wait for %s\n", c->n,
+			deadlock_cycle__waits_for(c));
 		for (size_t i = 0; i < c->n; i++)
 			output__text_mutex_wait(out, p, c->links[i].waiter);
 	}

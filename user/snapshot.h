@@ -27,15 +27,16 @@ struct thread_snap {
 	struct stack creator_stack;	/* the creator's stack at creation, once unwound */
 	const struct frame *created_by; /* the call site that created the thread, in it */
 	const char *reason;		/* wait__reason(): mutex, condvar, ..., or the wait kind */
-	bool glibc_lock; /* likewise: the mutex or rwlock is glibc's, its owner readable */
+	bool glibc_lock; /* likewise: a mutex, rwlock or join of glibc's: its owner readable */
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
 	const char *runtime_name;  /* its language runtime's name for it (Python's Thread.name) */
 	uint32_t runtime_owner; /* the holder of its runtime's lock it waits for (Python's RLock) */
 	bool deadlocked;	/* in a cycle of mutex waiters (set by deadlocks__find) */
-	uint32_t mutex_owner;	/* who holds the mutex it waits for; 0: unknown (likewise) */
-	bool lock_refused;  /* parked for good: the kernel refused its PI mutex lock (likewise) */
-	bool stack_wanted;  /* set by whoever wants this thread's stack */
-	bool stack_pending; /* to be unwound (again) */
+	uint32_t mutex_owner; /* who holds the lock it waits for, or it joins; 0: unknown (likewise)
+			       */
+	bool lock_refused;    /* parked for good: the kernel refused its PI mutex lock (likewise) */
+	bool stack_wanted;    /* set by whoever wants this thread's stack */
+	bool stack_pending;   /* to be unwound (again) */
 };
 
 struct proc_snap {

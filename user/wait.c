@@ -366,7 +366,8 @@ static const char *wait__c_reason_of(const struct frame *f, bool libc_linked_in,
 		if (!strncmp(name, wait_reasons[i].func, strlen(wait_reasons[i].func))) {
 			*glibc_lock = wait_reasons[i].libc_only &&
 				      (!strcmp(wait_reasons[i].reason, "mutex") ||
-				       !strcmp(wait_reasons[i].reason, "rwlock"));
+				       !strcmp(wait_reasons[i].reason, "rwlock") ||
+				       !strcmp(wait_reasons[i].reason, "join"));
 			return wait_reasons[i].reason;
 		}
 	}

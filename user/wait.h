@@ -27,8 +27,8 @@ bool wait__on_pipe(const struct wait_info *w);
  * What the wait is for, read from the stack as Go's dump names it: mutex, rwlock, condvar,
  * semaphore, join, barrier, once, python_lock, chan_receive, chan_send, chan_select; else the
  * wait kind.
- * *glibc_lock: a mutex or rwlock of glibc's, whose words name its owner or writer (Rust's, say,
- * do not).
+ * *glibc_lock: a mutex, rwlock or join of glibc's, whose words name the thread waited for: the
+ * mutex's owner, the rwlock's writer, the thread joined (Rust's locks, say, name none).
  */
 const char *wait__reason(const struct wait_info *w, const struct stack *st, bool *glibc_lock);
 /*

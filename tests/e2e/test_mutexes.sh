@@ -5,8 +5,9 @@
 # recursive, error-checking and robust mutexes: robust ones keep their owner in the lock word,
 # the others in a word of its own; rwlocks, written, whose writer they name, waited for by
 # writers or readers, and mutexes and rwlocks in one ring) are named as cycles, each thread with
-# the mutex it waits for and that mutex's owner; mutex waits that are no cycle (an owner waiting
-# on a pipe, a convoy, an owner gone) are none. Python's RLocks, whose holder the interpreter records, are such
+# the mutex it waits for and that mutex's owner, and so are a join and the mutex the thread
+# joined waits for; mutex waits that are no cycle (an owner waiting on a pipe, a convoy, an
+# owner gone) are none. Python's RLocks, whose holder the interpreter records, are such
 # mutexes too.
 . "$(dirname "$0")/lib.sh"
 
@@ -109,6 +110,47 @@ FIXTURES=$TMP fixture_start abba_deadlock mixed 4 && {
 		"1;$(ring_links "$inner" "$FIXTURE_OUT" | tr '\n' ';')" \
 		"$(jq -r '.processes[0].deadlocks | "\(length);" + ((.[0].threads // []) |
 			map("\(.tid) \(.owner) \(.mutex);") | add // "")' "$json")"
+}
+
+# A thread that joins another while holding the mutex that one waits for (shutdown gone wrong):
+# a cycle of a join and a mutex. A join of a thread that waits on a pipe names the thread it
+# joins, and is no cycle.
+fixture_start join_deadlock && {
+	json=$TMP/join.json
+	declare -A tid_of
+	for task in /proc/"$FIXTURE_PID"/task/*; do
+		tid_of[$(cat "$task/comm")]=${task##*/}
+	done
+	stopper=${tid_of[stopper]} worker=${tid_of[worker]} reader=${tid_of[reader]}
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
+	check_eq "join while holding: one cycle, the stopper joining the worker, which waits for it" \
+		"1;$stopper $worker null;$worker $stopper $(json_thread "$json" "$worker" wait_object);" \
+		"$(jq -r '.processes[0].deadlocks | "\(length);" + ((.[0].threads // []) |
+			map("\(.tid) \(.owner) \(.mutex);") | add // "")' "$json")"
+	check_eq "a join names the thread it joins" "join $reader" \
+		"$(json_thread "$json" "${tid_of[joiner]}" wait_reason) $(json_thread "$json" \
+			"${tid_of[joiner]}" mutex_owner)"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	check_eq "join while holding: text names the cycle, the join as a join" \
+		"  deadlock: 2 threads wait for each other;      $stopper stopper joins $worker worker;\
+      $worker worker waits for mutex $(json_thread "$json" "$worker" wait_object) held by\
+ $stopper stopper;" \
+		"$(sed -n '/^  deadlock:/,/^  [^ ]/p' "$TMP/text" | grep -v '^  [0-9]' | tr '\n' ';')"
+	check "a join: text names the thread it joins" \
+		grep -qE "^  1 @ \[join, [^]]*\] on 0x[0-9a-f]+ joining $reader reader\$" "$TMP/text"
+	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s \
+		>"$TMP/join.jsonl" 2>"$TMP/err" &
+	monitor=$!
+	sleep 3
+	kill -INT "$monitor"
+	check "join while holding, live: the monitor exits 0" wait "$monitor"
+	check_eq "... quietly" "" "$(cat "$TMP/err")"
+	check_eq "... one deadlock event: the join and the mutex, each with its owner" \
+		"1;$(printf '%s\n' "$stopper $worker null" "$worker $stopper \
+$(json_thread "$json" "$worker" wait_object)" | sort -n | tr '\n' ';')" \
+		"$(jq -s -r '[.[] | select(.event == "deadlock")] | "\(length);" +
+			((.[0].threads // []) | sort_by(.tid) | map("\(.tid) \(.owner) \(.mutex);") |
+			add // "")' "$TMP/join.jsonl")"
 }
 
 # Priority-inheritance mutexes keep their owner in the lock word. The kernel refuses the lock
