@@ -16,7 +16,6 @@
 #include "snapshot.h"
 #include "stacks.h"
 #include "stall.h"
-#include "text.h"
 
 /* A watched process: its baseline and recent thread counts. */
 struct watched {
@@ -424,10 +423,8 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 			e->th->reason = e->reason;
 			e->th->glibc_lock = e->glibc_lock;
 			e->th->runtime_owner = e->runtime_owner;
-			if (e->futex != e->th->wait.futex) {
-				e->th->wait.futex = e->futex;
-				text__hex(e->futex, e->th->wait.object);
-			}
+			if (e->futex != e->th->wait.futex)
+				wait__set_futex(&e->th->wait, e->futex);
 		}
 	}
 	for (size_t i = 0; i < s->n_threads; i++)

@@ -11,6 +11,7 @@
 #include "array.h"
 #include "pidns.h"
 #include "pyframes.h"
+#include "text.h"
 
 /* Bounds on what a process's memory can make this read: it may be corrupt or hostile. */
 #define PY_MAX_INTERPRETERS 64
@@ -77,6 +78,7 @@ struct py_layout {
 	enum py_attrs_kind attrs;
 	uint64_t type_cached_keys; /* PyHeapTypeObject.ht_cached_keys: its instances' keys */
 	uint64_t values_start;	   /* where a PyDictValues' values start */
+	bool long_tagged; /* an int's size word tags its sign (3.12): else it is a signed count */
 	/*
 	 * 3.13's parking lot: how far before a waiter's semaphore its wait entry keeps the address
 	 * it is parked on (struct wait_entry: park_arg, addr, sema); 0: no parking lot.
@@ -122,6 +124,16 @@ struct py_layout {
 #define PY_TYPE_NAME 24 /* PyTypeObject.tp_name */
 /* A builtin method bound to its object, as a with statement keeps an RLock's __exit__. */
 #define PY_CFUNCTION_SELF 24
+/*
+ * An int's digits, after its size word: a signed count of them (3.11), or their count above a
+ * sign tag (3.12: 0 positive, 1 zero, 2 negative).
+ */
+#define PY_LONG_DIGITS 24
+#define PY_LONG_DIGIT_BITS 30
+#define PY_LONG_MAX_DIGITS 3 /* of a 64-bit value */
+#define PY_LONG_TAG_BITS 3
+#define PY_LONG_SIGN_MASK 3
+#define PY_LONG_NEGATIVE 2
 
 static const struct py_layout py311 = {
 	.runtime_interpreters = 40,
@@ -176,6 +188,7 @@ static const struct py_layout py312 = {
 	.unicode_compact_size = 56,
 	.attrs = PY_ATTRS_TAGGED_BEFORE,
 	.type_cached_keys = 880,
+	.long_tagged = true,
 };
 
 /* Where 3.13's _Py_DebugOffsets has each offset this reads (Include/internal/pycore_runtime.h). */
@@ -222,19 +235,23 @@ struct py_thread {
 	uint64_t state;
 };
 
-/* What finding threads' names learns once for all of them. */
-struct py_names {
-	uint64_t key; /* the str "_name": attributes' keys are interned */
-	/* The last Thread class read: its flags, its instances' keys. */
-	uint64_t type, type_flags, type_keys;
-	uint64_t keys; /* split keys found to hold "_name", */
+/* The last class whose instances' attributes were looked up: its flags, its instances' keys. */
+struct py_class {
+	uint64_t type, flags, keys;
+};
+
+/* Where instances keep one attribute (a Thread's "_name", "_ident"), learnt once for all. */
+struct py_attr {
+	const char *name;
+	uint64_t key;  /* the str: attributes' keys are interned */
+	uint64_t keys; /* split keys found to hold it, */
 	size_t index;  /* at this index */
 };
 
 struct pyframes {
 	pid_t pid;
 	struct py_layout layout;
-	uint64_t code_type, unicode_type, bytes_type; /* the type objects, by address */
+	uint64_t code_type, unicode_type, bytes_type, int_type; /* the type objects, by address */
 	struct strpool *strings;
 	struct py_thread *threads; /* sorted by native_id */
 	size_t n_threads;
@@ -242,7 +259,8 @@ struct pyframes {
 	struct py_code *codes; /* open addressing, power-of-two size */
 	size_t codes_size, codes_used;
 	size_t copied; /* bytes of names and line tables kept, up to PY_MAX_COPIED */
-	struct py_names names;
+	struct py_class last_class;
+	struct py_attr name_attr, ident_attr;
 	/* The innermost Python frame of the thread whose frames were read last, and its code. */
 	uint32_t innermost_tid;
 	uint64_t innermost_frame, innermost_code;
@@ -342,6 +360,7 @@ static bool py__layout_313(struct pyframes *py, uint64_t runtime)
 	l->code_stacksize = 64;
 	l->code_nlocalsplus = 72;
 	l->values_start = 8;
+	l->long_tagged = true;
 	l->parked_addr_before_sema = 8;
 	/* Every offset is read within a PY_STATE_BYTES read of its structure, or near it. */
 	return l->thread_next < PY_STATE_BYTES - 8 && l->thread_native_id < PY_STATE_BYTES - 8 &&
@@ -446,8 +465,8 @@ const char *pyframes__interpreter_module(const struct stack *st)
 struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, const char *module,
 			       struct strpool *strings)
 {
-	static const char *const names[] = { "_PyRuntime", "Py_Version", "PyCode_Type",
-					     "PyUnicode_Type", "PyBytes_Type" };
+	static const char *const names[] = { "_PyRuntime",     "Py_Version",   "PyCode_Type",
+					     "PyUnicode_Type", "PyBytes_Type", "PyLong_Type" };
 	uint64_t addrs[sizeof(names) / sizeof(names[0])];
 	struct pyframes *py;
 
@@ -461,6 +480,9 @@ struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, const char *module
 	py->code_type = addrs[2];
 	py->unicode_type = addrs[3];
 	py->bytes_type = addrs[4];
+	py->int_type = addrs[5];
+	py->name_attr.name = "_name";
+	py->ident_attr.name = "_ident";
 	if (!py__layout(py, addrs[0], addrs[1]) || py__read_threads(py, addrs[0])) {
 		pyframes__free(py);
 		return NULL;
@@ -724,19 +746,19 @@ static bool py__str_is(const struct pyframes *py, uint64_t addr, const char *tex
 }
 
 /*
- * The value of the key "_name" in a dict's keys: in values at the key's index (split keys, as
- * an instance's are), or beside the key (values 0); 0 when it is not there. The key is found
+ * The value of attribute attr's key in a dict's keys: in values at the key's index (split keys,
+ * as an instance's are), or beside the key (values 0); 0 when it is not there. The key is found
  * by its text once, then by its address: every instance's is the one interned string. Split
  * keys only grow, so where a class's keep it is looked up once.
  */
-static uint64_t py__keys_name(struct pyframes *py, uint64_t keys, uint64_t values)
+static uint64_t py__keys_attr(const struct pyframes *py, struct py_attr *attr, uint64_t keys,
+			      uint64_t values)
 {
 	unsigned char head[PY_KEYS_INDICES], entries[PY_MAX_ATTRS * 24];
-	struct py_names *names = &py->names;
 	size_t size, key_at, n;
 	uint64_t key, value;
 
-	if (values && keys == names->keys)
+	if (values && keys == attr->keys)
 		goto split;
 	if (!py__read(py, keys, head, sizeof(head)) || head[PY_KEYS_LOG2_INDEX_BYTES] > 40)
 		return 0;
@@ -750,45 +772,45 @@ static uint64_t py__keys_name(struct pyframes *py, uint64_t keys, uint64_t value
 	for (int by_text = 0; by_text < 2; by_text++) {
 		for (size_t i = 0; i < n; i++) {
 			key = field__u64(entries, i * size + key_at);
-			if (!key || (by_text ? !py__str_is(py, key, "_name") : key != names->key))
+			if (!key || (by_text ? !py__str_is(py, key, attr->name) : key != attr->key))
 				continue;
-			names->key = key;
+			attr->key = key;
 			if (!values)
 				return field__u64(entries, i * size + key_at + 8);
-			names->keys = keys;
-			names->index = i;
+			attr->keys = keys;
+			attr->index = i;
 			goto split;
 		}
 	}
 	return 0;
 split:
-	return py__read_u64(py, values + py->layout.values_start + 8 * names->index, &value) ? value
-											     : 0;
+	return py__read_u64(py, values + py->layout.values_start + 8 * attr->index, &value) ? value
+											    : 0;
 }
 
 /*
- * The "_name" attribute of the class instance at obj (a threading.Thread), or 0. What is kept
- * before and after the object's header is read at once.
+ * Attribute attr of the class instance at obj (a threading.Thread), or 0. What is kept before
+ * and after the object's header is read at once.
  */
-static uint64_t py__instance_name(struct pyframes *py, uint64_t obj)
+static uint64_t py__instance_attr(struct pyframes *py, uint64_t obj, struct py_attr *attr)
 {
 	const struct py_layout *l = &py->layout;
-	struct py_names *names = &py->names;
+	struct py_class *class = &py->last_class;
 	unsigned char around[PY_OBJECT_BEFORE + PY_INLINE_VALUES + PY_INLINE_VALUES_VALID + 1];
 	uint64_t type, flags, type_keys, values = 0, dict, keys;
 
 	if (obj < PY_OBJECT_BEFORE || !py__read(py, obj - PY_OBJECT_BEFORE, around, sizeof(around)))
 		return 0;
 	type = field__u64(around, PY_OBJECT_BEFORE + PY_OB_TYPE);
-	if (type != names->type) {
+	if (type != class->type) {
 		if (!py__read_u64(py, type + PY_TYPE_FLAGS, &flags) ||
 		    !py__read_u64(py, type + l->type_cached_keys, &type_keys))
 			return 0;
-		names->type = type;
-		names->type_flags = flags;
-		names->type_keys = type_keys;
+		class->type = type;
+		class->flags = flags;
+		class->keys = type_keys;
 	}
-	if (!(names->type_flags & PY_TPFLAGS_MANAGED_DICT))
+	if (!(class->flags & PY_TPFLAGS_MANAGED_DICT))
 		return 0;
 	dict = field__u64(around, PY_OBJECT_BEFORE + PY_MANAGED_DICT);
 	switch (l->attrs) {
@@ -802,18 +824,18 @@ static uint64_t py__instance_name(struct pyframes *py, uint64_t obj)
 		}
 		break;
 	case PY_ATTRS_INLINE:
-		if ((names->type_flags & PY_TPFLAGS_INLINE_VALUES) &&
+		if ((class->flags & PY_TPFLAGS_INLINE_VALUES) &&
 		    around[PY_OBJECT_BEFORE + PY_INLINE_VALUES + PY_INLINE_VALUES_VALID])
 			values = obj + PY_INLINE_VALUES;
 		break;
 	}
 	if (values)
-		return py__keys_name(py, names->type_keys, values);
+		return py__keys_attr(py, attr, class->keys, values);
 	/* The instance's own dict, made when something asked for its __dict__. */
 	if (!dict || !py__read_u64(py, dict + PY_DICT_KEYS, &keys) ||
 	    !py__read_u64(py, dict + PY_DICT_VALUES, &values))
 		return 0;
-	return py__keys_name(py, keys, values);
+	return py__keys_attr(py, attr, keys, values);
 }
 
 /* The state of the thread that tid (numbered in our pid namespace) is in the process's. */
@@ -1060,6 +1082,55 @@ bool pyframes__lock_wait(struct pyframes *py, uint32_t tid, const struct stack *
 	return true;
 }
 
+/*
+ * The value of the int object at addr, one of at most 64 bits and not negative (a thread's
+ * ident): its digits, PY_LONG_DIGIT_BITS each, least significant first, after its size.
+ */
+static bool py__int_value(const struct pyframes *py, uint64_t addr, uint64_t *value)
+{
+	unsigned char head[PY_LONG_DIGITS + PY_LONG_MAX_DIGITS * sizeof(uint32_t)];
+	uint64_t size, n;
+	uint32_t digit;
+
+	if (!py__read(py, addr, head, sizeof(head)) || field__u64(head, PY_OB_TYPE) != py->int_type)
+		return false;
+	size = field__u64(head, PY_OB_SIZE);
+	if (py->layout.long_tagged) {
+		if ((size & PY_LONG_SIGN_MASK) == PY_LONG_NEGATIVE)
+			return false;
+		n = size >> PY_LONG_TAG_BITS;
+	} else {
+		n = size;
+	}
+	if (n > PY_LONG_MAX_DIGITS)
+		return false;
+	*value = 0;
+	while (n--) {
+		memcpy(&digit, head + PY_LONG_DIGITS + n * sizeof(digit), sizeof(digit));
+		*value = *value << PY_LONG_DIGIT_BITS | digit;
+	}
+	return true;
+}
+
+uint32_t pyframes__joined(struct pyframes *py, uint32_t tid)
+{
+	const struct py_code *code;
+	uint64_t self, ident;
+
+	if (py->innermost_tid != tid || !(code = py__code(py, py->innermost_code)) ||
+	    !code->qualname ||
+	    (strcmp(code->qualname, "Thread.join") &&
+	     strcmp(code->qualname, "Thread._wait_for_tstate_lock")) ||
+	    !text__ends_with(code->filename, "/threading.py"))
+		return 0;
+	/* Its first local is self: the Thread joined. */
+	if (!py__read_u64(py, py->innermost_frame + py->layout.frame_localsplus, &self) ||
+	    !(ident = py__instance_attr(py, self, &py->ident_attr)) ||
+	    !py__int_value(py, ident, &ident))
+		return 0;
+	return py__tid_of_ident(py, ident);
+}
+
 /* Whether native frame i of st begins a physical frame run by the interpreter's loop. */
 static bool stack__eval_loop_at(const struct stack *st, size_t i)
 {
@@ -1077,7 +1148,7 @@ void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st, const
 	uint64_t thread;
 	size_t n = py__read_frames(py, tid, python, group_end, &cut, &thread), used = 0, out = 0;
 
-	*name = thread ? py__string(py, py__instance_name(py, thread)) : NULL;
+	*name = thread ? py__string(py, py__instance_attr(py, thread, &py->name_attr)) : NULL;
 	if (!n)
 		return;
 	merged = malloc((st->n + n) * sizeof(*merged));

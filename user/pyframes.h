@@ -54,6 +54,12 @@ uint64_t pyframes__parked_on(struct pyframes *py, const struct stack *st, uint64
  */
 bool pyframes__lock_wait(struct pyframes *py, uint32_t tid, const struct stack *st, uint64_t futex,
 			 uint64_t *lock, uint32_t *owner);
+/*
+ * For a thread waiting in threading's Thread.join, the thread it joins (its tid, numbered in our
+ * pid namespace), from the joined Thread's ident; 0: no such wait, or not found. Right after
+ * pyframes__splice() of the thread, whose innermost frame it uses.
+ */
+uint32_t pyframes__joined(struct pyframes *py, uint32_t tid);
 
 /*
  * The source line of instruction index (in code units) of a code object, from its line table

@@ -30,8 +30,10 @@ struct thread_snap {
 	bool glibc_lock; /* likewise: a mutex, rwlock or join of glibc's: its owner readable */
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
 	const char *runtime_name;  /* its language runtime's name for it (Python's Thread.name) */
-	uint32_t runtime_owner; /* the holder of its runtime's lock it waits for (Python's RLock) */
-	bool deadlocked;	/* in a cycle of mutex waiters (set by deadlocks__find) */
+	/* Whom it waits for, as its runtime says: an RLock's holder, the Thread it joins (Python)
+	 */
+	uint32_t runtime_owner;
+	bool deadlocked;      /* in a cycle of mutex waiters (set by deadlocks__find) */
 	uint32_t mutex_owner; /* who holds the lock it waits for, or it joins; 0: unknown (likewise)
 			       */
 	bool lock_refused;    /* parked for good: the kernel refused its PI mutex lock (likewise) */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "stack.h"
+#include "text.h"
 
 void stack__free(struct stack *st)
 {
@@ -126,9 +127,7 @@ bool stack__libc_linked_in(const struct stack *st)
 
 bool stack__frame_in_file(const struct frame *f, const char *suffix)
 {
-	size_t len = f->file ? strlen(f->file) : 0;
-
-	return len >= strlen(suffix) && !strcmp(f->file + len - strlen(suffix), suffix);
+	return text__ends_with(f->file, suffix);
 }
 
 /* Python's threading module, which runs a Thread's target (or its own run) through these. */

@@ -7,7 +7,6 @@
 #include "log.h"
 #include "pyframes.h"
 #include "stacks.h"
-#include "text.h"
 #include "unwind.h"
 
 #define STACK_ATTEMPTS 2
@@ -59,7 +58,7 @@ struct stacks_python {
 /*
  * Thread th's Python frames, where its process's interpreter runs any; and what a wait in its
  * parking lot is for, instead of the waiter's own semaphore; and the Python lock a wait on a
- * lock's inner lock is for, with its holder if it is an RLock.
+ * lock's inner lock is for, with its holder if it is an RLock, or the thread a join waits for.
  */
 static void stacks__splice_python(struct stacks_python *python, struct unwinder *u,
 				  struct thread_snap *th)
@@ -74,16 +73,15 @@ static void stacks__splice_python(struct stacks_python *python, struct unwinder 
 	if (!python->py)
 		return;
 	pyframes__splice(python->py, th->rec.tid, &th->stack, &th->runtime_name);
-	if (!th->wait.futex)
+	if (!th->wait.futex_word)
 		return;
-	if ((parked = pyframes__parked_on(python->py, &th->stack, th->wait.futex))) {
-		th->wait.futex = parked;
-		text__hex(parked, th->wait.object);
-	} else if (pyframes__lock_wait(python->py, th->rec.tid, &th->stack, th->wait.futex, &lock,
-				       &th->runtime_owner)) {
-		th->wait.futex = lock;
-		text__hex(lock, th->wait.object);
-	}
+	if ((parked = pyframes__parked_on(python->py, &th->stack, th->wait.futex_word)))
+		wait__set_futex(&th->wait, parked);
+	else if (pyframes__lock_wait(python->py, th->rec.tid, &th->stack, th->wait.futex_word,
+				     &lock, &th->runtime_owner))
+		wait__set_futex(&th->wait, lock);
+	if (!th->runtime_owner)
+		th->runtime_owner = pyframes__joined(python->py, th->rec.tid);
 }
 
 /*
@@ -98,10 +96,8 @@ static void stacks__name_wait(struct thread_snap *th)
 	th->reason = wait__reason(&th->wait, &th->stack, &th->glibc_lock);
 	th->start_routine = start ? start->func : NULL;
 	if (th->glibc_lock && !strcmp(th->reason, "rwlock") &&
-	    (rwlock = rwlock__of_futex(th->rec.tgid, th->wait.futex))) {
-		th->wait.futex = rwlock;
-		text__hex(rwlock, th->wait.object);
-	}
+	    (rwlock = rwlock__of_futex(th->rec.tgid, th->wait.futex_word)))
+		wait__set_futex(&th->wait, rwlock);
 }
 
 /* Unwind thread th of a process whose unwinder is u, or say why it cannot be. */
@@ -114,6 +110,8 @@ static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *pyth
 	th->created_by = NULL;
 	th->runtime_name = NULL;
 	th->runtime_owner = 0;
+	if (th->wait.futex_word)
+		wait__set_futex(&th->wait, th->wait.futex_word);
 	if (!u) {
 		th->stack.error = error;
 		stacks__name_wait(th);

@@ -75,6 +75,13 @@ void text__escape(const char *s, size_t len, char *out, size_t out_size)
 	out[o] = '\0';
 }
 
+bool text__ends_with(const char *s, const char *suffix)
+{
+	size_t len = s ? strlen(s) : 0;
+
+	return len >= strlen(suffix) && !strcmp(s + len - strlen(suffix), suffix);
+}
+
 void text__hex(uint64_t v, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -2,6 +2,7 @@
 #ifndef LEAKMON_TEXT_H
 #define LEAKMON_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,9 @@ size_t utf8__seq_len(const unsigned char *s, size_t len);
  * backslash and invalid UTF-8 become \xNN or \\. Always NUL-terminates; truncates to fit.
  */
 void text__escape(const char *s, size_t len, char *out, size_t out_size);
+
+/* Whether s (NULL: no text) ends with suffix. */
+bool text__ends_with(const char *s, const char *suffix);
 
 /* v as "0x" and lowercase hex digits, NUL-terminated: out has room for TEXT_HEX_LEN bytes. */
 #define TEXT_HEX_LEN 19

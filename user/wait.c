@@ -171,6 +171,12 @@ static void wait__classify_fd(const struct task_record *rec, long nr, struct wai
 	}
 }
 
+void wait__set_futex(struct wait_info *w, uint64_t addr)
+{
+	w->futex = addr;
+	text__hex(addr, w->object);
+}
+
 void wait__classify(const struct task_record *rec, struct wait_info *out)
 {
 	long nr = (long)rec->syscall_nr;
@@ -190,8 +196,8 @@ void wait__classify(const struct task_record *rec, struct wait_info *out)
 	if (nr == SYS_futex || nr == NR_FUTEX_WAIT) {
 		out->kind = "futex";
 		/* Every futex waiter at each tick: snprintf() took ~5% of the monitor (perf). */
-		out->futex = wait__arg(rec, 0);
-		text__hex(out->futex, out->object);
+		out->futex_word = wait__arg(rec, 0);
+		wait__set_futex(out, out->futex_word);
 		out->private_futex = nr == SYS_futex ? wait__arg(rec, 1) & FUTEX_PRIVATE_FLAG
 						     : wait__arg(rec, 3) & FUTEX2_PRIVATE;
 	} else if (nr == SYS_futex_waitv) {

@@ -16,11 +16,18 @@ struct wait_info {
 		kind; /* futex, pipe_read, pipe_write, a syscall name, fault; NULL if not blocked */
 	char object[WAIT_OBJECT_LEN]; /* futex address, pipe:[inode], socket:[inode], fd:N; or "" */
 	uint64_t futex;		      /* the futex's address, as in object; 0: not one futex */
-	int timed;		      /* whether the wait has a timeout: 1, 0, or -1 unknown */
+	/*
+	 * The word the syscall sleeps on: futex, until the stack names what the wait is for (a
+	 * Python lock, an rwlock), which each read of the stack starts from again.
+	 */
+	uint64_t futex_word;
+	int timed;	    /* whether the wait has a timeout: 1, 0, or -1 unknown */
 	bool private_futex; /* a process-private futex: only the process itself can wake it */
 };
 
 void wait__classify(const struct task_record *rec, struct wait_info *out);
+/* What a futex wait is for is at addr: futex and object say so. */
+void wait__set_futex(struct wait_info *w, uint64_t addr);
 /* A read or write on a pipe: its inode is the record's file_ino. */
 bool wait__on_pipe(const struct wait_info *w);
 /*

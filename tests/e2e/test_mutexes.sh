@@ -293,6 +293,47 @@ fixture_start python_deadlock 3 && {
 			add // "")' "$TMP/ring.jsonl")"
 }
 
+# Python's Thread.join waits for the Thread it was called on, whose ident names the tid: joining
+# the worker that waits for an RLock the joiner holds is a deadlock; joining a thread that waits
+# on a pipe names it, and is none.
+check_python_join() {
+	local label=$1 json=$TMP/pyjoin.json stopper worker joiner reader comm
+	read -r stopper worker joiner reader < <(awk '$1 == "thread" { tid[$2] = $3 } END {
+		print tid["stopper"], tid["worker"], tid["joiner"], tid["reader"] }' "$FIXTURE_OUT")
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
+	check_eq "$label: join while holding an RLock: one cycle, the join and the RLock" \
+		"1;$stopper $worker null;$worker $stopper $(json_thread "$json" "$worker" wait_object);" \
+		"$(jq -r '.processes[0].deadlocks | "\(length);" + ((.[0].threads // []) |
+			sort_by(.tid) | map("\(.tid) \(.owner) \(.mutex);") | add // "")' "$json")"
+	check_eq "$label: a join names the thread it joins" "join $reader" \
+		"$(json_thread "$json" "$joiner" wait_reason) $(json_thread "$json" "$joiner" \
+			mutex_owner)"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	comm=$(cat "/proc/$FIXTURE_PID/comm")
+	check_eq "$label: text: the stopper joins the worker, by their names" \
+		"$stopper $comm \"stopper\" joins $worker $comm \"worker\"" \
+		"$(sed -n '/^  deadlock: 2 threads wait for each other$/,/^  [^ ]/p' "$TMP/text" |
+			grep -E "^      $stopper " | sed 's/^ *//')"
+	# Live: the stopper's stack is read again for the deadlock, in the tick that read it for
+	# being blocked; what it waits on is what the snapshot said (3.13's is not the futex).
+	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s \
+		>"$TMP/pyjoin.jsonl" 2>"$TMP/err" &
+	monitor=$!
+	sleep 2.5
+	kill -INT "$monitor"
+	check "$label: live: the monitor exits 0" wait "$monitor"
+	check_eq "$label: live: the deadlock; the stopper's wait, joining the worker" \
+		"1;$stopper $worker null;$worker $stopper $(json_thread "$json" "$worker" \
+			wait_object);|$(json_thread "$json" "$stopper" wait_object) $worker" \
+		"$(jq -s -r --argjson t "$stopper" '([.[] | select(.event == "deadlock")] |
+			"\(length);" + ((.[0].threads // []) | sort_by(.tid) |
+			map("\(.tid) \(.owner) \(.mutex);") | add // "")) + "|" +
+			([.[] | select(.event == "blocked" and .tid == $t) |
+			"\(.wait_object) \(.mutex_owner)"] | unique | join(","))' "$TMP/pyjoin.jsonl")"
+}
+
+each_python python_join_deadlock check_python_join
+
 for name in mutex_held_forever lock_convoy lock_owner_exited; do
 	fixture_start "$name" || continue
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/$name.json"
