@@ -36,6 +36,30 @@ ring_links() {
 	done | sort -n
 }
 
+# The first deadlock of a snapshot (snapshot_cycle JSON) or of the monitor's events (live_cycle
+# JSONL): "COUNT;" (of deadlocks), then "TID OWNER MUTEX;" per thread, by tid.
+CYCLE='"\(length);" + ((.[0].threads // []) | sort_by(.tid) |
+	map("\(.tid) \(.owner) \(.mutex);") | add // "")'
+snapshot_cycle() {
+	jq -r ".processes[0].deadlocks | $CYCLE" "$1"
+}
+live_cycle() {
+	jq -s -r "[.[] | select(.event == \"deadlock\")] | $CYCLE" "$1"
+}
+
+# watch_live SECONDS EVENTS LABEL: the monitor on the fixture for SECONDS, its events into
+# EVENTS; it exits 0, quietly.
+watch_live() {
+	local monitor
+	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s >"$2" \
+		2>"$TMP/err" &
+	monitor=$!
+	sleep "$1"
+	kill -INT "$monitor"
+	check "$3, live: the monitor exits 0" wait "$monitor"
+	check_eq "$3, live: ... quietly" "" "$(cat "$TMP/err")"
+}
+
 # Also in a static binary (abba_deadlock_static): glibc linked into the program, its functions
 # in no libc module.
 for ring in "abba_deadlock normal 2" "abba_deadlock recursive 2" "abba_deadlock errorcheck 2" \
@@ -108,8 +132,7 @@ FIXTURES=$TMP fixture_start abba_deadlock mixed 4 && {
 	"$LEAKMON" snapshot --json -p "$inner" >"$json"
 	check_eq "in a pid namespace: one cycle, each waiter with its lock's owner as we number it" \
 		"1;$(ring_links "$inner" "$FIXTURE_OUT" | tr '\n' ';')" \
-		"$(jq -r '.processes[0].deadlocks | "\(length);" + ((.[0].threads // []) |
-			map("\(.tid) \(.owner) \(.mutex);") | add // "")' "$json")"
+		"$(snapshot_cycle "$json")"
 }
 
 # A thread that joins another while holding the mutex that one waits for (shutdown gone wrong):
@@ -125,8 +148,7 @@ fixture_start join_deadlock && {
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
 	check_eq "join while holding: one cycle, the stopper joining the worker, which waits for it" \
 		"1;$stopper $worker null;$worker $stopper $(json_thread "$json" "$worker" wait_object);" \
-		"$(jq -r '.processes[0].deadlocks | "\(length);" + ((.[0].threads // []) |
-			map("\(.tid) \(.owner) \(.mutex);") | add // "")' "$json")"
+		"$(snapshot_cycle "$json")"
 	check_eq "a join names the thread it joins" "join $reader" \
 		"$(json_thread "$json" "${tid_of[joiner]}" wait_reason) $(json_thread "$json" \
 			"${tid_of[joiner]}" mutex_owner)"
@@ -138,19 +160,9 @@ fixture_start join_deadlock && {
 		"$(sed -n '/^  deadlock:/,/^  [^ ]/p' "$TMP/text" | grep -v '^  [0-9]' | tr '\n' ';')"
 	check "a join: text names the thread it joins" \
 		grep -qE "^  1 @ \[join, [^]]*\] on 0x[0-9a-f]+ joining $reader reader\$" "$TMP/text"
-	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s \
-		>"$TMP/join.jsonl" 2>"$TMP/err" &
-	monitor=$!
-	sleep 3
-	kill -INT "$monitor"
-	check "join while holding, live: the monitor exits 0" wait "$monitor"
-	check_eq "... quietly" "" "$(cat "$TMP/err")"
-	check_eq "... one deadlock event: the join and the mutex, each with its owner" \
-		"1;$(printf '%s\n' "$stopper $worker null" "$worker $stopper \
-$(json_thread "$json" "$worker" wait_object)" | sort -n | tr '\n' ';')" \
-		"$(jq -s -r '[.[] | select(.event == "deadlock")] | "\(length);" +
-			((.[0].threads // []) | sort_by(.tid) | map("\(.tid) \(.owner) \(.mutex);") |
-			add // "")' "$TMP/join.jsonl")"
+	watch_live 3 "$TMP/join.jsonl" "join while holding"
+	check_eq "join while holding, live: one deadlock event, the join and the mutex, as above" \
+		"$(snapshot_cycle "$json")" "$(live_cycle "$TMP/join.jsonl")"
 }
 
 # Priority-inheritance mutexes keep their owner in the lock word. The kernel refuses the lock
@@ -279,18 +291,9 @@ each_python python_deadlock check_python_ring
 # Live, the ring closes 3 s after its first two threads wait: their stacks were read ticks
 # before, and what those said of their RLocks is kept with their waits.
 fixture_start python_deadlock 3 && {
-	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s \
-		>"$TMP/ring.jsonl" 2>"$TMP/err" &
-	monitor=$!
-	sleep 6
-	kill -INT "$monitor"
-	check "an RLock ring, live: the monitor exits 0" wait "$monitor"
-	check_eq "... quietly" "" "$(cat "$TMP/err")"
-	check_eq "... one deadlock event: each waiter with its RLock and that one's holder" \
-		"1;$(python_ring | cut -d' ' -f1-3 | tr '\n' ';')" \
-		"$(jq -s -r '[.[] | select(.event == "deadlock")] | "\(length);" +
-			((.[0].threads // []) | sort_by(.tid) | map("\(.tid) \(.owner) \(.mutex);") |
-			add // "")' "$TMP/ring.jsonl")"
+	watch_live 6 "$TMP/ring.jsonl" "an RLock ring"
+	check_eq "an RLock ring, live: one deadlock event: each waiter with its RLock and that \
+one's holder" "1;$(python_ring | cut -d' ' -f1-3 | tr '\n' ';')" "$(live_cycle "$TMP/ring.jsonl")"
 }
 
 # Python's Thread.join waits for the Thread it was called on, whose ident names the tid: joining
@@ -303,8 +306,7 @@ check_python_join() {
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
 	check_eq "$label: join while holding an RLock: one cycle, the join and the RLock" \
 		"1;$stopper $worker null;$worker $stopper $(json_thread "$json" "$worker" wait_object);" \
-		"$(jq -r '.processes[0].deadlocks | "\(length);" + ((.[0].threads // []) |
-			sort_by(.tid) | map("\(.tid) \(.owner) \(.mutex);") | add // "")' "$json")"
+		"$(snapshot_cycle "$json")"
 	check_eq "$label: a join names the thread it joins" "join $reader" \
 		"$(json_thread "$json" "$joiner" wait_reason) $(json_thread "$json" "$joiner" \
 			mutex_owner)"
@@ -316,20 +318,13 @@ check_python_join() {
 			grep -E "^      $stopper " | sed 's/^ *//')"
 	# Live: the stopper's stack is read again for the deadlock, in the tick that read it for
 	# being blocked; what it waits on is what the snapshot said (3.13's is not the futex).
-	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s \
-		>"$TMP/pyjoin.jsonl" 2>"$TMP/err" &
-	monitor=$!
-	sleep 2.5
-	kill -INT "$monitor"
-	check "$label: live: the monitor exits 0" wait "$monitor"
-	check_eq "$label: live: the deadlock; the stopper's wait, joining the worker" \
-		"1;$stopper $worker null;$worker $stopper $(json_thread "$json" "$worker" \
-			wait_object);|$(json_thread "$json" "$stopper" wait_object) $worker" \
-		"$(jq -s -r --argjson t "$stopper" '([.[] | select(.event == "deadlock")] |
-			"\(length);" + ((.[0].threads // []) | sort_by(.tid) |
-			map("\(.tid) \(.owner) \(.mutex);") | add // "")) + "|" +
-			([.[] | select(.event == "blocked" and .tid == $t) |
-			"\(.wait_object) \(.mutex_owner)"] | unique | join(","))' "$TMP/pyjoin.jsonl")"
+	watch_live 2.5 "$TMP/pyjoin.jsonl" "$label"
+	check_eq "$label, live: the deadlock, as above" "$(snapshot_cycle "$json")" \
+		"$(live_cycle "$TMP/pyjoin.jsonl")"
+	check_eq "$label, live: the stopper's wait, joining the worker" \
+		"$(json_thread "$json" "$stopper" wait_object) $worker" \
+		"$(jq -r --argjson t "$stopper" 'select(.event == "blocked" and .tid == $t) |
+			"\(.wait_object) \(.mutex_owner)"' "$TMP/pyjoin.jsonl" | sort -u)"
 }
 
 each_python python_join_deadlock check_python_join
