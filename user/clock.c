@@ -3,12 +3,22 @@
 
 #include "clock.h"
 
-uint64_t clock__mono_ns(void)
+static uint64_t clock__ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t clock__mono_ns(void)
+{
+	return clock__ns(CLOCK_MONOTONIC);
+}
+
+uint64_t clock__boot_ns(void)
+{
+	return clock__ns(CLOCK_BOOTTIME);
 }
 
 void clock__iso8601(const struct timespec *ts, char *buf, size_t size)

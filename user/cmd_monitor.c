@@ -108,6 +108,12 @@ static int cmd_monitor__loop(struct config *cfg, const struct monitor_args *args
 			log_err("reading threads failed: %s", strerror(-err));
 			break;
 		}
+		if (done && monitor__n_hidden(m) == cfg->n_pids) {
+			log_err("nothing to watch: every process asked for is hidden from BPF task "
+				"iterators by this kernel");
+			err = -ESRCH;
+			break;
+		}
 		if (st && !done)
 			cmd_monitor__draw(st, m);
 		if (srv)

@@ -5,14 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "config.h"
 #include "deadlock.h"
 #include "heap.h"
+#include "hidden.h"
 #include "log.h"
 #include "output.h"
 #include "pipes.h"
-#include "preflight.h"
 #include "signals.h"
 #include "snapshot.h"
 #include "stall.h"
@@ -92,29 +93,16 @@ static void cmd_snapshot__pipe_holders(const struct snapshot *snap, uint64_t min
 	free(inodes);
 }
 
-/* Processes asked for by -p that the snapshot does not list, and why. */
-static void cmd_snapshot__report_missing(const struct config *cfg, struct snapshot *snap)
-{
-	for (size_t i = 0; i < cfg->n_pids; i++) {
-		if (snapshot__find_process(snap, cfg->pids[i]))
-			continue;
-		if (preflight__check_pids(&cfg->pids[i], 1, false))
-			log_warn("process %u exited before the snapshot", cfg->pids[i]);
-		else
-			log_warn("process %u is alive but hidden from BPF task iterators by this "
-				 "kernel",
-				 cfg->pids[i]);
-	}
-}
-
 int cmd_snapshot(int argc, char **argv)
 {
 	struct output_opts out_opts = {};
 	struct deadlock_cycle *cycles = NULL;
 	struct stall_verdict *stalls = NULL;
 	struct pipe_holders pipes = {};
+	struct hidden_processes hidden = {};
 	struct snapshot *snap = NULL;
 	size_t n_cycles = 0;
+	uint64_t boot_ns;
 	struct tracker *t = NULL;
 	struct config cfg;
 	int err, ret;
@@ -133,6 +121,7 @@ int cmd_snapshot(int argc, char **argv)
 		log_err("interrupted before the snapshot was taken");
 		goto cleanup;
 	}
+	boot_ns = clock__boot_ns();
 	err = snapshot__take(t, &snap);
 	if (err) {
 		log_err("taking the snapshot failed: %s", strerror(-err));
@@ -155,7 +144,14 @@ int cmd_snapshot(int argc, char **argv)
 		log_err("out of memory");
 		goto cleanup;
 	}
-	cmd_snapshot__report_missing(&cfg, snap);
+	hidden__warn_asked(snap, cfg.pids, cfg.n_pids);
+	if (!cfg.n_pids) {
+		err = hidden__find(snap, boot_ns, &hidden);
+		if (err)
+			log_warn("listing /proc for processes the task iterator missed failed: %s",
+				 strerror(-err));
+		out_opts.hidden = &hidden;
+	}
 	out_opts.min_blocked_ns = cfg.min_blocked_ns;
 	out_opts.deadlocks = cycles;
 	out_opts.n_deadlocks = n_cycles;
@@ -173,6 +169,7 @@ cleanup:
 	free(stalls);
 	free(cycles);
 	pipes__free(&pipes);
+	hidden__free(&hidden);
 	snapshot__free(snap);
 	tracker__free(t);
 	return ret;

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "deadlock.h"
 #include "growth.h"
+#include "hidden.h"
 #include "log.h"
 #include "metrics.h"
 #include "monitor.h"
@@ -71,7 +72,8 @@ struct monitor {
 	uint64_t alerts[METRICS_N_ALERTS];
 	uint64_t tick_ns;	     /* how long the last tick took */
 	uint64_t creators_window_ns; /* when the current window of kept creators began */
-	bool started; /* the first tick is over: with -p, later pids are reuses, not watched */
+	bool started;	 /* the first tick is over: with -p, later pids are reuses, not watched */
+	size_t n_hidden; /* of the processes asked for, those alive but hidden from the iterator */
 };
 
 int monitor__new(const struct config *cfg, struct tracker *t, struct events *ev,
@@ -621,7 +623,7 @@ cleanup:
 
 int monitor__tick(struct monitor *m, bool *done)
 {
-	uint64_t start = clock__mono_ns();
+	uint64_t start = clock__mono_ns(), boot_ns = clock__boot_ns();
 	struct snapshot *s;
 	int err;
 
@@ -630,6 +632,11 @@ int monitor__tick(struct monitor *m, bool *done)
 	if (err)
 		return err;
 	s = m->snap;
+	/* What the task iterator hides goes unwatched: said once. */
+	if (!m->started && m->cfg->n_pids)
+		m->n_hidden = hidden__warn_asked(s, m->cfg->pids, m->cfg->n_pids);
+	else if (!m->started)
+		hidden__warn(s, boot_ns, "not watched");
 	/* Creators are kept for threads that raise a process to a new high within this window. */
 	if (s->mono_ns - m->creators_window_ns >= m->cfg->growth_window_ns) {
 		err = tracker__new_creators_window(m->t);
@@ -647,6 +654,11 @@ int monitor__tick(struct monitor *m, bool *done)
 	*done = m->cfg->n_pids && !m->n_procs;
 	m->tick_ns = clock__mono_ns() - start;
 	return err;
+}
+
+size_t monitor__n_hidden(const struct monitor *m)
+{
+	return m->n_hidden;
 }
 
 size_t monitor__n_watched(const struct monitor *m)

@@ -434,6 +434,24 @@ static void output__json_stall(struct json_writer *jw, const struct stall_verdic
 	json__end_object(jw);
 }
 
+/* "hidden_processes": the processes the task iterator did not see; null: not looked for. */
+static void output__json_hidden(struct json_writer *jw, const struct hidden_processes *h)
+{
+	json__key(jw, "hidden_processes");
+	if (!h) {
+		json__null(jw);
+		return;
+	}
+	json__begin_array(jw);
+	for (size_t i = 0; i < h->n; i++) {
+		json__begin_object(jw);
+		json__field_u64(jw, "pid", h->procs[i].pid);
+		json__field_string(jw, "comm", h->procs[i].comm);
+		json__end_object(jw);
+	}
+	json__end_array(jw);
+}
+
 void output__snapshot_json(FILE *out, const struct snapshot *s, const struct output_opts *opts)
 {
 	struct json_writer *jw = NULL;
@@ -471,6 +489,7 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 	json__field_u64(jw, "blocked_since", s->drops.blocked_state);
 	json__field_u64(jw, "creators", s->drops.creator);
 	json__end_object(jw);
+	output__json_hidden(jw, opts->hidden);
 	json__end_object(jw);
 cleanup:
 	json_writer__free(jw);
@@ -796,7 +815,7 @@ static void output__text_verdicts(FILE *out, const struct snapshot *s,
 void output__snapshot_text(FILE *out, const struct snapshot *s, const struct output_opts *opts)
 {
 	struct group_buffers b;
-	char when[64];
+	char when[64], hidden[1024];
 
 	if (group_buffers__init(&b, s))
 		goto cleanup;
@@ -809,9 +828,11 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 		     "real-time thread's last run)\n");
 	for (size_t i = 0; i < s->n_procs; i++)
 		output__text_process(out, &s->procs[i], &opts->stalls[i], opts, &b);
+	if (s->drops.blocked_state || s->drops.creator || (opts->hidden && opts->hidden->n))
+		fputc('\n', out);
 	if (s->drops.blocked_state)
 		fprintf(out,
-			"\nnote: %" PRIu64 " sleeps the switch hook missed were dated from the "
+			"note: %" PRIu64 " sleeps the switch hook missed were dated from the "
 			"scheduler's timestamps\n",
 			s->drops.blocked_state);
 	if (s->drops.creator)
@@ -820,6 +841,13 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 			" threads created while watched kept no creator's stack, or "
 			"part of one (creator slots all held by live threads: --creator-slots)\n",
 			s->drops.creator);
+	if (opts->hidden && opts->hidden->n) {
+		hidden__describe(opts->hidden, hidden, sizeof(hidden));
+		fprintf(out,
+			"note: %zu process%s hidden from BPF task iterators by this kernel, not "
+			"listed: %s\n",
+			opts->hidden->n, opts->hidden->n == 1 ? "" : "es", hidden);
+	}
 cleanup:
 	group_buffers__free(&b);
 }

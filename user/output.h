@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "deadlock.h"
+#include "hidden.h"
 #include "json.h"
 #include "pipes.h"
 #include "snapshot.h"
@@ -20,6 +21,8 @@ struct output_opts {
 	const struct stall_verdict *stalls;
 	/* Who holds the pipes listed threads wait on; NULL: not looked for. */
 	const struct pipe_holders *pipes;
+	/* Processes the task iterator did not see; NULL: not looked for (-p). */
+	const struct hidden_processes *hidden;
 };
 
 /* A frame as a JSON object; a stack as "stack", "stack_truncated" and "stack_error" fields. */

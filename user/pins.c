@@ -17,6 +17,7 @@
 #include "leakmon.skel.h"
 #include "log.h"
 #include "pins.h"
+#include "procstat.h"
 
 /*
  * The maps a snapshot shares with the service, by name: also the names of their pins. After
@@ -36,29 +37,12 @@ static bool pins__known_name(const char *name)
 	return false;
 }
 
-/* A process's start time in clock ticks since boot (/proc/PID/stat field 22), or 0. */
+/* A process's start time in clock ticks since boot, or 0: it is gone. */
 static uint64_t proc__start_ticks(uint32_t pid)
 {
-	char path[32], buf[1024], *p;
-	unsigned long long ticks = 0;
-	FILE *f;
-	size_t n;
+	struct procstat st;
 
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* After the name, which may hold anything: state is field 3, start time field 22. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1,
-			 " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-			 "%*d %*d %*d %llu",
-			 &ticks) != 1)
-		return 0;
-	return ticks;
+	return procstat__read(pid, &st) ? st.start_ticks : 0;
 }
 
 int pins__inspect(const char *dir, bool report, enum pins_state *state, uint32_t *owner)

@@ -156,9 +156,11 @@ static int thread__cmp_tid(const void *key, const void *elem)
 	return tid < th->tid ? -1 : tid > th->tid;
 }
 
+/* bsearch() may not be given an array of none: an empty snapshot has no array at all. */
 struct proc_snap *snapshot__find_process(struct snapshot *s, uint32_t pid)
 {
-	return bsearch(&pid, s->procs, s->n_procs, sizeof(*s->procs), proc__cmp_pid);
+	return s->n_procs ? bsearch(&pid, s->procs, s->n_procs, sizeof(*s->procs), proc__cmp_pid)
+			  : NULL;
 }
 
 struct thread_snap *process__find_thread(const struct proc_snap *p, uint32_t tid)

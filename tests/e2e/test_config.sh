@@ -40,7 +40,7 @@ check_eq "watch-cgroups with ignore-names: the cgroup minus the ignored name" "$
 	"$(blocked_pids | tr ' ' '\n' | grep -xE "$convoy|$held" | tr '\n' ' ' | sed 's/ $//')"
 watch_with "watch-cgroups = /no/such.slice\n"
 check_eq "watch-cgroups elsewhere: nothing" "" "$(blocked_pids)"
-check_eq "no diagnostics" "" "$(cat "$TMP/err")"
+check_eq "no diagnostics" "" "$(diagnostics "$TMP/err")"
 
 # The command line over the file: --blocked-threshold 1h silences the stuck threads.
 printf 'interval = 200ms\nblocked-threshold = 1s\njson = true\n' >"$conf"

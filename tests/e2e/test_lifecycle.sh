@@ -57,7 +57,7 @@ check_eq "system-wide: A reported, A exited, then B reported as a new episode" \
 	"$(jq -r --argjson pid "$pid" 'select(.pid == $pid and (.tid == $pid or .tid == null)) |
 		.event + (if .event == "unblocked" then ":\(.exited)" else "" end)' \
 		"$TMP/all.jsonl" | tr '\n' ' ' | sed 's/ $//')"
-check_eq "no diagnostics" "" "$(cat "$TMP/one.err" "$TMP/all.err")"
+check_eq "no diagnostics" "" "$(diagnostics "$TMP/one.err" "$TMP/all.err")"
 
 # --- A multithreaded process that execs from a thread other than the main one.
 fixture_start exec_from_thread "$FIXTURES/lock_convoy" 2 || finish
@@ -88,5 +88,5 @@ check "monitor exits 0" wait "$monitor"
 check_eq "no exit, growth or stall events across the exec" 0 \
 	"$(jq -s '[.[] | select(.event == "exit" or .event == "growth" or .event == "stall")] | length' \
 		"$TMP/exec.jsonl")"
-check_eq "no diagnostics" "" "$(cat "$TMP/exec.err")"
+check_eq "no diagnostics" "" "$(diagnostics "$TMP/exec.err")"
 finish

@@ -52,5 +52,5 @@ check_eq "... one line naming it" \
 check_eq "... nothing attached" "$links_before" "$(bpftool link list 2>/dev/null | grep -c .)"
 kill -INT "$monitor"
 check "the monitor exits 0" wait "$monitor"
-check_eq "no diagnostics" "" "$(cat "$TMP/err")"
+check_eq "no diagnostics" "" "$(diagnostics "$TMP/err")"
 finish

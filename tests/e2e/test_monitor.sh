@@ -39,7 +39,7 @@ kill "$leak" "$rust_leak" "$rust_leak_v0" "$python_leak"
 sleep 2
 kill -TERM "$monitor"
 check "monitor exits 0 on SIGTERM" wait "$monitor"
-check_eq "no diagnostics" "" "$(cat "$TMP/err")"
+check_eq "no diagnostics" "" "$(diagnostics "$TMP/err")"
 check "every line is one JSON event" bash -c "jq -e -s 'all(.event and .time)' '$events' >/dev/null"
 
 count() {

@@ -29,7 +29,7 @@ sleep "$WATCH_S"
 kill -TERM "$watcher" "$system"
 check "the watcher exits 0" wait "$watcher"
 check "the system-wide monitor exits 0" wait "$system"
-check_eq "no diagnostics" "" "$(cat "$TMP/quiet.err" "$TMP/all.err")"
+check_eq "no diagnostics" "" "$(diagnostics "$TMP/quiet.err" "$TMP/all.err")"
 
 stuck=$(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $1 }')
 check_eq "${WATCH_S}s beside an idle pool, an epoll loop and a pipe consumer: one event, the stuck mutex" \

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "array.h"
+#include "hidden.h"
+#include "log.h"
+#include "preflight.h"
+#include "snapshot.h"
+#include "text.h"
+
+/* Of the processes hidden from the task iterator, how many are named. */
+#define HIDDEN_NAMED 10
+
+int hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes *out)
+{
+	long ticks_per_s = sysconf(_SC_CLK_TCK);
+	uint64_t tick_ns = ticks_per_s > 0 ? 1000000000ULL / (uint64_t)ticks_per_s : 10000000;
+	struct hidden_process *grown;
+	struct procstat st;
+	struct dirent *de;
+	int err = 0;
+	DIR *proc;
+
+	memset(out, 0, sizeof(*out));
+	proc = opendir("/proc");
+	if (!proc)
+		return -errno;
+	while (!err) {
+		unsigned long pid;
+		char *end;
+
+		errno = 0;
+		de = readdir(proc);
+		if (!de) {
+			err = -errno;
+			break;
+		}
+		pid = strtoul(de->d_name, &end, 10);
+		if (*end || !pid || pid > UINT32_MAX || snapshot__find_process(s, (uint32_t)pid))
+			continue;
+		/* Gone since, a kernel thread, or maybe started after the pass began: not hidden.
+		 */
+		if (!procstat__read((uint32_t)pid, &st) || (st.flags & PROCSTAT_PF_KTHREAD) ||
+		    (st.start_ticks + 1) * tick_ns > boot_ns)
+			continue;
+		grown = array__grow(out->procs, &out->cap, out->n, sizeof(*out->procs));
+		if (!grown) {
+			err = -ENOMEM;
+			break;
+		}
+		out->procs = grown;
+		out->procs[out->n].pid = (uint32_t)pid;
+		memcpy(out->procs[out->n].comm, st.comm, sizeof(st.comm));
+		out->n++;
+	}
+	closedir(proc);
+	return err;
+}
+
+void hidden__free(struct hidden_processes *h)
+{
+	free(h->procs);
+	memset(h, 0, sizeof(*h));
+}
+
+void hidden__describe(const struct hidden_processes *h, char *buf, size_t size)
+{
+	char comm[4 * LEAKMON_COMM_LEN + 1];
+	size_t named = h->n < HIDDEN_NAMED ? h->n : HIDDEN_NAMED, len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < named && len < size; i++) {
+		text__escape(h->procs[i].comm, strlen(h->procs[i].comm), comm, sizeof(comm));
+		len += (size_t)snprintf(buf + len, size - len, "%s%" PRIu32 " %s", i ? ", " : "",
+					h->procs[i].pid, comm);
+	}
+	if (h->n > named && len < size)
+		snprintf(buf + len, size - len, ", and %zu more", h->n - named);
+}
+
+void hidden__warn(struct snapshot *s, uint64_t boot_ns, const char *what)
+{
+	struct hidden_processes h;
+	char list[1024];
+	int err = hidden__find(s, boot_ns, &h);
+
+	if (err)
+		log_warn("listing /proc for processes the task iterator missed failed: %s",
+			 strerror(-err));
+	if (h.n) {
+		hidden__describe(&h, list, sizeof(list));
+		log_warn("%zu process%s hidden from BPF task iterators by this kernel, %s: %s", h.n,
+			 h.n == 1 ? "" : "es", what, list);
+	}
+	hidden__free(&h);
+}
+
+size_t hidden__warn_asked(struct snapshot *s, const uint32_t *pids, size_t n)
+{
+	size_t hidden = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (snapshot__find_process(s, pids[i]))
+			continue;
+		if (preflight__check_pids(&pids[i], 1, false)) {
+			log_warn("process %" PRIu32 " exited before it was read", pids[i]);
+			continue;
+		}
+		log_warn("process %" PRIu32 " is alive but hidden from BPF task iterators by this "
+			 "kernel",
+			 pids[i]);
+		hidden++;
+	}
+	return hidden;
+}
