@@ -194,8 +194,11 @@ const char *deadlock_link__lock(const struct deadlock_link *l)
 
 const char *deadlock_cycle__waits_for(const struct deadlock_cycle *c)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (!deadlock_link__lock(&c->links[i]))
+	for (size_t i = 0; i < c->n; i++) {
+		const char *reason = c->links[i].waiter->reason;
+
+		if (reason && (!strcmp(reason, "join") || !strcmp(reason, "gil")))
 			return "each other";
+	}
 	return "each other's mutexes";
 }

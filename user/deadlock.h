@@ -42,7 +42,10 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		    size_t *n_cycles);
 /* The lock a link's waiter waits for (its wait object), or NULL: it joins a thread. */
 const char *deadlock_link__lock(const struct deadlock_link *l);
-/* What a cycle's threads wait for: "each other's mutexes", or "each other" when one joins. */
+/*
+ * What a cycle's threads wait for: "each other's mutexes", or "each other" when one joins a
+ * thread or waits for a GIL.
+ */
 const char *deadlock_cycle__waits_for(const struct deadlock_cycle *c);
 /* Forget the cycles of a process that exited. */
 void deadlocks__forget(struct deadlocks *d, uint32_t pid);

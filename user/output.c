@@ -613,14 +613,18 @@ void output__text_thread(FILE *out, const struct thread_snap *th)
 }
 
 /*
- * "TID NAME waits for mutex ADDR held by OWNER NAME" (or for an rwlock, written by its owner), or
- * "TID NAME joins OTHER NAME": a line of a deadlock, or of a group.
+ * "TID NAME waits for mutex ADDR held by OWNER NAME" (or for an rwlock, written by its owner, or
+ * a Python interpreter's GIL), or "TID NAME joins OTHER NAME": a line of a deadlock, or of a
+ * group.
  */
 static void output__text_mutex_wait(FILE *out, const struct proc_snap *p,
 				    const struct thread_snap *th)
 {
 	char object[4 * WAIT_OBJECT_LEN + 1];
-	bool rwlock = th->reason && !strcmp(th->reason, "rwlock");
+	const char *lock = !th->reason			   ? "mutex"
+			   : !strcmp(th->reason, "rwlock") ? "rwlock"
+			   : !strcmp(th->reason, "gil")	   ? "the GIL"
+							   : "mutex";
 
 	fputs("      ", out);
 	output__text_thread(out, th);
@@ -631,7 +635,7 @@ static void output__text_mutex_wait(FILE *out, const struct proc_snap *p,
 		return;
 	}
 	text__escape(th->wait.object, strlen(th->wait.object), object, sizeof(object));
-	fprintf(out, " waits for %s %s", rwlock ? "rwlock" : "mutex", object);
+	fprintf(out, " waits for %s %s", lock, object);
 	output__text_mutex_state(out, p, th);
 	fputc('\n', out);
 }

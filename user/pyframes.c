@@ -79,6 +79,9 @@ struct py_layout {
 	uint64_t type_cached_keys; /* PyHeapTypeObject.ht_cached_keys: its instances' keys */
 	uint64_t values_start;	   /* where a PyDictValues' values start */
 	bool long_tagged; /* an int's size word tags its sign (3.12): else it is a signed count */
+	/* The GIL: in the runtime state (3.11), or pointed to by each interpreter's (3.12). */
+	uint64_t runtime_gil;
+	uint64_t interp_gil;
 	/*
 	 * 3.13's parking lot: how far before a waiter's semaphore its wait entry keeps the address
 	 * it is parked on (struct wait_entry: park_arg, addr, sema); 0: no parking lot.
@@ -122,6 +125,14 @@ struct py_layout {
 #define PY_LOCK_HEAD_BYTES 40
 #define PY_RLOCK_TYPE_NAME "_thread.RLock"
 #define PY_TYPE_NAME 24 /* PyTypeObject.tp_name */
+/*
+ * The GIL (struct _gil_runtime_state, the same in 3.11 to 3.13): its holder's thread state, and
+ * whether it is held; its waiters sleep on its condition variable (a pthread_cond_t).
+ */
+#define PY_GIL_LAST_HOLDER 8
+#define PY_GIL_LOCKED 16
+#define PY_GIL_COND 32
+#define PY_GIL_COND_BYTES 48
 /* A builtin method bound to its object, as a with statement keeps an RLock's __exit__. */
 #define PY_CFUNCTION_SELF 24
 /*
@@ -161,6 +172,7 @@ static const struct py_layout py311 = {
 	.unicode_compact_size = 72,
 	.attrs = PY_ATTRS_VALUES_BEFORE,
 	.type_cached_keys = 872,
+	.runtime_gil = 360,
 };
 
 static const struct py_layout py312 = {
@@ -189,6 +201,7 @@ static const struct py_layout py312 = {
 	.attrs = PY_ATTRS_TAGGED_BEFORE,
 	.type_cached_keys = 880,
 	.long_tagged = true,
+	.interp_gil = 384,
 };
 
 /* Where 3.13's _Py_DebugOffsets has each offset this reads (Include/internal/pycore_runtime.h). */
@@ -264,6 +277,8 @@ struct pyframes {
 	/* The innermost Python frame of the thread whose frames were read last, and its code. */
 	uint32_t innermost_tid;
 	uint64_t innermost_frame, innermost_code;
+	uint64_t gils[PY_MAX_INTERPRETERS]; /* each interpreter's GIL (3.11: one for all) */
+	size_t n_gils;
 	uint64_t rlock_type;	  /* _thread.RLock's type object, once seen */
 	uint64_t other_lock_type; /* the last other type of an object a lock was found in */
 	/* A thread's frames sit together on its interpreter's data stack: read in one go. */
@@ -339,6 +354,14 @@ static uint64_t field__u64(const unsigned char *buf, uint64_t off)
 	return v;
 }
 
+static uint32_t field__u32(const unsigned char *buf, uint64_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
 /* 3.13's layout, from the table the interpreter carries for tools like this one. */
 static bool py__layout_313(struct pyframes *py, uint64_t runtime)
 {
@@ -361,6 +384,7 @@ static bool py__layout_313(struct pyframes *py, uint64_t runtime)
 	l->code_nlocalsplus = 72;
 	l->values_start = 8;
 	l->long_tagged = true;
+	l->interp_gil = 16;
 	l->parked_addr_before_sema = 8;
 	/* Every offset is read within a PY_STATE_BYTES read of its structure, or near it. */
 	return l->thread_next < PY_STATE_BYTES - 8 && l->thread_native_id < PY_STATE_BYTES - 8 &&
@@ -425,7 +449,12 @@ static int py__read_threads(struct pyframes *py, uint64_t runtime)
 
 	if (!py__read_u64(py, runtime + l->runtime_interpreters, &interp))
 		return -EFAULT;
+	if (l->runtime_gil)
+		py->gils[py->n_gils++] = runtime + l->runtime_gil;
 	for (; interp && n_interps < PY_MAX_INTERPRETERS; n_interps++) {
+		if (l->interp_gil &&
+		    py__read_u64(py, interp + l->interp_gil, &py->gils[py->n_gils]))
+			py->n_gils++;
 		if (!py__read_u64(py, interp + l->interp_threads, &state))
 			break;
 		head = state;
@@ -1035,11 +1064,14 @@ static bool py__lock_among(const struct pyframes *py, const uint64_t *addrs, siz
 	return false;
 }
 
-/* The thread whose PyThread_get_thread_ident() is ident, numbered in our pid namespace; 0: none. */
-static uint32_t py__tid_of_ident(const struct pyframes *py, uint64_t ident)
+/*
+ * The thread whose PyThread_get_thread_ident() is ident (or whose thread state is at state),
+ * numbered in our pid namespace; 0: none.
+ */
+static uint32_t py__tid_of(const struct pyframes *py, uint64_t ident, uint64_t state)
 {
-	for (size_t i = 0; ident && i < py->n_threads; i++)
-		if (py->threads[i].ident == ident)
+	for (size_t i = 0; (ident || state) && i < py->n_threads; i++)
+		if (ident ? py->threads[i].ident == ident : py->threads[i].state == state)
 			return py->own_pid_ns ? py->threads[i].native_id
 					      : pidns__our_tid(py->pid, py->threads[i].native_id);
 	return 0;
@@ -1078,7 +1110,7 @@ bool pyframes__lock_wait(struct pyframes *py, uint32_t tid, const struct stack *
 			return false;
 	}
 	if (py__is_rlock_type(py, field__u64(head, PY_OB_TYPE)) && field__u64(head, PY_RLOCK_COUNT))
-		*owner = py__tid_of_ident(py, field__u64(head, PY_RLOCK_OWNER));
+		*owner = py__tid_of(py, field__u64(head, PY_RLOCK_OWNER), 0);
 	return true;
 }
 
@@ -1112,6 +1144,23 @@ static bool py__int_value(const struct pyframes *py, uint64_t addr, uint64_t *va
 	return true;
 }
 
+bool pyframes__gil_wait(struct pyframes *py, uint64_t futex, uint64_t *gil, uint32_t *holder)
+{
+	unsigned char head[PY_GIL_COND];
+
+	for (size_t i = 0; i < py->n_gils; i++) {
+		if (futex < py->gils[i] + PY_GIL_COND ||
+		    futex >= py->gils[i] + PY_GIL_COND + PY_GIL_COND_BYTES)
+			continue;
+		*gil = py->gils[i];
+		*holder = py__read(py, *gil, head, sizeof(head)) && field__u32(head, PY_GIL_LOCKED)
+				  ? py__tid_of(py, 0, field__u64(head, PY_GIL_LAST_HOLDER))
+				  : 0;
+		return true;
+	}
+	return false;
+}
+
 uint32_t pyframes__joined(struct pyframes *py, uint32_t tid)
 {
 	const struct py_code *code;
@@ -1128,7 +1177,7 @@ uint32_t pyframes__joined(struct pyframes *py, uint32_t tid)
 	    !(ident = py__instance_attr(py, self, &py->ident_attr)) ||
 	    !py__int_value(py, ident, &ident))
 		return 0;
-	return py__tid_of_ident(py, ident);
+	return py__tid_of(py, ident, 0);
 }
 
 /* Whether native frame i of st begins a physical frame run by the interpreter's loop. */

@@ -60,6 +60,12 @@ bool pyframes__lock_wait(struct pyframes *py, uint32_t tid, const struct stack *
  * pyframes__splice() of the thread, whose innermost frame it uses.
  */
 uint32_t pyframes__joined(struct pyframes *py, uint32_t tid);
+/*
+ * Whether a wait on the futex at futex is one for an interpreter's GIL (on its condition
+ * variable): the GIL's address into *gil, the thread that holds it into *holder (its tid,
+ * numbered in our pid namespace; 0: not held, or not found).
+ */
+bool pyframes__gil_wait(struct pyframes *py, uint64_t futex, uint64_t *gil, uint32_t *holder);
 
 /*
  * The source line of instruction index (in code units) of a code object, from its line table

@@ -58,10 +58,11 @@ struct stacks_python {
 /*
  * Thread th's Python frames, where its process's interpreter runs any; and what a wait in its
  * parking lot is for, instead of the waiter's own semaphore; and the Python lock a wait on a
- * lock's inner lock is for, with its holder if it is an RLock, or the thread a join waits for.
+ * lock's inner lock is for, with its holder if it is an RLock, or the thread a join waits for;
+ * or the GIL, with its holder, for a wait the stack calls a condvar's: "gil", the wait's reason.
  */
-static void stacks__splice_python(struct stacks_python *python, struct unwinder *u,
-				  struct thread_snap *th)
+static const char *stacks__splice_python(struct stacks_python *python, struct unwinder *u,
+					 struct thread_snap *th)
 {
 	const char *module;
 	uint64_t parked, lock;
@@ -71,10 +72,14 @@ static void stacks__splice_python(struct stacks_python *python, struct unwinder 
 		python->py = pyframes__new(python->pid, u, module, python->strings);
 	}
 	if (!python->py)
-		return;
+		return NULL;
 	pyframes__splice(python->py, th->rec.tid, &th->stack, &th->runtime_name);
 	if (!th->wait.futex_word)
-		return;
+		return NULL;
+	if (pyframes__gil_wait(python->py, th->wait.futex_word, &lock, &th->runtime_owner)) {
+		wait__set_futex(&th->wait, lock);
+		return "gil";
+	}
 	if ((parked = pyframes__parked_on(python->py, &th->stack, th->wait.futex_word)))
 		wait__set_futex(&th->wait, parked);
 	else if (pyframes__lock_wait(python->py, th->rec.tid, &th->stack, th->wait.futex_word,
@@ -82,6 +87,7 @@ static void stacks__splice_python(struct stacks_python *python, struct unwinder 
 		wait__set_futex(&th->wait, lock);
 	if (!th->runtime_owner)
 		th->runtime_owner = pyframes__joined(python->py, th->rec.tid);
+	return NULL;
 }
 
 /*
@@ -104,6 +110,8 @@ static void stacks__name_wait(struct thread_snap *th)
 static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *python,
 				  const char *error, struct thread_snap *th)
 {
+	const char *runtime_reason;
+
 	th->stack_pending = false;
 	stack__free(&th->stack);
 	stack__free(&th->creator_stack);
@@ -118,8 +126,10 @@ static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *pyth
 		return;
 	}
 	unwinder__unwind(u, &th->rec, &th->stack);
-	stacks__splice_python(python, u, th);
+	runtime_reason = stacks__splice_python(python, u, th);
 	stacks__name_wait(th);
+	if (runtime_reason)
+		th->reason = runtime_reason;
 	if (th->creator) {
 		unwinder__unwind_creator(u, th->creator, &th->creator_stack);
 		th->created_by = stack__creation_site(&th->creator_stack);
@@ -155,6 +165,21 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 	unwinder__free(u);
 }
 
+/*
+ * Whether a thread that ran since record was is back asleep in the same system call, with every
+ * register as it was: a loop of short timed waits (the GIL's waiters wake every 5 ms), whose
+ * callers' frames, all a stack read past the registers holds, are the same.
+ */
+static bool task_record__same_wait(const struct task_record *rec, const struct task_record *was)
+{
+	struct wait_info now;
+
+	wait__classify(rec, &now);
+	return now.blocked && (rec->flags & LEAKMON_TASK_HAS_REGS) &&
+	       (was->flags & LEAKMON_TASK_HAS_REGS) && rec->syscall_nr == was->syscall_nr &&
+	       !memcmp(rec->regs, was->regs, sizeof(rec->regs));
+}
+
 /* A thread ran since its record if its context-switch counts moved: read it again. */
 static int stacks__check_task(const struct task_record *rec, void *ctx)
 {
@@ -163,7 +188,8 @@ static int stacks__check_task(const struct task_record *rec, void *ctx)
 
 	if (!th || !th->stack_wanted || !th->stack.frames)
 		return 0;
-	if (rec->nvcsw == th->rec.nvcsw && rec->nivcsw == th->rec.nivcsw)
+	if ((rec->nvcsw == th->rec.nvcsw && rec->nivcsw == th->rec.nivcsw) ||
+	    task_record__same_wait(rec, &th->rec))
 		return 0;
 	pass->n_moved++;
 	if (pass->last) {

@@ -8,7 +8,7 @@
 # the mutex it waits for and that mutex's owner, and so are a join and the mutex the thread
 # joined waits for; mutex waits that are no cycle (an owner waiting on a pipe, a convoy, an
 # owner gone) are none. Python's RLocks, whose holder the interpreter records, are such
-# mutexes too.
+# mutexes too, and so are its Thread.join and its GIL.
 . "$(dirname "$0")/lib.sh"
 
 # ring_links PID: "TID OWNER" per ring thread, from the names the fixture gives them: thread
@@ -328,6 +328,34 @@ check_python_join() {
 }
 
 each_python python_join_deadlock check_python_join
+
+# A thread that holds the GIL while it waits for a mutex (an extension's call that keeps the
+# GIL), whose holder waits for the GIL: a deadlock of the GIL and the mutex. The GIL's waiter
+# wakes every 5 ms and sleeps again where it was: its stack is read all the same.
+check_python_gil() {
+	local label=$1 json=$TMP/pygil.json needs holder mutex comm
+	read -r needs holder mutex < <(awk '$1 == "thread" { tid[$2] = $3 }
+		$1 == "mutex" { mutex = $2 } END { print tid["needs-gil"], tid["holder"], mutex }' \
+		"$FIXTURE_OUT")
+	# The ring closes half a second after "ready": the GIL's waiter was asleep in C till then.
+	sleep 1
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
+	check_eq "$label: the GIL's waiter: its reason, and the GIL's holder" "gil $holder" \
+		"$(json_thread "$json" "$needs" wait_reason) $(json_thread "$json" "$needs" \
+			mutex_owner)"
+	check_eq "$label: the GIL and a mutex: one cycle" \
+		"1;$needs $holder $(json_thread "$json" "$needs" wait_object);$holder $needs $mutex;" \
+		"$(snapshot_cycle "$json")"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	comm=$(cat "/proc/$FIXTURE_PID/comm")
+	check_eq "$label: text: the GIL's waiter waits for the GIL, held by the mutex's waiter" \
+		"  deadlock: 2 threads wait for each other;$needs $comm \"needs-gil\" waits for the\
+ GIL $(json_thread "$json" "$needs" wait_object) held by $holder $comm \"holder\";" \
+		"$(sed -n '/^  deadlock:/,/^  [^ ]/p' "$TMP/text" | grep -E "^  deadlock:|^      $needs " |
+			sed 's/^      //' | tr '\n' ';')"
+}
+
+each_python python_gil_deadlock check_python_gil
 
 for name in mutex_held_forever lock_convoy lock_owner_exited; do
 	fixture_start "$name" || continue
