@@ -557,14 +557,48 @@ static void monitor__end_episodes(struct monitor *m, struct snapshot *s)
 	m->n_sorted = kept;
 }
 
+/*
+ * The lock holders, asleep, whose stacks were not read: a waiter past the threshold may wait
+ * for one whose own waits are short (the GIL's waiters wake every 5 ms), and a ring through it
+ * is seen only once its wait is named. True if any.
+ */
+static bool monitor__want_holder_stacks(struct monitor *m, struct snapshot *s)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < s->n_procs; i++) {
+		if (!m->of_snap[i])
+			continue;
+		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
+			const struct thread_snap *th = s->procs[i].threads[j];
+			struct thread_snap *holder;
+
+			if (!th->mutex_owner)
+				continue;
+			holder = process__find_thread(&s->procs[i], th->mutex_owner);
+			if (holder && holder->wait.blocked && !holder->stack.n &&
+			    !holder->stack.error) {
+				holder->stack_wanted = true;
+				any = true;
+			}
+		}
+	}
+	return any;
+}
+
 static int monitor__find_deadlocks(struct monitor *m, struct snapshot *s,
 				   struct deadlock_cycle **cycles, size_t *n_cycles)
 {
 	int err = 0;
 
-	for (size_t i = 0; i < s->n_procs && !err; i++)
-		if (m->of_snap[i])
-			err = deadlocks__find(m->deadlocks, &s->procs[i], cycles, n_cycles);
+	for (int pass = 0; pass < 2 && !err; pass++) {
+		for (size_t i = 0; i < s->n_procs && !err; i++)
+			if (m->of_snap[i])
+				err = deadlocks__find(m->deadlocks, &s->procs[i], cycles, n_cycles);
+		if (err || pass || !monitor__want_holder_stacks(m, s))
+			break;
+		err = monitor__read_stacks(m, s);
+	}
 	return err;
 }
 

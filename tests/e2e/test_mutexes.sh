@@ -353,6 +353,11 @@ check_python_gil() {
  GIL $(json_thread "$json" "$needs" wait_object) held by $holder $comm \"holder\";" \
 		"$(sed -n '/^  deadlock:/,/^  [^ ]/p' "$TMP/text" | grep -E "^  deadlock:|^      $needs " |
 			sed 's/^      //' | tr '\n' ';')"
+	# Live: no GIL wait lasts past a threshold, but the mutex's does, and its holder's stack,
+	# asleep, is read for it.
+	watch_live 2.5 "$TMP/pygil.jsonl" "$label"
+	check_eq "$label, live: the deadlock, as above" "$(snapshot_cycle "$json")" \
+		"$(live_cycle "$TMP/pygil.jsonl")"
 }
 
 each_python python_gil_deadlock check_python_gil
