@@ -237,40 +237,44 @@ const char *wait__state_name(const struct task_record *rec)
 }
 
 /* Library functions that name what a futex wait is for; matched innermost first. */
+#define WAIT_LIBC_ONLY (1U << 0) /* the name must come from the C library, not a user's */
+#define WAIT_OWNED (1U << 1)	 /* glibc's: the lock's words name the thread waited for */
 static const struct {
 	const char *func;
 	const char *reason;
-	bool libc_only; /* the name must come from the C library, not a user's function */
+	unsigned int flags; /* WAIT_LIBC_ONLY, WAIT_OWNED */
 } wait_reasons[] = {
-	{ "pthread_mutex_lock", "mutex", true },
-	{ "pthread_mutex_timedlock", "mutex", true },
-	{ "pthread_mutex_clocklock", "mutex", true },
-	{ "lll_lock_wait", "mutex", true },
-	{ "pthread_rwlock_", "rwlock", true },
-	{ "pthread_cond_", "condvar", true },
-	{ "sem_wait", "semaphore", true },
-	{ "sem_timedwait", "semaphore", true },
-	{ "sem_clockwait", "semaphore", true },
-	{ "new_sem_wait", "semaphore", true },
-	{ "pthread_join", "join", true },
-	{ "pthread_timedjoin", "join", true },
-	{ "pthread_clockjoin", "join", true },
-	{ "pthread_barrier_wait", "barrier", true },
-	{ "pthread_once", "once", true },
-	{ "PyThread_acquire_lock", "python_lock", false },
-	{ "PySemaphore_", "python_lock", false }, /* 3.13's parking lot: PyMutex, PyEvent */
+	{ "pthread_mutex_lock", "mutex", WAIT_LIBC_ONLY | WAIT_OWNED },
+	{ "pthread_mutex_timedlock", "mutex", WAIT_LIBC_ONLY | WAIT_OWNED },
+	{ "pthread_mutex_clocklock", "mutex", WAIT_LIBC_ONLY | WAIT_OWNED },
+	/* glibc's own locks (stdio's, malloc's) are plain words, with no owner kept in them. */
+	{ "lll_lock_wait_private", "mutex", WAIT_LIBC_ONLY },
+	{ "lll_lock_wait", "mutex", WAIT_LIBC_ONLY | WAIT_OWNED },
+	{ "pthread_rwlock_", "rwlock", WAIT_LIBC_ONLY | WAIT_OWNED },
+	{ "pthread_cond_", "condvar", WAIT_LIBC_ONLY },
+	{ "sem_wait", "semaphore", WAIT_LIBC_ONLY },
+	{ "sem_timedwait", "semaphore", WAIT_LIBC_ONLY },
+	{ "sem_clockwait", "semaphore", WAIT_LIBC_ONLY },
+	{ "new_sem_wait", "semaphore", WAIT_LIBC_ONLY },
+	{ "pthread_join", "join", WAIT_LIBC_ONLY | WAIT_OWNED },
+	{ "pthread_timedjoin", "join", WAIT_LIBC_ONLY | WAIT_OWNED },
+	{ "pthread_clockjoin", "join", WAIT_LIBC_ONLY | WAIT_OWNED },
+	{ "pthread_barrier_wait", "barrier", WAIT_LIBC_ONLY },
+	{ "pthread_once", "once", WAIT_LIBC_ONLY },
+	{ "PyThread_acquire_lock", "python_lock", 0 },
+	{ "PySemaphore_", "python_lock", 0 }, /* 3.13's parking lot: PyMutex, PyEvent */
 	/*
 	 * GLib's GCond waits on a futex of its own, and what GLib builds on it is named around it
 	 * (wait__outer_reason). Its GMutex's wait is a static function (wait__glib_unnamed).
 	 */
-	{ "g_cond_wait", "condvar", false },
-	{ "g_bit_lock", "mutex", false },
-	{ "g_pointer_bit_lock", "mutex", false },
-	{ "g_async_queue_pop", "chan_receive", false },
-	{ "g_async_queue_timeout_pop", "chan_receive", false },
-	{ "g_async_queue_timed_pop", "chan_receive", false },
-	{ "g_once_init_enter", "once", false },
-	{ "g_once_impl", "once", false },
+	{ "g_cond_wait", "condvar", 0 },
+	{ "g_bit_lock", "mutex", 0 },
+	{ "g_pointer_bit_lock", "mutex", 0 },
+	{ "g_async_queue_pop", "chan_receive", 0 },
+	{ "g_async_queue_timeout_pop", "chan_receive", 0 },
+	{ "g_async_queue_timed_pop", "chan_receive", 0 },
+	{ "g_once_init_enter", "once", 0 },
+	{ "g_once_impl", "once", 0 },
 };
 
 /*
@@ -367,13 +371,11 @@ static const char *wait__c_reason_of(const struct frame *f, bool libc_linked_in,
 	while (*name == '_')
 		name++;
 	for (size_t i = 0; i < sizeof(wait_reasons) / sizeof(wait_reasons[0]); i++) {
-		if (wait_reasons[i].libc_only && !libc_linked_in && !stack__frame_in_libc(f))
+		if ((wait_reasons[i].flags & WAIT_LIBC_ONLY) && !libc_linked_in &&
+		    !stack__frame_in_libc(f))
 			continue;
 		if (!strncmp(name, wait_reasons[i].func, strlen(wait_reasons[i].func))) {
-			*glibc_lock = wait_reasons[i].libc_only &&
-				      (!strcmp(wait_reasons[i].reason, "mutex") ||
-				       !strcmp(wait_reasons[i].reason, "rwlock") ||
-				       !strcmp(wait_reasons[i].reason, "join"));
+			*glibc_lock = wait_reasons[i].flags & WAIT_OWNED;
 			return wait_reasons[i].reason;
 		}
 	}

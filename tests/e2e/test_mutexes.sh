@@ -362,6 +362,18 @@ check_python_gil() {
 
 each_python python_gil_deadlock check_python_gil
 
+# glibc's own locks (a FILE's) are plain words that keep no owner: their waiters are mutex
+# waiters with no holder named, never a number read from the wrong word.
+fixture_start stdio_lock_held && {
+	writer=$(awk '$1 == "blocked" && $3 == "futex" { print $2 }' "$FIXTURE_OUT")
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/stdio.json"
+	check_eq "a FILE's lock: a mutex wait, no owner" "mutex null" \
+		"$(json_thread "$TMP/stdio.json" "$writer" wait_reason) $(json_thread \
+			"$TMP/stdio.json" "$writer" mutex_owner)"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	check_eq "... and text names no holder" 0 "$(grep -c 'held by' "$TMP/text")"
+}
+
 for name in mutex_held_forever lock_convoy lock_owner_exited; do
 	fixture_start "$name" || continue
 	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/$name.json"

@@ -318,6 +318,30 @@ static void test_libc_linked_in(void)
 }
 
 /*
+ * glibc's own locks (a FILE's, held by flockfile() or a printf in progress) wait in the private
+ * lock wait: a mutex, but no pthread mutex, whose words would name its owner; pthread_mutex_lock
+ * waits in the other one, and is.
+ */
+static void test_glibc_private_locks(void)
+{
+	struct frame frames[] = {
+		{ .func = "__lll_lock_wait_private", .module = "libc.so.6" },
+		{ .func = "_IO_puts", .module = "libc.so.6" },
+		{ .func = "writer", .module = "app" },
+	};
+	struct wait_info w = { .blocked = true, .kind = "futex" };
+	struct stack st = { .frames = frames, .n = sizeof(frames) / sizeof(frames[0]) };
+	bool glibc_lock;
+
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "mutex");
+	CHECK(!glibc_lock, "stdio's lock keeps no owner where a pthread mutex does");
+	frames[0].func = "__lll_lock_wait";
+	frames[1].func = "___pthread_mutex_lock";
+	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "mutex");
+	CHECK(glibc_lock, "a pthread mutex's owner is readable");
+}
+
+/*
  * libc's primitive as a runtime's lock: a semaphore or mutex wait under PyThread_acquire_lock is
  * Python's lock (and no glibc mutex to read an owner from); under a program's own code, libc's.
  */
@@ -433,6 +457,7 @@ int main(void)
 	test_cxx_reasons();
 	test_glib_reasons();
 	test_libc_linked_in();
+	test_glibc_private_locks();
 	test_runtime_locks();
 	test_python_reasons();
 	/* Idle waits wait for work; lock waits and full pipes wait for someone else. */
