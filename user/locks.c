@@ -11,6 +11,11 @@
 #define RWLOCK_WRPHASE_FUTEX 8
 #define RWLOCK_WRITERS_FUTEX 12
 #define RWLOCK_CUR_WRITER 24
+/* A FILE's _IO_lock_t: its lock word, its recursion count, its owner's struct pthread at 8. */
+#define FILE_LOCK_WORDS 4
+/* libthread_db's descriptor of a field (_thread_db_pthread_tid): its bits, count, offset. */
+#define TD_FIELD_WORDS 3
+#define TD_TID_BITS 32
 
 static bool words__read(uint32_t pid, uint64_t addr, uint32_t *words, size_t n)
 {
@@ -58,6 +63,27 @@ uint32_t rwlock__writer(uint32_t pid, uint64_t addr)
 	uint32_t writer;
 
 	return words__read(pid, addr + RWLOCK_CUR_WRITER, &writer, 1) ? writer : 0;
+}
+
+uint64_t pthread__tid_offset(uint32_t pid, uint64_t descriptor)
+{
+	uint32_t field[TD_FIELD_WORDS];
+
+	return descriptor && words__read(pid, descriptor, field, TD_FIELD_WORDS) &&
+			       field[0] == TD_TID_BITS && field[1] == 1
+		       ? field[2]
+		       : 0;
+}
+
+uint32_t file_lock__owner(uint32_t pid, uint64_t futex, uint64_t tid_offset)
+{
+	uint32_t words[FILE_LOCK_WORDS], tid;
+	uint64_t owner;
+
+	if (!tid_offset || !words__read(pid, futex, words, FILE_LOCK_WORDS) || !words[0])
+		return 0;
+	owner = words[2] | (uint64_t)words[3] << 32;
+	return owner && words__read(pid, owner + tid_offset, &tid, 1) ? tid : 0;
 }
 
 uint32_t join__thread(uint32_t pid, uint64_t futex)

@@ -35,5 +35,15 @@ uint32_t rwlock__writer(uint32_t pid, uint64_t addr);
  * tid, in its struct pthread, which the kernel clears when the thread exits. 0: gone, unknown.
  */
 uint32_t join__thread(uint32_t pid, uint64_t futex);
+/*
+ * Where a struct pthread keeps its tid, from libthread_db's descriptor of that field in the
+ * process's libc (the symbol _thread_db_pthread_tid, at descriptor); 0: unknown.
+ */
+uint64_t pthread__tid_offset(uint32_t pid, uint64_t descriptor);
+/*
+ * The thread holding the FILE lock (glibc's _IO_lock_t) at futex, read through its owner's
+ * struct pthread, whose tid is at tid_offset; 0: free, or unknown. As the process numbers it.
+ */
+uint32_t file_lock__owner(uint32_t pid, uint64_t futex, uint64_t tid_offset);
 
 #endif /* LEAKMON_LOCKS_H */

@@ -5,6 +5,7 @@
 
 #include "locks.h"
 #include "log.h"
+#include "pidns.h"
 #include "pyframes.h"
 #include "stacks.h"
 #include "unwind.h"
@@ -54,6 +55,36 @@ struct stacks_python {
 	bool looked;
 	struct pyframes *py; /* NULL: none, or not yet looked for */
 };
+
+/* What a process's glibc says of its threads: where its struct pthread keeps their tids. */
+struct stacks_libc {
+	uint32_t pid;
+	bool looked;
+	bool own_pid_ns;     /* the process numbers its threads as we do */
+	uint64_t tid_offset; /* 0: unknown */
+};
+
+/*
+ * The thread holding the FILE lock a stdio function of th's waits for (lock_wait: that wait's
+ * frame, in libc), numbered as we number it; 0: none, or unknown. Where a struct pthread keeps
+ * its tid is looked up once, in the libc the wait is in.
+ */
+static uint32_t stacks__file_lock_owner(struct stacks_libc *libc, struct unwinder *u,
+					const struct frame *lock_wait, const struct thread_snap *th)
+{
+	static const char *const names[] = { "_thread_db_pthread_tid" };
+	uint64_t descriptor;
+	uint32_t owner;
+
+	if (!libc->looked && lock_wait->module) {
+		libc->looked = true;
+		libc->own_pid_ns = pidns__ours((pid_t)libc->pid);
+		if (!unwinder__module_symbols(u, lock_wait->module, names, &descriptor, 1))
+			libc->tid_offset = pthread__tid_offset(libc->pid, descriptor);
+	}
+	owner = file_lock__owner(libc->pid, th->wait.futex_word, libc->tid_offset);
+	return owner && !libc->own_pid_ns ? pidns__our_tid((pid_t)libc->pid, owner) : owner;
+}
 
 /*
  * Thread th's Python frames, where its process's interpreter runs any; and what a wait in its
@@ -108,8 +139,10 @@ static void stacks__name_wait(struct thread_snap *th)
 
 /* Unwind thread th of a process whose unwinder is u, or say why it cannot be. */
 static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *python,
-				  const char *error, struct thread_snap *th)
+				  struct stacks_libc *libc, const char *error,
+				  struct thread_snap *th)
 {
+	const struct frame *stdio_lock;
 	const char *runtime_reason;
 
 	th->stack_pending = false;
@@ -130,6 +163,8 @@ static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *pyth
 	stacks__name_wait(th);
 	if (runtime_reason)
 		th->reason = runtime_reason;
+	if (!th->runtime_owner && (stdio_lock = wait__stdio_lock(&th->stack)))
+		th->runtime_owner = stacks__file_lock_owner(libc, u, stdio_lock, th);
 	if (th->creator) {
 		unwinder__unwind_creator(u, th->creator, &th->creator_stack);
 		th->created_by = stack__creation_site(&th->creator_stack);
@@ -147,6 +182,7 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 		.no_dwarf = opts->debuginfo == DEBUGINFO_NONE,
 	};
 	struct stacks_python python = { .pid = (pid_t)p->pid, .strings = s->strings };
+	struct stacks_libc libc = { .pid = p->pid };
 	struct unwinder *u = NULL;
 	const char *error = NULL;
 	size_t i = 0, end;
@@ -159,7 +195,7 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 		end = u ? stacks__prefetch(u, p, i) : p->n_threads;
 		for (; i < end; i++)
 			if (p->threads[i]->stack_pending)
-				stacks__unwind_thread(u, &python, error, p->threads[i]);
+				stacks__unwind_thread(u, &python, &libc, error, p->threads[i]);
 	}
 	pyframes__free(python.py);
 	unwinder__free(u);

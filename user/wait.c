@@ -560,6 +560,38 @@ const char *wait__reason(const struct wait_info *w, const struct stack *st, bool
 	return w->kind;
 }
 
+/*
+ * glibc's stdio functions, which take a FILE's lock (names after their leading underscores, as
+ * the caller of the private lock wait): _IO_puts, _IO_fwrite, __vfprintf_internal, ...
+ */
+static const char *const stdio_funcs[] = {
+	"IO_",	   "flockfile", "vfprintf", "vfwprintf", "vfscanf", "vfwscanf",
+	"printf_", "buffered_", "getdelim", "getline",	 "putc",    "getc",
+	"fputc",   "fgetc",	"fputs",    "fgets",	 "fwrite",  "fread",
+};
+
+const struct frame *wait__stdio_lock(const struct stack *st)
+{
+	const char *name;
+
+	if (!st->n || !st->frames[0].func || !stack__frame_in_libc(&st->frames[0]))
+		return NULL;
+	for (name = st->frames[0].func; *name == '_'; name++)
+		;
+	if (strcmp(name, "lll_lock_wait_private"))
+		return NULL;
+	/* The callers in libc, inlined ones included: one of them is stdio's. */
+	for (size_t f = 1; f < st->n && st->frames[f].func && stack__frame_in_libc(&st->frames[f]);
+	     f++) {
+		for (name = st->frames[f].func; *name == '_'; name++)
+			;
+		for (size_t i = 0; i < sizeof(stdio_funcs) / sizeof(stdio_funcs[0]); i++)
+			if (!strncmp(name, stdio_funcs[i], strlen(stdio_funcs[i])))
+				return &st->frames[0];
+	}
+	return NULL;
+}
+
 /* Waits for work or input: how a pool's idle workers and an event loop spend their days. */
 bool wait__idle(const char *reason)
 {

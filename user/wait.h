@@ -43,6 +43,11 @@ const char *wait__reason(const struct wait_info *w, const struct stack *st, bool
  * epoll_wait, accept, ...), as opposed to waiting for a lock or for room (mutex, pipe_write).
  */
 bool wait__idle(const char *reason);
+/*
+ * For a wait on a FILE's lock (glibc's private lock wait, called by a stdio function), the
+ * frame of that wait (its module is the C library); else NULL.
+ */
+const struct frame *wait__stdio_lock(const struct stack *st);
 /* running, sleeping, disk_sleep, idle, stopped, tracing_stop, parked, zombie, dead */
 const char *wait__state_name(const struct task_record *rec);
 

@@ -319,8 +319,8 @@ static void test_libc_linked_in(void)
 
 /*
  * glibc's own locks (a FILE's, held by flockfile() or a printf in progress) wait in the private
- * lock wait: a mutex, but no pthread mutex, whose words would name its owner; pthread_mutex_lock
- * waits in the other one, and is.
+ * lock wait: a mutex, but no pthread mutex, whose words would name its owner (a FILE's is found
+ * from the stdio function that waits); pthread_mutex_lock waits in the other one, and is.
  */
 static void test_glibc_private_locks(void)
 {
@@ -335,6 +335,11 @@ static void test_glibc_private_locks(void)
 
 	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "mutex");
 	CHECK(!glibc_lock, "stdio's lock keeps no owner where a pthread mutex does");
+	CHECK(wait__stdio_lock(&st) == &frames[0], "a FILE's lock, taken by puts");
+	frames[1].func = "__vfprintf_internal";
+	CHECK(wait__stdio_lock(&st) == &frames[0], "a FILE's lock, taken by printf");
+	frames[1].func = "arena_get2.part.0";
+	CHECK(!wait__stdio_lock(&st), "malloc's arena lock is no FILE's");
 	frames[0].func = "__lll_lock_wait";
 	frames[1].func = "___pthread_mutex_lock";
 	CHECK_STR(wait__reason(&w, &st, &glibc_lock), "mutex");
