@@ -23,30 +23,19 @@ int hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes *
 	uint64_t tick_ns = ticks_per_s > 0 ? 1000000000ULL / (uint64_t)ticks_per_s : 10000000;
 	struct hidden_process *grown;
 	struct procstat st;
-	struct dirent *de;
-	int err = 0;
+	uint32_t pid;
+	int err;
 	DIR *proc;
 
 	memset(out, 0, sizeof(*out));
 	proc = opendir("/proc");
 	if (!proc)
 		return -errno;
-	while (!err) {
-		unsigned long pid;
-		char *end;
-
-		errno = 0;
-		de = readdir(proc);
-		if (!de) {
-			err = -errno;
-			break;
-		}
-		pid = strtoul(de->d_name, &end, 10);
-		if (*end || !pid || pid > UINT32_MAX || snapshot__find_process(s, (uint32_t)pid))
+	while ((err = procstat__next_pid(proc, &pid)) > 0) {
+		if (snapshot__find_process(s, pid))
 			continue;
-		/* Gone since, a kernel thread, or maybe started after the pass began: not hidden.
-		 */
-		if (!procstat__read((uint32_t)pid, &st) || (st.flags & PROCSTAT_PF_KTHREAD) ||
+		/* Gone, a kernel thread, or perhaps started after the pass began: not hidden. */
+		if (!procstat__read(pid, &st) || (st.flags & PROCSTAT_PF_KTHREAD) ||
 		    (st.start_ticks + 1) * tick_ns > boot_ns)
 			continue;
 		grown = array__grow(out->procs, &out->cap, out->n, sizeof(*out->procs));
@@ -55,7 +44,7 @@ int hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes *
 			break;
 		}
 		out->procs = grown;
-		out->procs[out->n].pid = (uint32_t)pid;
+		out->procs[out->n].pid = pid;
 		memcpy(out->procs[out->n].comm, st.comm, sizeof(st.comm));
 		out->n++;
 	}

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "array.h"
 #include "log.h"
 #include "pipes.h"
+#include "procstat.h"
 
 struct holders_scan {
 	const uint64_t *inodes; /* sorted, unique */
@@ -197,7 +199,7 @@ int pipes__find_holders(const uint64_t *inodes, size_t n, struct pipe_holders *o
 {
 	struct holders_scan scan = { .out = out };
 	uint64_t *sorted = NULL;
-	struct dirent *de;
+	uint32_t pid;
 	int err = 0;
 	DIR *proc = NULL;
 
@@ -220,27 +222,20 @@ int pipes__find_holders(const uint64_t *inodes, size_t n, struct pipe_holders *o
 		err = -errno;
 		goto cleanup;
 	}
-	while (!err) {
-		unsigned long pid;
+	while ((err = procstat__next_pid(proc, &pid)) > 0) {
+		char name[16];
 		int proc_dir;
-		char *end;
 
-		errno = 0;
-		de = readdir(proc);
-		if (!de) {
-			err = -errno;
-			break;
-		}
-		pid = strtoul(de->d_name, &end, 10);
-		if (*end || !pid)
-			continue;
-		proc_dir = openat(dirfd(proc), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		snprintf(name, sizeof(name), "%" PRIu32, pid);
+		proc_dir = openat(dirfd(proc), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (proc_dir < 0) {
 			holders__unread(&scan, errno);
 			continue;
 		}
-		err = holders__scan_process(&scan, proc_dir, (uint32_t)pid);
+		err = holders__scan_process(&scan, proc_dir, pid);
 		close(proc_dir);
+		if (err)
+			break;
 	}
 	holders__normalize(out);
 cleanup:

@@ -1,9 +1,30 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "procstat.h"
+
+int procstat__next_pid(DIR *proc, uint32_t *pid)
+{
+	struct dirent *de;
+	unsigned long n;
+	char *end;
+
+	for (;;) {
+		errno = 0;
+		de = readdir(proc);
+		if (!de)
+			return -errno;
+		n = strtoul(de->d_name, &end, 10);
+		if (!*end && n && n <= UINT32_MAX) {
+			*pid = (uint32_t)n;
+			return 1;
+		}
+	}
+}
 
 bool procstat__read(uint32_t pid, struct procstat *out)
 {

@@ -2,6 +2,7 @@
 #ifndef LEAKMON_PROCSTAT_H
 #define LEAKMON_PROCSTAT_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -18,5 +19,10 @@ struct procstat {
 
 /* Read process pid's stat; false: it is gone, or its stat could not be read. */
 bool procstat__read(uint32_t pid, struct procstat *out);
+/*
+ * The next process of an open /proc into *pid, skipping what is no process: 1, 0 once there are
+ * no more, or a negative errno.
+ */
+int procstat__next_pid(DIR *proc, uint32_t *pid);
 
 #endif /* LEAKMON_PROCSTAT_H */
