@@ -59,6 +59,7 @@ struct stacks_python {
 /* What a process's glibc says of its threads: where its struct pthread keeps their tids. */
 struct stacks_libc {
 	uint32_t pid;
+	const struct proc_snap *p; /* its threads */
 	bool looked;
 	bool own_pid_ns;     /* the process numbers its threads as we do */
 	uint64_t tid_offset; /* 0: unknown */
@@ -67,7 +68,8 @@ struct stacks_libc {
 /*
  * The thread holding the FILE lock a stdio function of th's waits for (lock_wait: that wait's
  * frame, in libc), numbered as we number it; 0: none, or unknown. Where a struct pthread keeps
- * its tid is looked up once, in the libc the wait is in.
+ * its tid is looked up once, in the libc the wait is in. Only a thread of the process is named:
+ * a FILE's holder does not exit holding it, so a number that is none was read from elsewhere.
  */
 static uint32_t stacks__file_lock_owner(struct stacks_libc *libc, struct unwinder *u,
 					const struct frame *lock_wait, const struct thread_snap *th)
@@ -83,7 +85,9 @@ static uint32_t stacks__file_lock_owner(struct stacks_libc *libc, struct unwinde
 			libc->tid_offset = pthread__tid_offset(libc->pid, descriptor);
 	}
 	owner = file_lock__owner(libc->pid, th->wait.futex_word, libc->tid_offset);
-	return owner && !libc->own_pid_ns ? pidns__our_tid((pid_t)libc->pid, owner) : owner;
+	if (owner && !libc->own_pid_ns)
+		owner = pidns__our_tid((pid_t)libc->pid, owner);
+	return owner && process__find_thread(libc->p, owner) ? owner : 0;
 }
 
 /*
@@ -182,7 +186,7 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 		.no_dwarf = opts->debuginfo == DEBUGINFO_NONE,
 	};
 	struct stacks_python python = { .pid = (pid_t)p->pid, .strings = s->strings };
-	struct stacks_libc libc = { .pid = p->pid };
+	struct stacks_libc libc = { .pid = p->pid, .p = p };
 	struct unwinder *u = NULL;
 	const char *error = NULL;
 	size_t i = 0, end;
