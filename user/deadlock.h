@@ -12,9 +12,9 @@
  * Mutex deadlocks: a thread waiting on a pthread mutex whose owner (the mutex's __owner, or the
  * tid in a PI or robust mutex's lock word) waits in turn on a mutex owned back along a chain.
  * An rwlock written by a thread is one more such mutex, and so is a runtime's lock whose owner
- * its stack read named (th->runtime_owner: Python's RLock); a thread joining another waits for
- * it as for a mutex's owner (pthread_join, or Python's Thread.join: th->runtime_owner). Each
- * cycle is reported once.
+ * its stack read named (th->runtime_owner: Python's RLock and GIL, glibc's FILE lock); a thread
+ * joining another waits for it as for a mutex's owner (pthread_join, or Python's Thread.join:
+ * th->runtime_owner). Each cycle is reported once.
  */
 struct deadlocks;
 

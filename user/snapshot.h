@@ -30,7 +30,9 @@ struct thread_snap {
 	bool glibc_lock; /* likewise: a mutex, rwlock or join of glibc's: its owner readable */
 	const char *start_routine; /* the function the thread started in, if the stack shows it */
 	const char *runtime_name;  /* its language runtime's name for it (Python's Thread.name) */
-	/* Whom it waits for, as its runtime says: an RLock's holder, the Thread it joins (Python)
+	/*
+	 * Whom it waits for, as its runtime says: Python's RLock's or GIL's holder, the Thread it
+	 * joins; the holder of a FILE's lock glibc's stdio waits for.
 	 */
 	uint32_t runtime_owner;
 	bool deadlocked;      /* in a cycle of mutex waiters (set by deadlocks__find) */
