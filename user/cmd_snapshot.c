@@ -144,7 +144,12 @@ int cmd_snapshot(int argc, char **argv)
 		log_err("out of memory");
 		goto cleanup;
 	}
-	hidden__warn_asked(snap, cfg.pids, cfg.n_pids);
+	if (cfg.n_pids && hidden__warn_asked(snap, cfg.pids, cfg.n_pids) == cfg.n_pids) {
+		log_err("nothing to show: every process asked for is hidden from BPF task "
+			"iterators "
+			"by this kernel");
+		goto cleanup;
+	}
 	if (!cfg.n_pids) {
 		err = hidden__find(snap, boot_ns, &hidden);
 		if (err)

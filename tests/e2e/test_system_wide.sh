@@ -44,6 +44,12 @@ leakmon: error: nothing to watch: every process asked for is hidden from BPF tas
 this kernel;" \
 		"$(timeout -s INT 10 "$LEAKMON" -p 1 --interval 300ms >/dev/null 2>"$TMP/err"
 			echo "$?;$(tr '\n' ';' <"$TMP/err")")"
+	check_eq "... so does a snapshot of it" \
+		"1;leakmon: warning: process 1 is alive but hidden from BPF task iterators by this kernel;\
+leakmon: error: nothing to show: every process asked for is hidden from BPF task iterators by \
+this kernel;" \
+		"$("$LEAKMON" snapshot -p 1 >/dev/null 2>"$TMP/err"
+			echo "$?;$(tr '\n' ';' <"$TMP/err")")"
 	timeout -s INT 2 "$LEAKMON" --interval 300ms >/dev/null 2>"$TMP/err"
 	check "... the monitor of every process warns that they go unwatched" \
 		grep -qE "^leakmon: warning: [0-9]+ process(es)? hidden from BPF task iterators by \
