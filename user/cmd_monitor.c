@@ -108,7 +108,7 @@ static int cmd_monitor__loop(struct config *cfg, const struct monitor_args *args
 			log_err("reading threads failed: %s", strerror(-err));
 			break;
 		}
-		if (done && monitor__n_hidden(m) == cfg->n_pids) {
+		if (done && cfg->n_pids && monitor__n_hidden(m) == cfg->n_pids) {
 			log_err("nothing to watch: every process asked for is hidden from BPF task "
 				"iterators by this kernel");
 			err = -ESRCH;

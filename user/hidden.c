@@ -73,11 +73,12 @@ void hidden__describe(const struct hidden_processes *h, char *buf, size_t size)
 		snprintf(buf + len, size - len, ", and %zu more", h->n - named);
 }
 
-void hidden__warn(struct snapshot *s, uint64_t boot_ns, const char *what)
+size_t hidden__warn(struct snapshot *s, uint64_t boot_ns, const char *what)
 {
 	struct hidden_processes h;
 	char list[1024];
 	int err = hidden__find(s, boot_ns, &h);
+	size_t n = h.n;
 
 	if (err)
 		log_warn("listing /proc for processes the task iterator missed failed: %s",
@@ -88,6 +89,7 @@ void hidden__warn(struct snapshot *s, uint64_t boot_ns, const char *what)
 			 h.n == 1 ? "" : "es", what, list);
 	}
 	hidden__free(&h);
+	return n;
 }
 
 size_t hidden__warn_asked(struct snapshot *s, const uint32_t *pids, size_t n)

@@ -33,8 +33,11 @@ int hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes *
 void hidden__free(struct hidden_processes *h);
 /* "PID COMM" of the first few, comma-separated, names escaped; ", and N more" after them. */
 void hidden__describe(const struct hidden_processes *h, char *buf, size_t size);
-/* Warn of the user processes s misses (hidden__find()), which are what (say "not watched"). */
-void hidden__warn(struct snapshot *s, uint64_t boot_ns, const char *what);
+/*
+ * Warn of the user processes s misses (hidden__find()), which are what (say "not watched"). How
+ * many.
+ */
+size_t hidden__warn(struct snapshot *s, uint64_t boot_ns, const char *what);
 /*
  * Warn of each of pids[0..n) that s does not have: exited, or alive and hidden from the task
  * iterator. How many are hidden.

@@ -119,6 +119,10 @@ void metrics__render(FILE *out, const struct metrics_sample *m)
 			drops[i].n);
 	metric__head(out, "leakmon_watched_processes", "gauge", "Processes watched.");
 	fprintf(out, "leakmon_watched_processes %" PRIu64 "\n", m->watched_processes);
+	metric__head(
+		out, "leakmon_hidden_processes", "gauge",
+		"Processes hidden from BPF task iterators by this kernel at start: not watched.");
+	fprintf(out, "leakmon_hidden_processes %" PRIu64 "\n", m->hidden_processes);
 	metric__head(out, "leakmon_watched_threads", "gauge", "Threads of the watched processes.");
 	fprintf(out, "leakmon_watched_threads %" PRIu64 "\n", m->watched_threads);
 	metric__head(out, "leakmon_scan_duration_seconds", "gauge",

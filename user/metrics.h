@@ -42,7 +42,8 @@ struct metrics_sample {
 	uint64_t alerts[METRICS_N_ALERTS]; /* events raised since start */
 	struct tracker_drops drops;
 	uint64_t watched_processes, watched_threads;
-	double tick_seconds; /* how long the last look took */
+	uint64_t hidden_processes; /* alive but hidden from the task iterator: not watched */
+	double tick_seconds;	   /* how long the last look took */
 };
 
 void metrics__render(FILE *out, const struct metrics_sample *m);

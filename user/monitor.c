@@ -73,7 +73,7 @@ struct monitor {
 	uint64_t tick_ns;	     /* how long the last tick took */
 	uint64_t creators_window_ns; /* when the current window of kept creators began */
 	bool started;	 /* the first tick is over: with -p, later pids are reuses, not watched */
-	size_t n_hidden; /* of the processes asked for, those alive but hidden from the iterator */
+	size_t n_hidden; /* processes (asked for, or all) alive but hidden from the iterator */
 };
 
 int monitor__new(const struct config *cfg, struct tracker *t, struct events *ev,
@@ -670,7 +670,7 @@ int monitor__tick(struct monitor *m, bool *done)
 	if (!m->started && m->cfg->n_pids)
 		m->n_hidden = hidden__warn_asked(s, m->cfg->pids, m->cfg->n_pids);
 	else if (!m->started)
-		hidden__warn(s, boot_ns, "not watched");
+		m->n_hidden = hidden__warn(s, boot_ns, "not watched");
 	/* Creators are kept for threads that raise a process to a new high within this window. */
 	if (s->mono_ns - m->creators_window_ns >= m->cfg->growth_window_ns) {
 		err = tracker__new_creators_window(m->t);
@@ -822,6 +822,7 @@ int monitor__metrics(const struct monitor *m, struct metrics_sample *out)
 		n++;
 	}
 	out->watched_processes = n;
+	out->hidden_processes = m->n_hidden;
 	/* Bounded cardinality: every process with an alert, then the largest. */
 	qsort(out->procs, n, sizeof(*out->procs), metrics_process__cmp);
 	out->n_procs = 0;

@@ -37,7 +37,10 @@ void monitor__reconfigure(struct monitor *m);
 int monitor__metrics(const struct monitor *m, struct metrics_sample *out);
 /* How many processes are watched. */
 size_t monitor__n_watched(const struct monitor *m);
-/* Of the processes asked for (-p), how many are alive but hidden from the task iterator. */
+/*
+ * How many processes are alive but hidden from the task iterator, found at the first tick: of
+ * those asked for (-p), or of all.
+ */
 size_t monitor__n_hidden(const struct monitor *m);
 /* The max most notable watched processes (alerted, then grown, then largest); how many. */
 size_t monitor__trends(const struct monitor *m, uint64_t now_ns, struct process_trend *out,

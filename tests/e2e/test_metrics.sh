@@ -33,10 +33,10 @@ check "the hostile name: escapes and control bytes made harmless, still one line
 	"$TMP/metrics.txt"
 check_eq "series bounded by --metrics-top" 2 \
 	"$(grep -c '^leakmon_process_threads{' "$TMP/metrics.txt")"
-check_eq "health: watched processes, scan time" "2 yes" \
-	"$(awk '/^leakmon_watched_processes / { w = $2 }
+check_eq "health: watched processes, none hidden, scan time" "2 0 yes" \
+	"$(awk '/^leakmon_watched_processes / { w = $2 } /^leakmon_hidden_processes / { h = $2 }
 		/^leakmon_scan_duration_seconds / { s = ($2 > 0 && $2 < 5) ? "yes" : "no" }
-		END { print w, s }' "$TMP/metrics.txt")"
+		END { print w, h, s }' "$TMP/metrics.txt")"
 check "the alerting rules pass promtool check rules" \
 	bash -c "promtool check rules deploy/prometheus/leakmon-rules.yml >'$TMP/rules.out' 2>&1"
 check_eq "anything else: 404" 404 \

@@ -50,10 +50,22 @@ leakmon: error: nothing to show: every process asked for is hidden from BPF task
 this kernel;" \
 		"$("$LEAKMON" snapshot -p 1 >/dev/null 2>"$TMP/err"
 			echo "$?;$(tr '\n' ';' <"$TMP/err")")"
-	timeout -s INT 2 "$LEAKMON" --interval 300ms >/dev/null 2>"$TMP/err"
+	port=$((20000 + RANDOM % 20000))
+	"$LEAKMON" --interval 300ms --metrics "127.0.0.1:$port" >/dev/null 2>"$TMP/err" &
+	monitor=$!
+	for i in $(seq 50); do
+		curl -sf "http://127.0.0.1:$port/metrics" >"$TMP/metrics.txt" &&
+			grep -q '^leakmon_watched_processes [1-9]' "$TMP/metrics.txt" && break
+		sleep 0.1
+	done
+	kill -INT "$monitor"
+	wait "$monitor"
 	check "... the monitor of every process warns that they go unwatched" \
 		grep -qE "^leakmon: warning: [0-9]+ process(es)? hidden from BPF task iterators by \
 this kernel, not watched: (.*, )?1 " "$TMP/err"
+	check_eq "... and counts them in its metrics, as the snapshot did" \
+		"leakmon_hidden_processes $(wc -l <"$TMP/hidden")" \
+		"$(grep '^leakmon_hidden_processes ' "$TMP/metrics.txt")"
 else
 	echo "note: pid 1 is not hidden from BPF task iterators here: its checks are not run"
 fi
