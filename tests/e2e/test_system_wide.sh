@@ -33,6 +33,16 @@ check_eq "every user process alive throughout is listed, or said to be hidden" "
 check_eq "... and none is both" "" "$(comm -12 "$TMP/listed" "$TMP/hidden" | tr '\n' ' ')"
 check_eq "... nor said hidden unless alive throughout" "" \
 	"$(comm -23 "$TMP/hidden" <(comm -12 "$TMP/before" "$TMP/after") | tr '\n' ' ')"
+# Processes born during a pass, and gone, are seen by it or not in /proc: never said hidden.
+(while :; do /bin/true; done) &
+churn=$!
+for i in $(seq 10); do
+	"$LEAKMON" snapshot --no-stacks --json | jq -r '.hidden_processes[].pid'
+done | sort -u | comm -23 - "$TMP/hidden" >"$TMP/new_hidden"
+kill "$churn"
+wait "$churn" 2>/dev/null
+check_eq "... nor a process born while the snapshots were taken" "" \
+	"$(tr '\n' ' ' <"$TMP/new_hidden")"
 if grep -qx 1 "$TMP/hidden"; then
 	"$LEAKMON" snapshot --no-stacks >"$TMP/all.txt" 2>&1
 	check "hidden processes: text says so under the snapshot" \
