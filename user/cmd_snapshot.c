@@ -151,10 +151,7 @@ int cmd_snapshot(int argc, char **argv)
 		goto cleanup;
 	}
 	if (!cfg.n_pids) {
-		err = hidden__find(snap, boot_ns, &hidden);
-		if (err)
-			log_warn("listing /proc for processes the task iterator missed failed: %s",
-				 strerror(-err));
+		hidden__find(snap, boot_ns, &hidden);
 		out_opts.hidden = &hidden;
 	}
 	out_opts.min_blocked_ns = cfg.min_blocked_ns;

@@ -17,7 +17,7 @@
 /* Of the processes hidden from the task iterator, how many are named. */
 #define HIDDEN_NAMED 10
 
-int hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes *out)
+void hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes *out)
 {
 	long ticks_per_s = sysconf(_SC_CLK_TCK);
 	uint64_t tick_ns = ticks_per_s > 0 ? 1000000000ULL / (uint64_t)ticks_per_s : 10000000;
@@ -29,8 +29,10 @@ int hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes *
 
 	memset(out, 0, sizeof(*out));
 	proc = opendir("/proc");
-	if (!proc)
-		return -errno;
+	if (!proc) {
+		err = -errno;
+		goto cleanup;
+	}
 	while ((err = procstat__next_pid(proc, &pid)) > 0) {
 		if (snapshot__find_process(s, pid))
 			continue;
@@ -49,7 +51,10 @@ int hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes *
 		out->n++;
 	}
 	closedir(proc);
-	return err;
+cleanup:
+	if (err)
+		log_warn("listing /proc for processes the task iterator missed failed: %s",
+			 strerror(-err));
 }
 
 void hidden__free(struct hidden_processes *h)
@@ -58,12 +63,14 @@ void hidden__free(struct hidden_processes *h)
 	memset(h, 0, sizeof(*h));
 }
 
-void hidden__describe(const struct hidden_processes *h, char *buf, size_t size)
+void hidden__describe(const struct hidden_processes *h, const char *what, char *buf, size_t size)
 {
 	char comm[4 * LEAKMON_COMM_LEN + 1];
-	size_t named = h->n < HIDDEN_NAMED ? h->n : HIDDEN_NAMED, len = 0;
+	size_t named = h->n < HIDDEN_NAMED ? h->n : HIDDEN_NAMED, len;
 
-	buf[0] = '\0';
+	len = (size_t)snprintf(buf, size,
+			       "%zu process%s hidden from BPF task iterators by this kernel, %s: ",
+			       h->n, h->n == 1 ? "" : "es", what);
 	for (size_t i = 0; i < named && len < size; i++) {
 		text__escape(h->procs[i].comm, strlen(h->procs[i].comm), comm, sizeof(comm));
 		len += (size_t)snprintf(buf + len, size - len, "%s%" PRIu32 " %s", i ? ", " : "",
@@ -76,17 +83,14 @@ void hidden__describe(const struct hidden_processes *h, char *buf, size_t size)
 size_t hidden__warn(struct snapshot *s, uint64_t boot_ns, const char *what)
 {
 	struct hidden_processes h;
-	char list[1024];
-	int err = hidden__find(s, boot_ns, &h);
-	size_t n = h.n;
+	char said[1024];
+	size_t n;
 
-	if (err)
-		log_warn("listing /proc for processes the task iterator missed failed: %s",
-			 strerror(-err));
-	if (h.n) {
-		hidden__describe(&h, list, sizeof(list));
-		log_warn("%zu process%s hidden from BPF task iterators by this kernel, %s: %s", h.n,
-			 h.n == 1 ? "" : "es", what, list);
+	hidden__find(s, boot_ns, &h);
+	n = h.n;
+	if (n) {
+		hidden__describe(&h, what, said, sizeof(said));
+		log_warn("%s", said);
 	}
 	hidden__free(&h);
 	return n;

@@ -26,13 +26,16 @@ struct hidden_processes {
 
 /*
  * The user processes in /proc that s does not have, among those started before boot_ns
- * (CLOCK_BOOTTIME, taken before the pass began: later ones may have come after it). 0, or a
- * negative errno when /proc cannot be listed.
+ * (CLOCK_BOOTTIME, taken before the pass began: later ones may have come after it). When /proc
+ * cannot be listed, or not whole, says so and keeps what it found.
  */
-int hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes *out);
+void hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes *out);
 void hidden__free(struct hidden_processes *h);
-/* "PID COMM" of the first few, comma-separated, names escaped; ", and N more" after them. */
-void hidden__describe(const struct hidden_processes *h, char *buf, size_t size);
+/*
+ * "N processes hidden from BPF task iterators by this kernel, WHAT: " and "PID COMM" of the
+ * first few, comma-separated, names escaped; ", and N more" after them.
+ */
+void hidden__describe(const struct hidden_processes *h, const char *what, char *buf, size_t size);
 /*
  * Warn of the user processes s misses (hidden__find()), which are what (say "not watched"). How
  * many.

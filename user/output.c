@@ -846,11 +846,8 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 			"part of one (creator slots all held by live threads: --creator-slots)\n",
 			s->drops.creator);
 	if (opts->hidden && opts->hidden->n) {
-		hidden__describe(opts->hidden, hidden, sizeof(hidden));
-		fprintf(out,
-			"note: %zu process%s hidden from BPF task iterators by this kernel, not "
-			"listed: %s\n",
-			opts->hidden->n, opts->hidden->n == 1 ? "" : "es", hidden);
+		hidden__describe(opts->hidden, "not listed", hidden, sizeof(hidden));
+		fprintf(out, "note: %s\n", hidden);
 	}
 cleanup:
 	group_buffers__free(&b);
