@@ -143,7 +143,7 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 		} else if (!strcmp(th->reason, "rwlock")) {
 			owner = owner__ours((pid_t)p->pid, rwlock__writer(p->pid, th->wait.futex),
 					    &nums);
-		} else if (!strcmp(th->reason, "join")) {
+		} else if (thread__joins(th)) {
 			owner = owner__ours((pid_t)p->pid, join__thread(p->pid, th->wait.futex),
 					    &nums);
 		} else if (mutex__read(p->pid, th->wait.futex, words)) {
@@ -186,18 +186,22 @@ int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cy
 	return err;
 }
 
+bool thread__joins(const struct thread_snap *th)
+{
+	return th->reason && !strcmp(th->reason, "join");
+}
+
 const char *deadlock_link__lock(const struct deadlock_link *l)
 {
-	return l->waiter->reason && !strcmp(l->waiter->reason, "join") ? NULL
-								       : l->waiter->wait.object;
+	return thread__joins(l->waiter) ? NULL : l->waiter->wait.object;
 }
 
 const char *deadlock_cycle__waits_for(const struct deadlock_cycle *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		const char *reason = c->links[i].waiter->reason;
+		const struct thread_snap *th = c->links[i].waiter;
 
-		if (reason && (!strcmp(reason, "join") || !strcmp(reason, "gil")))
+		if (thread__joins(th) || (th->reason && !strcmp(th->reason, "gil")))
 			return "each other";
 	}
 	return "each other's mutexes";

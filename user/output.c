@@ -541,11 +541,6 @@ void output__text_frames(FILE *out, const struct stack *st)
 		fprintf(out, "      ... (%s)\n", st->error);
 }
 
-static bool thread__joins(const struct thread_snap *th)
-{
-	return th->reason && !strcmp(th->reason, "join");
-}
-
 /* " TID NAME" of the thread th waits for (its lock's holder, or the one it joins). */
 static void output__text_owner(FILE *out, const struct proc_snap *p, const struct thread_snap *th)
 {
