@@ -586,20 +586,28 @@ static bool monitor__want_holder_stacks(struct monitor *m, struct snapshot *s)
 	return any;
 }
 
-static int monitor__find_deadlocks(struct monitor *m, struct snapshot *s,
-				   struct deadlock_cycle **cycles, size_t *n_cycles)
+/* Cycles among the watched processes' waiters. */
+static int monitor__find_deadlocks_once(struct monitor *m, struct snapshot *s,
+					struct deadlock_cycle **cycles, size_t *n_cycles)
 {
 	int err = 0;
 
-	for (int pass = 0; pass < 2 && !err; pass++) {
-		for (size_t i = 0; i < s->n_procs && !err; i++)
-			if (m->of_snap[i])
-				err = deadlocks__find(m->deadlocks, &s->procs[i], cycles, n_cycles);
-		if (err || pass || !monitor__want_holder_stacks(m, s))
-			break;
-		err = monitor__read_stacks(m, s);
-	}
+	for (size_t i = 0; i < s->n_procs && !err; i++)
+		if (m->of_snap[i])
+			err = deadlocks__find(m->deadlocks, &s->procs[i], cycles, n_cycles);
 	return err;
+}
+
+/* Looked for again when the first look named holders asleep unread: once they are read. */
+static int monitor__find_deadlocks(struct monitor *m, struct snapshot *s,
+				   struct deadlock_cycle **cycles, size_t *n_cycles)
+{
+	int err = monitor__find_deadlocks_once(m, s, cycles, n_cycles);
+
+	if (err || !monitor__want_holder_stacks(m, s))
+		return err;
+	err = monitor__read_stacks(m, s);
+	return err ? err : monitor__find_deadlocks_once(m, s, cycles, n_cycles);
 }
 
 /*
@@ -657,7 +665,7 @@ cleanup:
 
 int monitor__tick(struct monitor *m, bool *done)
 {
-	uint64_t start = clock__mono_ns(), boot_ns = clock__boot_ns();
+	uint64_t start = clock__mono_ns(), boot_ns = m->started ? 0 : clock__boot_ns();
 	struct snapshot *s;
 	int err;
 
@@ -666,11 +674,10 @@ int monitor__tick(struct monitor *m, bool *done)
 	if (err)
 		return err;
 	s = m->snap;
-	/* What the task iterator hides goes unwatched: said once. */
-	if (!m->started && m->cfg->n_pids)
-		m->n_hidden = hidden__warn_asked(s, m->cfg->pids, m->cfg->n_pids);
-	else if (!m->started)
-		m->n_hidden = hidden__warn(s, boot_ns, "not watched");
+	/* What the task iterator hides goes unwatched: said once, at the first look. */
+	if (!m->started)
+		m->n_hidden = m->cfg->n_pids ? hidden__warn_asked(s, m->cfg->pids, m->cfg->n_pids)
+					     : hidden__warn(s, boot_ns, "not watched");
 	/* Creators are kept for threads that raise a process to a new high within this window. */
 	if (s->mono_ns - m->creators_window_ns >= m->cfg->growth_window_ns) {
 		err = tracker__new_creators_window(m->t);
