@@ -98,16 +98,23 @@ static bool frame__is_entry(const struct frame *f)
 		"libc_start_main_impl",
 		"libc_start_call_main",
 	};
-	const char *name = f->func;
+	const char *name = stack__frame_bare_name(f);
 
 	if (!name)
 		return false;
-	while (*name == '_')
-		name++;
 	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
 		if (!strcmp(name, entries[i]))
 			return true;
 	return false;
+}
+
+const char *stack__frame_bare_name(const struct frame *f)
+{
+	const char *name = f->func;
+
+	while (name && *name == '_')
+		name++;
+	return name;
 }
 
 bool stack__libc_linked_in(const struct stack *st)

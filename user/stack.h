@@ -38,6 +38,8 @@ const struct frame *stack__creation_site(const struct stack *st);
 bool stack__frame_in_file(const struct frame *f, const char *suffix);
 /* Whether the frame is in the C library (libc, libpthread, the dynamic loader). */
 bool stack__frame_in_libc(const struct frame *f);
+/* The frame's function name after its leading underscores (glibc's aliases), or NULL: none. */
+const char *stack__frame_bare_name(const struct frame *f);
 /*
  * Whether glibc is linked into the program (a static binary): its thread entries (start_thread,
  * __libc_start_call_main) are in a module of the program's own.

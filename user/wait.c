@@ -366,10 +366,8 @@ static const char *wait__cxx_reason_of(const char *name)
  */
 static const char *wait__c_reason_of(const struct frame *f, bool libc_linked_in, bool *glibc_lock)
 {
-	const char *name = f->func;
+	const char *name = stack__frame_bare_name(f);
 
-	while (*name == '_')
-		name++;
 	for (size_t i = 0; i < sizeof(wait_reasons) / sizeof(wait_reasons[0]); i++) {
 		if ((wait_reasons[i].flags & WAIT_LIBC_ONLY) && !libc_linked_in &&
 		    !stack__frame_in_libc(f))
@@ -574,17 +572,13 @@ const struct frame *wait__stdio_lock(const struct stack *st)
 {
 	const char *name;
 
-	if (!st->n || !st->frames[0].func || !stack__frame_in_libc(&st->frames[0]))
-		return NULL;
-	for (name = st->frames[0].func; *name == '_'; name++)
-		;
-	if (strcmp(name, "lll_lock_wait_private"))
+	if (!st->n || !st->frames[0].func || !stack__frame_in_libc(&st->frames[0]) ||
+	    strcmp(stack__frame_bare_name(&st->frames[0]), "lll_lock_wait_private"))
 		return NULL;
 	/* The callers in libc, inlined ones included: one of them is stdio's. */
 	for (size_t f = 1; f < st->n && st->frames[f].func && stack__frame_in_libc(&st->frames[f]);
 	     f++) {
-		for (name = st->frames[f].func; *name == '_'; name++)
-			;
+		name = stack__frame_bare_name(&st->frames[f]);
 		for (size_t i = 0; i < sizeof(stdio_funcs) / sizeof(stdio_funcs[0]); i++)
 			if (!strncmp(name, stdio_funcs[i], strlen(stdio_funcs[i])))
 				return &st->frames[0];
