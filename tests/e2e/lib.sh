@@ -139,6 +139,17 @@ diagnostics() {
 	grep -hv 'hidden from BPF task iterators by this kernel, not watched: ' "$@"
 }
 
+# scrape_until PORT PATTERN: the monitor's metrics on 127.0.0.1:PORT into $TMP/metrics.txt,
+# read again until a line matches PATTERN, for 5 s at most: the checks that follow judge them.
+scrape_until() {
+	local i
+	for i in $(seq 50); do
+		curl -sf "http://127.0.0.1:$1/metrics" >"$TMP/metrics.txt" &&
+			grep -q "$2" "$TMP/metrics.txt" && return
+		sleep 0.1
+	done
+}
+
 # json_valid FILE: one parseable JSON document.
 json_valid() {
 	jq -e . "$1" >/dev/null

@@ -14,11 +14,7 @@ hostile=$FIXTURE_PID
 "$LEAKMON" --metrics "127.0.0.1:$port" --metrics-top 2 --interval 200ms --blocked-threshold 1s \
 	--json -p "$convoy,$hostile" >"$TMP/events.jsonl" 2>"$TMP/err" &
 monitor=$!
-for i in $(seq 50); do
-	curl -sf "http://127.0.0.1:$port/metrics" >"$TMP/metrics.txt" &&
-		grep -q 'leakmon_alerts_total{kind="blocked"} 4' "$TMP/metrics.txt" && break
-	sleep 0.1
-done
+scrape_until "$port" 'leakmon_alerts_total{kind="blocked"} 4'
 check "the exposition passes promtool check metrics" \
 	bash -c "promtool check metrics <'$TMP/metrics.txt' >'$TMP/promtool.out' 2>&1 && ! [ -s '$TMP/promtool.out' ]"
 check_eq "the convoy's four mutex waiters are blocked threads and alerts" \

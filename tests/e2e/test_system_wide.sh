@@ -48,26 +48,25 @@ if grep -qx 1 "$TMP/hidden"; then
 	check "hidden processes: text says so under the snapshot" \
 		grep -qE "^note: [0-9]+ process(es)? hidden from BPF task iterators by this kernel, \
 not listed: (.*, )?1 $(sed 's/[^a-zA-Z0-9_ -]/./g' /proc/1/comm)(,|$)" "$TMP/all.txt"
-	check_eq "... -p of one exits 1, saying why" \
-		"1;leakmon: warning: process 1 is alive but hidden from BPF task iterators by this kernel;\
-leakmon: error: nothing to watch: every process asked for is hidden from BPF task iterators by \
-this kernel;" \
-		"$(timeout -s INT 10 "$LEAKMON" -p 1 --interval 300ms >/dev/null 2>"$TMP/err"
-			echo "$?;$(tr '\n' ';' <"$TMP/err")")"
-	check_eq "... so does a snapshot of it" \
-		"1;leakmon: warning: process 1 is alive but hidden from BPF task iterators by this kernel;\
-leakmon: error: nothing to show: every process asked for is hidden from BPF task iterators by \
-this kernel;" \
-		"$("$LEAKMON" snapshot -p 1 >/dev/null 2>"$TMP/err"
-			echo "$?;$(tr '\n' ';' <"$TMP/err")")"
+	# refused WHAT: "1;" and the lines leakmon said, given -p 1 alone: a warning, then "nothing
+	# to WHAT".
+	refused() {
+		echo "1;leakmon: warning: process 1 is alive but hidden from BPF task iterators by this \
+kernel;leakmon: error: nothing to $1: every process asked for is hidden from BPF task iterators \
+by this kernel;"
+	}
+	# said ARGS...: "EXIT;" and leakmon's lines on stderr, run with ARGS.
+	said() {
+		timeout -s INT 10 "$LEAKMON" "$@" >/dev/null 2>"$TMP/err"
+		echo "$?;$(tr '\n' ';' <"$TMP/err")"
+	}
+	check_eq "... -p of one exits 1, saying why" "$(refused watch)" \
+		"$(said -p 1 --interval 300ms)"
+	check_eq "... so does a snapshot of it" "$(refused show)" "$(said snapshot -p 1)"
 	port=$((20000 + RANDOM % 20000))
 	"$LEAKMON" --interval 300ms --metrics "127.0.0.1:$port" >/dev/null 2>"$TMP/err" &
 	monitor=$!
-	for i in $(seq 50); do
-		curl -sf "http://127.0.0.1:$port/metrics" >"$TMP/metrics.txt" &&
-			grep -q '^leakmon_watched_processes [1-9]' "$TMP/metrics.txt" && break
-		sleep 0.1
-	done
+	scrape_until "$port" '^leakmon_watched_processes [1-9]'
 	kill -INT "$monitor"
 	wait "$monitor"
 	check "... the monitor of every process warns that they go unwatched" \
