@@ -238,18 +238,29 @@ $(BUILD)/fixtures/libdlworker.so: tests/fixtures/plugin/dlworker.c tests/fixture
 
 fixtures: $(FIXTURE_BINS)
 
-# The benchmarks' own programs: the floor (empty BPF programs on leakmon's hooks) and its
-# loader, and thread churn as a throughput.
-$(BUILD)/bench/floor.bpf.o: tests/bench/floor.bpf.c vmlinux/vmlinux.h
+# The benchmarks' own programs: the floor (empty BPF programs on leakmon's hooks), what each read
+# a thread creation hook makes costs (fork_reads), their loaders, and thread churn as a throughput.
+BENCH_BPF_TOOLS := floor fork_reads
+.SECONDARY: $(BENCH_BPF_TOOLS:%=$(BUILD)/bench/%.bpf.o) $(BENCH_BPF_TOOLS:%=$(BUILD)/bench/%.skel.h)
+
+$(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c vmlinux/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/bench/floor: tests/bench/floor.c $(BUILD)/bench/floor.skel.h
+# fork_reads measures leakmon's own fork hook beside its reads: the very object code, linked in.
+$(BUILD)/bench/fork_reads.skel.h: $(BUILD)/bench/fork_reads.bpf.o $(BUILD)/bpf/state.bpf.o \
+		$(BUILD)/bpf/threads.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen object $(@:.skel.h=.linked.bpf.o) $^
+	$(Q)$(BPFTOOL) gen skeleton $(@:.skel.h=.linked.bpf.o) name fork_reads_bpf > $@
+
+$(addprefix $(BUILD)/bench/,$(BENCH_BPF_TOOLS)): $(BUILD)/bench/%: tests/bench/%.c \
+		$(BUILD)/bench/%.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -iquote $(BUILD)/bench $< $(LDFLAGS) $(LDLIBS) -o $@
 
@@ -258,7 +269,7 @@ $(BUILD)/bench/churn_rate: tests/bench/churn_rate.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -pthread $< -o $@
 
-bench-tools: $(BUILD)/bench/floor $(BUILD)/bench/churn_rate
+bench-tools: $(addprefix $(BUILD)/bench/,$(BENCH_BPF_TOOLS)) $(BUILD)/bench/churn_rate
 
 # Install the packages of $(1) that are missing, with apt options $(2) (root); a no-op when
 # everything is there.

@@ -65,6 +65,34 @@ check_eq "the floor refuses an unknown argument with exit code 2" 2 \
 	"$("$TOOLS/floor" --bogus >/dev/null 2>&1; echo $?)"
 kill -TERM "$monitor"
 wait "$monitor"
+
+# What each read of a fork hook costs: every program of the object, leakmon's own hook among
+# them, measured while churn ran, against the empty program; then the slot's read beside each
+# program that touches memory near it first. Typed tracepoints only, as the floor's map read.
+if [ "$(cat "$TMP/floor.out")" = "attached tp_btf" ]; then
+	"$TOOLS/fork_reads" "$TOOLS/churn_rate" 1 >"$TMP/fork_reads.out" 2>"$TMP/fork_reads.err"
+	check_eq "fork_reads runs a round with exit code 0" 0 $?
+	check_eq "... and says nothing on stderr" "" "$(cat "$TMP/fork_reads.err")"
+	rows=$(awk -F'|' '$2 ~ /^ (reads_|thread_created_btf|touches_)/ { gsub(/ /, "", $2); print $2 }' \
+		"$TMP/fork_reads.out" | tr '\n' ' ')
+	expected="reads_nothing reads_tgids reads_thread_count reads_signal_quiet_line reads_pid_slot"
+	expected+=" reads_one_slot_map reads_cpu_slot reads_count_and_slot thread_created_btf"
+	expected+=" touches_nothing touches_the_slot touches_its_page touches_another_page "
+	check_eq "... a row for each read and for leakmon's fork hook, then for each touch first" \
+		"$expected" "$rows"
+	check_eq "... each measured program ran at the creations churn made" 0 \
+		"$(awk -F'|' '$2 ~ /^ (reads_|thread_|touches_)/ && $3 + 0 < 1000' "$TMP/fork_reads.out" |
+			wc -l)"
+	baseline_cells='\| +[0-9]+ \| [0-9.]+ \([0-9.-]+\) +\| 1\.00x \(1\.00-1\.00\)'
+	check "... the empty program is its own baseline" \
+		grep -qE "^\| reads_nothing +$baseline_cells" "$TMP/fork_reads.out"
+	check "... and touching nothing first is the slot's" \
+		grep -qE "^\| touches_nothing +$baseline_cells" "$TMP/fork_reads.out"
+fi
+check_eq "fork_reads refuses a missing churn tool with exit code 2" 2 \
+	"$("$TOOLS/fork_reads" >/dev/null 2>&1; echo $?)"
+check_eq "... and zero rounds with exit code 2" 2 \
+	"$("$TOOLS/fork_reads" "$TOOLS/churn_rate" 0 >/dev/null 2>&1; echo $?)"
 check "thread churn prints a rate" grep -qE '^[1-9][0-9]* threads/s$' \
 	<<<"$("$TOOLS/churn_rate" 0.5)"
 finish
