@@ -212,10 +212,7 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
  */
 static bool task_record__same_wait(const struct task_record *rec, const struct task_record *was)
 {
-	struct wait_info now;
-
-	wait__classify(rec, &now);
-	return now.blocked && (rec->flags & LEAKMON_TASK_HAS_REGS) &&
+	return wait__blocked(rec) && (rec->flags & LEAKMON_TASK_HAS_REGS) &&
 	       (was->flags & LEAKMON_TASK_HAS_REGS) && rec->syscall_nr == was->syscall_nr &&
 	       !memcmp(rec->regs, was->regs, sizeof(rec->regs));
 }

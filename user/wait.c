@@ -177,14 +177,19 @@ void wait__set_futex(struct wait_info *w, uint64_t addr)
 	text__hex(addr, w->object);
 }
 
+bool wait__blocked(const struct task_record *rec)
+{
+	return !rec->exit_state && !(rec->flags & LEAKMON_TASK_ON_CPU) &&
+	       (rec->state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE));
+}
+
 void wait__classify(const struct task_record *rec, struct wait_info *out)
 {
 	long nr = (long)rec->syscall_nr;
 
 	memset(out, 0, sizeof(*out));
 	out->timed = -1;
-	out->blocked = !rec->exit_state && !(rec->flags & LEAKMON_TASK_ON_CPU) &&
-		       (rec->state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE));
+	out->blocked = wait__blocked(rec);
 	if (!out->blocked)
 		return;
 	/* Asleep outside any syscall: in a page fault or another exception. */

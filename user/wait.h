@@ -25,6 +25,8 @@ struct wait_info {
 	bool private_futex; /* a process-private futex: only the process itself can wake it */
 };
 
+/* Asleep, not exiting, not on a CPU: what every wait starts as. */
+bool wait__blocked(const struct task_record *rec);
 void wait__classify(const struct task_record *rec, struct wait_info *out);
 /* What a futex wait is for is at addr: futex and object say so. */
 void wait__set_futex(struct wait_info *w, uint64_t addr);
