@@ -148,6 +148,7 @@ static void events__text_thread(struct events *ev, const struct proc_snap *p,
 	output__text_mutex_state(ev->out, p, th);
 	fputc('\n', ev->out);
 	output__text_frames(ev->out, &th->stack);
+	output__text_gil_held(ev->out, th, false);
 	if (th->created_by) {
 		fprintf(ev->out, "      created by");
 		output__text_frame(ev->out, th->created_by);

@@ -46,6 +46,7 @@ struct episode {
 	/* Likewise: what its runtime waits for (wait.futex), and that lock's holder. */
 	uint64_t futex;
 	uint32_t runtime_owner;
+	uint64_t gil_held;  /* likewise: the GIL it holds while asleep here (th->gil_held) */
 	uint64_t group_key; /* once its stack was read: thread__group_key */
 	bool kind_alerted;  /* its reason (or wait kind until then) is in --blocked-kinds */
 	double blocked_s;
@@ -419,6 +420,7 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 			e->glibc_lock = e->th->glibc_lock;
 			e->futex = e->th->wait.futex;
 			e->runtime_owner = e->th->runtime_owner;
+			e->gil_held = e->th->gil_held;
 			e->group_key = thread__group_key(e->th);
 			e->kind_alerted = config__kind_alerted(m->cfg, e->reason);
 		} else if (e->reason && !e->th->stack.n) {
@@ -435,15 +437,32 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
 }
 
 /*
+ * The GIL each episode's thread holds, as its stack said, and its waiters now: asleep in the
+ * same wait, the thread cannot have let it go.
+ */
+static void monitor__count_gil_waiters(struct monitor *m)
+{
+	for (size_t i = 0; i < m->n_episodes; i++) {
+		struct episode *e = &m->episodes[i];
+
+		if (!e->seen || !e->gil_held)
+			continue;
+		e->th->gil_held = e->gil_held;
+		e->th->gil_waiters = stacks__gil_waiters(e->p, e->gil_held);
+	}
+}
+
+/*
  * Whether an episode of this tick is worth an event now: not reported yet, and its wait reason
- * is alerted (--blocked-kinds), or the thread belongs to what is already wrong: the group
- * that grows, a stall, a deadlock.
+ * is alerted (--blocked-kinds), or the thread holds the GIL others wait for (whatever its wait:
+ * every Python thread of the process is stuck behind it), or it belongs to what is already
+ * wrong: the group that grows, a stall, a deadlock.
  */
 static bool episode__due(const struct episode *e)
 {
 	if (!e->seen || e->reported)
 		return false;
-	return e->kind_alerted ||
+	return e->kind_alerted || e->th->gil_waiters ||
 	       (e->w->growth.alerted && e->group_key && e->group_key == e->w->site_key) ||
 	       e->w->stalled || e->th->deadlocked;
 }
@@ -624,6 +643,7 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 	monitor__judge_processes(m, s);
 	monitor__track_episodes(m, s);
 	err = monitor__read_stacks(m, s);
+	monitor__count_gil_waiters(m);
 	for (size_t i = 0; i < s->n_procs && !err; i++) {
 		struct watched *w = m->of_snap[i];
 		struct growth_site site;

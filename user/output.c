@@ -69,6 +69,23 @@ static void output__json_creation(struct json_writer *jw, const struct thread_sn
 	json__end_array(jw);
 }
 
+/* "holds_gil": the GIL a thread asleep elsewhere holds, and its waiters; null if none. */
+static void output__json_gil_held(struct json_writer *jw, const struct thread_snap *th)
+{
+	char gil[TEXT_HEX_LEN];
+
+	json__key(jw, "holds_gil");
+	if (!th->gil_held) {
+		json__null(jw);
+		return;
+	}
+	text__hex(th->gil_held, gil);
+	json__begin_object(jw);
+	json__field_string(jw, "gil", gil);
+	json__field_u64(jw, "waiters", th->gil_waiters);
+	json__end_object(jw);
+}
+
 void output__json_thread_fields(struct json_writer *jw, const struct thread_snap *th,
 				const char *comm_key)
 {
@@ -97,6 +114,7 @@ void output__json_thread_fields(struct json_writer *jw, const struct thread_snap
 	else
 		json__null(jw);
 	json__field_bool(jw, "blocked_since_estimated", th->estimated);
+	output__json_gil_held(jw, th);
 	json__field_string(jw, "start_routine", th->start_routine);
 	output__json_creation(jw, th);
 	output__json_stack(jw, &th->stack);
@@ -554,6 +572,22 @@ static void output__text_owner(FILE *out, const struct proc_snap *p, const struc
 	output__text_thread(out, owner);
 }
 
+void output__text_gil_held(FILE *out, const struct thread_snap *th, bool name_it)
+{
+	char gil[TEXT_HEX_LEN];
+
+	if (!th->gil_held || !th->gil_waiters)
+		return;
+	text__hex(th->gil_held, gil);
+	fputs("      ", out);
+	if (name_it) {
+		output__text_thread(out, th);
+		fputc(' ', out);
+	}
+	fprintf(out, "keeps the GIL %s while blocked: %" PRIu32 " thread%s wait%s for it\n", gil,
+		th->gil_waiters, th->gil_waiters == 1 ? "" : "s", th->gil_waiters == 1 ? "s" : "");
+}
+
 void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th)
 {
 	if (th->lock_refused) {
@@ -687,6 +721,8 @@ static void output__text_group(FILE *out, const struct proc_snap *p, const struc
 	for (size_t i = 0; !g->same_object && i < g->n && i < GROUP_TIDS_SHOWN; i++)
 		if (g->members[i]->mutex_owner && !g->members[i]->deadlocked)
 			output__text_mutex_wait(out, p, g->members[i]);
+	for (size_t i = 0; i < g->n && i < GROUP_TIDS_SHOWN; i++)
+		output__text_gil_held(out, g->members[i], g->n > 1);
 	if (g->same_object || group__same_pipe_holders(g, opts->pipes))
 		output__text_pipe_other_end(out, p->pid, first, opts->pipes, !g->same_object);
 	if (first->created_by) {

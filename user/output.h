@@ -48,6 +48,11 @@ void output__text_pipe_other_end(FILE *out, uint32_t pid, const struct thread_sn
  * refused its lock, or nothing when its owner is unknown.
  */
 void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th);
+/*
+ * Of a thread asleep outside the GIL's wait while holding the GIL others wait for: a line
+ * saying so (none otherwise), naming the thread if name_it.
+ */
+void output__text_gil_held(FILE *out, const struct thread_snap *th, bool name_it);
 /* "TID NAME", and "RUNTIME NAME" in quotes where the thread has one: escaped. */
 void output__text_thread(FILE *out, const struct thread_snap *th);
 /* A frame on the current line; a stack as numbered, indented lines. Untrusted text escaped. */

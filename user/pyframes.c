@@ -127,12 +127,13 @@ struct py_layout {
 #define PY_TYPE_NAME 24 /* PyTypeObject.tp_name */
 /*
  * The GIL (struct _gil_runtime_state, the same in 3.11 to 3.13): its holder's thread state, and
- * whether it is held; its waiters sleep on its condition variable (a pthread_cond_t).
+ * whether it is held; its waiters sleep on its condition variable (a pthread_cond_t), and on
+ * the mutex right after it (a pthread_mutex_t) when two wake at once: both are waits for it.
  */
 #define PY_GIL_LAST_HOLDER 8
 #define PY_GIL_LOCKED 16
 #define PY_GIL_COND 32
-#define PY_GIL_COND_BYTES 48
+#define PY_GIL_WAIT_BYTES (48 + 40)
 /* A builtin method bound to its object, as a with statement keeps an RLock's __exit__. */
 #define PY_CFUNCTION_SELF 24
 /*
@@ -1144,21 +1145,39 @@ static bool py__int_value(const struct pyframes *py, uint64_t addr, uint64_t *va
 	return true;
 }
 
-bool pyframes__gil_wait(struct pyframes *py, uint64_t futex, uint64_t *gil, uint32_t *holder)
+bool pyframes__on_gil(uint64_t gil, uint64_t futex)
+{
+	return futex >= gil + PY_GIL_COND && futex < gil + PY_GIL_COND + PY_GIL_WAIT_BYTES;
+}
+
+/* The GIL's holder (its tid, as py__tid_of() numbers it); 0: not held, or not found. */
+static uint32_t py__gil_holder(const struct pyframes *py, uint64_t gil)
 {
 	unsigned char head[PY_GIL_COND];
 
+	if (!py__read(py, gil, head, sizeof(head)) || !field__u32(head, PY_GIL_LOCKED))
+		return 0;
+	return py__tid_of(py, 0, field__u64(head, PY_GIL_LAST_HOLDER));
+}
+
+bool pyframes__gil_wait(struct pyframes *py, uint64_t futex, uint64_t *gil, uint32_t *holder)
+{
 	for (size_t i = 0; i < py->n_gils; i++) {
-		if (futex < py->gils[i] + PY_GIL_COND ||
-		    futex >= py->gils[i] + PY_GIL_COND + PY_GIL_COND_BYTES)
+		if (!pyframes__on_gil(py->gils[i], futex))
 			continue;
 		*gil = py->gils[i];
-		*holder = py__read(py, *gil, head, sizeof(head)) && field__u32(head, PY_GIL_LOCKED)
-				  ? py__tid_of(py, 0, field__u64(head, PY_GIL_LAST_HOLDER))
-				  : 0;
+		*holder = py__gil_holder(py, *gil);
 		return true;
 	}
 	return false;
+}
+
+uint64_t pyframes__gil_held(struct pyframes *py, uint32_t tid)
+{
+	for (size_t i = 0; i < py->n_gils; i++)
+		if (py__gil_holder(py, py->gils[i]) == tid)
+			return py->gils[i];
+	return 0;
 }
 
 uint32_t pyframes__joined(struct pyframes *py, uint32_t tid)

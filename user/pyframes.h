@@ -62,10 +62,18 @@ bool pyframes__lock_wait(struct pyframes *py, uint32_t tid, const struct stack *
 uint32_t pyframes__joined(struct pyframes *py, uint32_t tid);
 /*
  * Whether a wait on the futex at futex is one for an interpreter's GIL (on its condition
- * variable): the GIL's address into *gil, the thread that holds it into *holder (its tid,
+ * variable or mutex): the GIL's address into *gil, the thread that holds it into *holder (its tid,
  * numbered in our pid namespace; 0: not held, or not found).
  */
 bool pyframes__gil_wait(struct pyframes *py, uint64_t futex, uint64_t *gil, uint32_t *holder);
+/* Whether a futex wait on futex is one for the GIL at gil (on its condition variable or mutex). */
+bool pyframes__on_gil(uint64_t gil, uint64_t futex);
+/*
+ * The GIL thread tid (numbered in our pid namespace) holds, if it holds one: a thread asleep
+ * outside the GIL's own wait while holding it (in a C call that keeps it) stops every other
+ * Python thread of its interpreter. 0: none.
+ */
+uint64_t pyframes__gil_held(struct pyframes *py, uint32_t tid);
 
 /*
  * The source line of instruction index (in code units) of a code object, from its line table

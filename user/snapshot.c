@@ -126,6 +126,8 @@ void snapshot__refresh_thread(const struct snapshot *s, struct thread_snap *th,
 	th->start_routine = NULL;
 	th->runtime_name = NULL;
 	th->runtime_owner = 0;
+	th->gil_held = 0;
+	th->gil_waiters = 0;
 	th->has_blocked_ns = false;
 	th->estimated = false;
 	th->blocked_ns = 0;

@@ -35,6 +35,12 @@ struct thread_snap {
 	 * joins; the holder of a FILE's lock glibc's stdio waits for.
 	 */
 	uint32_t runtime_owner;
+	/*
+	 * The GIL it holds while asleep outside the GIL's own wait (a C call that keeps it), if
+	 * its runtime says so; and how many threads of its process wait for that GIL meanwhile.
+	 */
+	uint64_t gil_held;
+	uint32_t gil_waiters;
 	bool deadlocked;      /* in a cycle of mutex waiters (set by deadlocks__find) */
 	uint32_t mutex_owner; /* who holds the lock it waits for, or it joins; 0: unknown (likewise)
 			       */

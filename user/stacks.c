@@ -94,7 +94,8 @@ static uint32_t stacks__file_lock_owner(struct stacks_libc *libc, struct unwinde
  * Thread th's Python frames, where its process's interpreter runs any; and what a wait in its
  * parking lot is for, instead of the waiter's own semaphore; and the Python lock a wait on a
  * lock's inner lock is for, with its holder if it is an RLock, or the thread a join waits for;
- * or the GIL, with its holder, for a wait the stack calls a condvar's: "gil", the wait's reason.
+ * or the GIL, with its holder, for a wait the stack calls a condvar's: "gil", the wait's reason;
+ * for any other wait, the GIL the thread holds meanwhile.
  */
 static const char *stacks__splice_python(struct stacks_python *python, struct unwinder *u,
 					 struct thread_snap *th)
@@ -109,12 +110,14 @@ static const char *stacks__splice_python(struct stacks_python *python, struct un
 	if (!python->py)
 		return NULL;
 	pyframes__splice(python->py, th->rec.tid, &th->stack, &th->runtime_name);
-	if (!th->wait.futex_word)
-		return NULL;
-	if (pyframes__gil_wait(python->py, th->wait.futex_word, &lock, &th->runtime_owner)) {
+	if (th->wait.futex_word &&
+	    pyframes__gil_wait(python->py, th->wait.futex_word, &lock, &th->runtime_owner)) {
 		wait__set_futex(&th->wait, lock);
 		return "gil";
 	}
+	th->gil_held = pyframes__gil_held(python->py, th->tid);
+	if (!th->wait.futex_word)
+		return NULL;
 	if ((parked = pyframes__parked_on(python->py, &th->stack, th->wait.futex_word)))
 		wait__set_futex(&th->wait, parked);
 	else if (pyframes__lock_wait(python->py, th->rec.tid, &th->stack, th->wait.futex_word,
@@ -155,6 +158,7 @@ static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *pyth
 	th->created_by = NULL;
 	th->runtime_name = NULL;
 	th->runtime_owner = 0;
+	th->gil_held = 0;
 	if (th->wait.futex_word)
 		wait__set_futex(&th->wait, th->wait.futex_word);
 	if (!u) {
@@ -242,6 +246,30 @@ static int stacks__check_task(const struct task_record *rec, void *ctx)
 	return 0;
 }
 
+uint32_t stacks__gil_waiters(const struct proc_snap *p, uint64_t gil)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < p->n_threads; i++) {
+		const struct wait_info *w = &p->threads[i]->wait;
+
+		n += w->blocked && w->futex_word && pyframes__on_gil(gil, w->futex_word);
+	}
+	return n;
+}
+
+/* For each thread found holding a GIL while asleep elsewhere: its waiters. */
+static void stacks__count_gil_waiters(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->n_threads; i++) {
+		struct thread_snap *th = &s->threads[i];
+		const struct proc_snap *p;
+
+		if (th->gil_held && (p = snapshot__find_process(s, th->rec.tgid)))
+			th->gil_waiters = stacks__gil_waiters(p, th->gil_held);
+	}
+}
+
 /* What the others' stacks, if any, say: the wait kind for a reason. */
 static void stacks__name_waits(struct snapshot *s)
 {
@@ -315,5 +343,6 @@ int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct s
 	}
 	free(tgids);
 	stacks__name_waits(s);
+	stacks__count_gil_waiters(s);
 	return err;
 }

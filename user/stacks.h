@@ -23,5 +23,10 @@ struct stacks_opts {
 int stacks__capture(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts);
 /* The same for the threads the caller marked stack_wanted (min_blocked_ns is not used). */
 int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts);
+/*
+ * How many threads of p wait for the GIL at gil, from their records alone: a GIL's holder read
+ * once, its waiters counted at every look.
+ */
+uint32_t stacks__gil_waiters(const struct proc_snap *p, uint64_t gil);
 
 #endif /* LEAKMON_STACKS_H */

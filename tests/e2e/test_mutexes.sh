@@ -8,7 +8,9 @@
 # the mutex it waits for and that mutex's owner, and so are a join and the mutex the thread
 # joined waits for; mutex waits that are no cycle (an owner waiting on a pipe, a convoy, an
 # owner gone) are none. Python's RLocks, whose holder the interpreter records, are such
-# mutexes too, and so are its Thread.join and its GIL.
+# mutexes too, and so are its Thread.join and its GIL; a thread asleep elsewhere that keeps the
+# GIL others wait for (a read through an extension that keeps it) says so, and is an event
+# whatever its wait.
 . "$(dirname "$0")/lib.sh"
 
 # ring_links PID: "TID OWNER" per ring thread, from the names the fixture gives them: thread
@@ -361,6 +363,66 @@ check_python_gil() {
 }
 
 each_python python_gil_deadlock check_python_gil
+
+# gil_holder_line TEXT TID: the line under TID's group in a snapshot's text that says it keeps
+# the GIL, if any (a group of one: the thread is the group's).
+gil_holder_line() {
+	awk -v tid="$2" '/^  [0-9]+ @ / { group = 1; mine = 0; next }
+		group && !mine && $1 == tid { mine = 1; next }
+		/^  [^ ]/ { group = 0 }
+		mine && /keeps the GIL/ { sub(/^ +/, ""); print }' "$1"
+}
+
+# A thread asleep on an empty pipe that keeps the GIL (PyDLL), two workers waiting for it: the
+# holder keeps the GIL the workers wait on, counted; live, that is an event though no pipe read
+# is an alerted kind. With CDLL, which lets the GIL go, nothing of the kind.
+check_python_gil_held() {
+	local label="python_gil_held_blocked under $1" json=$TMP/gilheld.json holder workers gil
+	holder=$(awk '$1 == "thread" && $2 == "holder" { print $3 }' "$FIXTURE_OUT")
+	workers=$(awk '$1 == "thread" && $2 ~ /^worker-/ { print $3 }' "$FIXTURE_OUT" | sort -n)
+	sleep 0.5
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$json"
+	gil=$(json_thread "$json" "$holder" holds_gil | jq -r .gil)
+	check_eq "$label: the holder keeps the GIL while it reads a pipe: 2 wait for it" \
+		"pipe_read 2" \
+		"$(json_thread "$json" "$holder" wait) $(json_thread "$json" "$holder" holds_gil |
+			jq -r .waiters)"
+	check_eq "$label: ... the workers wait for that GIL, held by the holder" \
+		"$(for w in $workers; do echo "$w gil $gil $holder"; done)" \
+		"$(for w in $workers; do echo "$w $(json_thread "$json" "$w" wait_reason)" \
+			"$(json_thread "$json" "$w" wait_object) $(json_thread "$json" "$w" \
+				mutex_owner)"; done)"
+	check_eq "$label: ... no other thread keeps one" "$holder" \
+		"$(jq -r '.processes[].threads[] | select(.holds_gil != null) | .tid' "$json")"
+	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
+	check_eq "$label: text: under the holder's stack" \
+		"keeps the GIL $gil while blocked: 2 threads wait for it" \
+		"$(gil_holder_line "$TMP/text" "$holder")"
+	watch_live 2.5 "$TMP/gilheld.jsonl" "$label"
+	check_eq "$label, live: one event, of the holder, on its pipe, keeping the GIL" \
+		"$holder pipe_read $gil 2" \
+		"$(jq -r 'select(.event == "blocked") |
+			"\(.tid) \(.wait) \(.holds_gil.gil) \(.holds_gil.waiters)"' \
+			"$TMP/gilheld.jsonl")"
+}
+
+each_python python_gil_held_blocked check_python_gil_held
+
+fixture_start python_gil_held_blocked releases-gil && {
+	label="python_gil_held_blocked, the GIL let go"
+	holder=$(awk '$1 == "thread" && $2 == "holder" { print $3 }' "$FIXTURE_OUT")
+	sleep 0.5
+	"$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/gilfree.json"
+	check_eq "$label: the holder reads its pipe and keeps no GIL" "pipe_read null" \
+		"$(json_thread "$TMP/gilfree.json" "$holder" wait) $(json_thread "$TMP/gilfree.json" \
+			"$holder" holds_gil)"
+	check_eq "$label: ... nobody waits for the GIL" 0 \
+		"$(jq '[.processes[].threads[] | select(.wait_reason == "gil")] | length' \
+			"$TMP/gilfree.json")"
+	watch_live 2.5 "$TMP/gilfree.jsonl" "$label"
+	check_eq "$label, live: no event" "" \
+		"$(jq -r 'select(.event == "blocked") | .tid' "$TMP/gilfree.jsonl")"
+}
 
 # A FILE's lock is no pthread mutex: its owner word is the holder's struct pthread, whose tid
 # is where the process's libc tells libthread_db it is. A stdio call waiting for it (a logger
