@@ -29,7 +29,8 @@ DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib
 # and the crates programs take their locks from (built offline from Debian's sources), Python
 # (and its library, to embed), GLib.
 TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc cargo \
-	librust-parking-lot-dev librust-crossbeam-channel-dev python3 libpython3-dev libglib2.0-dev
+	librust-parking-lot-dev librust-crossbeam-channel-dev python3 libpython3-dev libglib2.0-dev \
+	default-jdk-headless
 # What the benchmarks measure against: perf's workloads, the reference tool offcputime.
 BENCH_PACKAGES := linux-perf libbpf-tools python3
 
@@ -87,13 +88,15 @@ RUST_FIXTURE_BINS := $(foreach f,$(patsubst tests/fixtures/%.rs,$(BUILD)/fixture
 # Python's, run by Debian's python3, beside the module they share.
 PYTHON_FIXTURE_BINS := $(patsubst tests/fixtures/%.py,$(BUILD)/fixtures/%,\
 	$(wildcard tests/fixtures/*.py)) $(BUILD)/fixtures/zoo.py
+# Java's: a launcher beside its compiled class, run by the JDK's java.
+JAVA_FIXTURE_BINS := $(BUILD)/fixtures/java_monitors
 FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS)) \
 	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so \
 		abba_deadlock_static) \
-	$(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS)
-# What the benchmarks run: no Rust toolchain, Python library or GLib needed.
-BENCH_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS) $(BUILD)/fixtures/embedded_python \
-	$(BUILD)/fixtures/glib_threads,$(FIXTURE_BINS))
+	$(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS) $(JAVA_FIXTURE_BINS)
+# What the benchmarks run: no Rust toolchain, Python library, GLib or JDK needed.
+BENCH_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS) $(JAVA_FIXTURE_BINS) \
+	$(BUILD)/fixtures/embedded_python $(BUILD)/fixtures/glib_threads,$(FIXTURE_BINS))
 FIXTURE_CFLAGS := -g -Wall -Werror -D_GNU_SOURCE -pthread -iquote tests/fixtures
 
 .PHONY: all deps test-deps bench-deps run test install-files check bench bench-tools fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
@@ -223,6 +226,16 @@ $(BUILD)/fixtures/rust_crates_v0: $(RUST_CRATES_SRCS)
 $(BUILD)/fixtures/%: tests/fixtures/%.py
 	$(call msg,INSTALL,$@)
 	$(Q)install -D -m 0755 $< $@
+
+$(BUILD)/fixtures/JavaMonitors.class: tests/fixtures/java/JavaMonitors.java
+	$(call msg,JAVAC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)javac -d $(@D) $<
+
+$(BUILD)/fixtures/java_monitors: $(BUILD)/fixtures/JavaMonitors.class
+	$(call msg,GEN,$@)
+	$(Q)printf '#!/bin/sh\nexec java -Xmx64m -cp "$$(dirname "$$0")" JavaMonitors "$$@"\n' >$@
+	$(Q)chmod +x $@
 
 $(BUILD)/fixtures/zoo.py: tests/fixtures/python/zoo.py
 	$(call msg,INSTALL,$@)

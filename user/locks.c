@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <sys/uio.h>
-
 #include "locks.h"
+#include "remote.h"
 
 /* pthread_mutex_t: __lock at 0, __owner at 8, __kind at 16. */
 #define MUTEX_KIND_ROBUST 16
@@ -19,11 +18,7 @@
 
 static bool words__read(uint32_t pid, uint64_t addr, uint32_t *words, size_t n)
 {
-	struct iovec local = { words, n * sizeof(*words) };
-	struct iovec remote = { (void *)(uintptr_t)addr, n * sizeof(*words) };
-
-	return process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) ==
-	       (ssize_t)(n * sizeof(*words));
+	return remote__read((pid_t)pid, addr, words, n * sizeof(*words));
 }
 
 bool mutex__read(uint32_t pid, uint64_t addr, uint32_t words[MUTEX_WORDS])

@@ -11,6 +11,7 @@
 #include "array.h"
 #include "pidns.h"
 #include "pyframes.h"
+#include "remote.h"
 #include "text.h"
 
 /* Bounds on what a process's memory can make this read: it may be corrupt or hostile. */
@@ -288,19 +289,14 @@ struct pyframes {
 	size_t window_len;
 };
 
-/* Up to len bytes at addr: how many could be read (an object may end where its mapping does). */
 static size_t py__read_some(const struct pyframes *py, uint64_t addr, void *buf, size_t len)
 {
-	struct iovec local = { buf, len };
-	struct iovec remote = { (void *)(uintptr_t)addr, len };
-	ssize_t got = addr ? process_vm_readv(py->pid, &local, 1, &remote, 1, 0) : -1;
-
-	return got > 0 ? (size_t)got : 0;
+	return remote__read_some(py->pid, addr, buf, len);
 }
 
 static bool py__read(const struct pyframes *py, uint64_t addr, void *buf, size_t len)
 {
-	return py__read_some(py, addr, buf, len) == len;
+	return remote__read(py->pid, addr, buf, len);
 }
 
 /*

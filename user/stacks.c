@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jvm.h"
 #include "locks.h"
 #include "log.h"
 #include "pidns.h"
@@ -55,6 +56,36 @@ struct stacks_python {
 	bool looked;
 	struct pyframes *py; /* NULL: none, or not yet looked for */
 };
+
+/* A process's HotSpot JVM: looked for once, in the first stack with a frame in it. */
+struct stacks_java {
+	pid_t pid;
+	bool looked;
+	struct jvm *jvm; /* NULL: none, or not yet looked for */
+};
+
+/*
+ * A Java thread's wait for a monitor, where its process runs a HotSpot JVM: "mutex" entering a
+ * synchronized block or method, with the monitor's owner; "condvar" in Object.wait(). The wait's
+ * object is the monitor: every thread waiting for one object shares it.
+ */
+static const char *stacks__splice_java(struct stacks_java *java, struct unwinder *u,
+				       struct thread_snap *th)
+{
+	const char *module, *reason;
+	uint64_t monitor;
+
+	if (!java->looked && (module = jvm__module(&th->stack))) {
+		java->looked = true;
+		java->jvm = jvm__new(java->pid, u, module);
+	}
+	if (!java->jvm || !th->wait.futex_word)
+		return NULL;
+	reason = jvm__monitor_wait(java->jvm, th->tid, &monitor, &th->runtime_owner);
+	if (reason)
+		wait__set_futex(&th->wait, monitor);
+	return reason;
+}
 
 /* What a process's glibc says of its threads: where its struct pthread keeps their tids. */
 struct stacks_libc {
@@ -144,9 +175,15 @@ static void stacks__name_wait(struct thread_snap *th)
 		wait__set_futex(&th->wait, rwlock);
 }
 
+/* What a process's runtimes say of its threads, each looked for once per pass. */
+struct stacks_runtimes {
+	struct stacks_python python;
+	struct stacks_java java;
+	struct stacks_libc libc;
+};
+
 /* Unwind thread th of a process whose unwinder is u, or say why it cannot be. */
-static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *python,
-				  struct stacks_libc *libc, const char *error,
+static void stacks__unwind_thread(struct unwinder *u, struct stacks_runtimes *rt, const char *error,
 				  struct thread_snap *th)
 {
 	const struct frame *stdio_lock;
@@ -167,12 +204,14 @@ static void stacks__unwind_thread(struct unwinder *u, struct stacks_python *pyth
 		return;
 	}
 	unwinder__unwind(u, &th->rec, &th->stack);
-	runtime_reason = stacks__splice_python(python, u, th);
+	runtime_reason = stacks__splice_python(&rt->python, u, th);
+	if (!runtime_reason)
+		runtime_reason = stacks__splice_java(&rt->java, u, th);
 	stacks__name_wait(th);
 	if (runtime_reason)
 		th->reason = runtime_reason;
 	if (!th->runtime_owner && (stdio_lock = wait__stdio_lock(&th->stack)))
-		th->runtime_owner = stacks__file_lock_owner(libc, u, stdio_lock, th);
+		th->runtime_owner = stacks__file_lock_owner(&rt->libc, u, stdio_lock, th);
 	if (th->creator) {
 		unwinder__unwind_creator(u, th->creator, &th->creator_stack);
 		th->created_by = stack__creation_site(&th->creator_stack);
@@ -189,8 +228,11 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 		.separate_dwarf = opts->debuginfo == DEBUGINFO_ALL,
 		.no_dwarf = opts->debuginfo == DEBUGINFO_NONE,
 	};
-	struct stacks_python python = { .pid = (pid_t)p->pid, .strings = s->strings };
-	struct stacks_libc libc = { .pid = p->pid, .p = p };
+	struct stacks_runtimes rt = {
+		.python = { .pid = (pid_t)p->pid, .strings = s->strings },
+		.java = { .pid = (pid_t)p->pid },
+		.libc = { .pid = p->pid, .p = p },
+	};
 	struct unwinder *u = NULL;
 	const char *error = NULL;
 	size_t i = 0, end;
@@ -203,9 +245,10 @@ static void stacks__unwind_process(struct snapshot *s, struct proc_snap *p,
 		end = u ? stacks__prefetch(u, p, i) : p->n_threads;
 		for (; i < end; i++)
 			if (p->threads[i]->stack_pending)
-				stacks__unwind_thread(u, &python, &libc, error, p->threads[i]);
+				stacks__unwind_thread(u, &rt, error, p->threads[i]);
 	}
-	pyframes__free(python.py);
+	pyframes__free(rt.python.py);
+	jvm__free(rt.java.jvm);
 	unwinder__free(u);
 }
 

@@ -13,42 +13,6 @@
 # whatever its wait.
 . "$(dirname "$0")/lib.sh"
 
-# ring_links PID: "TID OWNER" per ring thread, from the names the fixture gives them: thread
-# lock-I-then-J waits for lock J, which lock-J-then-K holds (a-to-b and b-to-a for a pair).
-# With OUT, the fixture's output: "TID OWNER ADDRESS", the address of lock J.
-ring_links() {
-	local task comm tid first
-	declare -A holder wants address
-	for task in /proc/"$1"/task/*; do
-		comm=$(cat "$task/comm")
-		tid=${task##*/}
-		case $comm in
-		a-to-b) holder[0]=$tid wants[$tid]=1 ;;
-		b-to-a) holder[1]=$tid wants[$tid]=0 ;;
-		lock-*-then-*)
-			first=${comm#lock-}
-			holder[${first%%-*}]=$tid
-			wants[$tid]=${comm##*-}
-			;;
-		esac
-	done
-	[ -n "${2:-}" ] && eval "$(awk '$1 == "lock" { print "address[" $2 "]=" $3 }' "$2")"
-	for tid in "${!wants[@]}"; do
-		echo "$tid ${holder[${wants[$tid]}]}${2:+ ${address[${wants[$tid]}]}}"
-	done | sort -n
-}
-
-# The first deadlock of a snapshot (snapshot_cycle JSON) or of the monitor's events (live_cycle
-# JSONL): "COUNT;" (of deadlocks), then "TID OWNER MUTEX;" per thread, by tid.
-CYCLE='"\(length);" + ((.[0].threads // []) | sort_by(.tid) |
-	map("\(.tid) \(.owner) \(.mutex);") | add // "")'
-snapshot_cycle() {
-	jq -r ".processes[0].deadlocks | $CYCLE" "$1"
-}
-live_cycle() {
-	jq -s -r "[.[] | select(.event == \"deadlock\")] | $CYCLE" "$1"
-}
-
 # watch_live SECONDS EVENTS LABEL: the monitor on the fixture for SECONDS, its events into
 # EVENTS; it exits 0, quietly.
 watch_live() {

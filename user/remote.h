@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_REMOTE_H
+#define LEAKMON_REMOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Another process's memory, read in place (process_vm_readv): what it holds is its own, and is
+ * checked before use. Up to len bytes at addr into buf: how many could be read (an object may end
+ * where its mapping does); 0 for addr 0.
+ */
+size_t remote__read_some(pid_t pid, uint64_t addr, void *buf, size_t len);
+/* All len bytes, or false. */
+bool remote__read(pid_t pid, uint64_t addr, void *buf, size_t len);
+
+#endif /* LEAKMON_REMOTE_H */
