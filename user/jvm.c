@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +80,7 @@ struct jvm_thread {
 	uint32_t tid;	 /* ours */
 	uint64_t pending_monitor, waiting_monitor;
 	uint64_t stack_low, stack_high;
+	uint64_t entering_since_ns; /* jvm__refresh(): first seen entering pending_monitor; 0 */
 };
 
 struct jvm {
@@ -87,6 +90,22 @@ struct jvm {
 	struct jvm_thread *threads;
 	size_t n_threads;
 };
+
+bool jvm__mapped(pid_t pid)
+{
+	char path[32], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "/" JVM_MODULE "\n") != NULL;
+	fclose(f);
+	return found;
+}
 
 const char *jvm__module(const struct stack *st)
 {
@@ -219,11 +238,29 @@ static bool jvm__read_thread(const struct jvm *j, uint64_t thread, bool own_pid_
 	return out->tid != 0;
 }
 
+static int jvm_thread__cmp(const void *a, const void *b)
+{
+	const struct jvm_thread *x = a, *y = b;
+
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static const struct jvm_thread *jvm__thread(const struct jvm_thread *threads, size_t n,
+					    uint32_t tid)
+{
+	struct jvm_thread key = { .tid = tid };
+
+	return n ? bsearch(&key, threads, n, sizeof(*threads), jvm_thread__cmp) : NULL;
+}
+
+/* Every JavaThread now, in tid order, in place of those read before. */
 static bool jvm__read_threads(struct jvm *j)
 {
 	uint64_t list, threads, *each;
 	bool own_pid_ns = pidns__ours(j->pid);
+	struct jvm_thread *read;
 	uint32_t length;
+	size_t n = 0;
 
 	if (!jvm__read_u64(j, j->fields[JVM_THREAD_LIST], &list) ||
 	    !remote__read(j->pid, list + j->fields[JVM_LIST_LENGTH], &length, sizeof(length)) ||
@@ -231,16 +268,48 @@ static bool jvm__read_threads(struct jvm *j)
 	    length > JVM_MAX_THREADS)
 		return false;
 	each = calloc(length, sizeof(*each));
-	j->threads = calloc(length, sizeof(*j->threads));
-	if (!each || !j->threads || !remote__read(j->pid, threads, each, length * sizeof(*each))) {
+	read = calloc(length, sizeof(*read));
+	if (!each || !read || !remote__read(j->pid, threads, each, length * sizeof(*each))) {
 		free(each);
+		free(read);
 		return false;
 	}
 	for (uint32_t i = 0; i < length; i++)
-		if (each[i] && jvm__read_thread(j, each[i], own_pid_ns, &j->threads[j->n_threads]))
-			j->n_threads++;
+		if (each[i] && jvm__read_thread(j, each[i], own_pid_ns, &read[n]))
+			n++;
 	free(each);
-	return j->n_threads > 0;
+	qsort(read, n, sizeof(*read), jvm_thread__cmp);
+	free(j->threads);
+	j->threads = read;
+	j->n_threads = n;
+	return true;
+}
+
+int jvm__refresh(struct jvm *j, uint64_t now_ns)
+{
+	struct jvm_thread *before = j->threads;
+	size_t n_before = j->n_threads;
+
+	j->threads = NULL;
+	j->n_threads = 0;
+	if (!jvm__read_threads(j)) {
+		free(before);
+		return -ESRCH;
+	}
+	for (size_t i = 0; i < j->n_threads; i++) {
+		struct jvm_thread *t = &j->threads[i];
+		const struct jvm_thread *was = jvm__thread(before, n_before, t->tid);
+
+		if (!t->pending_monitor)
+			continue;
+		t->entering_since_ns = was && was->thread == t->thread &&
+						       was->pending_monitor == t->pending_monitor &&
+						       was->entering_since_ns
+					       ? was->entering_since_ns
+					       : now_ns;
+	}
+	free(before);
+	return 0;
 }
 
 struct jvm *jvm__new(pid_t pid, struct unwinder *u, const char *module)
@@ -290,22 +359,24 @@ static uint32_t jvm__monitor_owner(const struct jvm *j, uint64_t monitor)
 
 const char *jvm__monitor_wait(const struct jvm *j, uint32_t tid, uint64_t *monitor, uint32_t *owner)
 {
-	for (size_t i = 0; i < j->n_threads; i++) {
-		const struct jvm_thread *t = &j->threads[i];
+	const struct jvm_thread *t = jvm__thread(j->threads, j->n_threads, tid);
 
-		if (t->tid != tid)
-			continue;
-		if (t->pending_monitor) {
-			*monitor = t->pending_monitor;
-			*owner = jvm__monitor_owner(j, t->pending_monitor);
-			return "mutex";
-		}
-		if (t->waiting_monitor) {
-			*monitor = t->waiting_monitor;
-			*owner = 0;
-			return "condvar";
-		}
-		return NULL;
+	if (t && t->pending_monitor) {
+		*monitor = t->pending_monitor;
+		*owner = jvm__monitor_owner(j, t->pending_monitor);
+		return "mutex";
+	}
+	if (t && t->waiting_monitor) {
+		*monitor = t->waiting_monitor;
+		*owner = 0;
+		return "condvar";
 	}
 	return NULL;
+}
+
+uint64_t jvm__entering_since(const struct jvm *j, uint32_t tid)
+{
+	const struct jvm_thread *t = jvm__thread(j->threads, j->n_threads, tid);
+
+	return t ? t->entering_since_ns : 0;
 }

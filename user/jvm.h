@@ -2,6 +2,7 @@
 #ifndef LEAKMON_JVM_H
 #define LEAKMON_JVM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -16,11 +17,18 @@
  */
 struct jvm;
 
+/* Whether process pid maps a HotSpot JVM (libjvm.so): one look at its maps. */
+bool jvm__mapped(pid_t pid);
 /* The module of a HotSpot JVM (libjvm.so) with a frame in st, or NULL. */
 const char *jvm__module(const struct stack *st);
 /* The Java threads of process pid now, or NULL: no JVM in module, or one whose tables say no. */
 struct jvm *jvm__new(pid_t pid, struct unwinder *u, const char *module);
 void jvm__free(struct jvm *j);
+/*
+ * Read its Java threads again (the monitor, at each look), dating each wait to enter a monitor
+ * from the first look that saw the thread entering that monitor. -ESRCH: unreadable now.
+ */
+int jvm__refresh(struct jvm *j, uint64_t now_ns);
 /*
  * What Java monitor thread tid (numbered in our pid namespace) waits on, if any: "mutex" while
  * it enters one (a synchronized block or method another thread holds; the monitor's owner into
@@ -29,5 +37,11 @@ void jvm__free(struct jvm *j);
  */
 const char *jvm__monitor_wait(const struct jvm *j, uint32_t tid, uint64_t *monitor,
 			      uint32_t *owner);
+/*
+ * When thread tid was first seen entering the monitor it enters now (by jvm__refresh(), whose
+ * clock it is); 0: not entering one, or not refreshed. A thread entering a contended monitor
+ * parks for at most a second at a time, each time a new sleep: this dates the whole wait.
+ */
+uint64_t jvm__entering_since(const struct jvm *j, uint32_t tid);
 
 #endif /* LEAKMON_JVM_H */

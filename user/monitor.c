@@ -9,6 +9,7 @@
 #include "deadlock.h"
 #include "growth.h"
 #include "hidden.h"
+#include "jvm.h"
 #include "log.h"
 #include "metrics.h"
 #include "monitor.h"
@@ -30,6 +31,8 @@ struct watched {
 	bool stalled;	   /* a stall event was raised and no thread has run since */
 	bool ignored;	   /* not selected (--watch-*, --ignore-*): kept only to be known */
 	bool said;	   /* an event was raised about it: its exit is worth saying too */
+	bool jvm_looked;   /* whether it maps a HotSpot JVM was asked */
+	struct jvm *jvm;   /* its JVM's Java threads, read at each look; NULL: none */
 	/* This tick's verdicts, acted on once the stacks they need are read. */
 	bool growth_due, stall_due, stall_provable;
 };
@@ -46,9 +49,10 @@ struct episode {
 	/* Likewise: what its runtime waits for (wait.futex), and that lock's holder. */
 	uint64_t futex;
 	uint32_t runtime_owner;
-	uint64_t gil_held;  /* likewise: the GIL it holds while asleep here (th->gil_held) */
-	uint64_t group_key; /* once its stack was read: thread__group_key */
-	bool kind_alerted;  /* its reason (or wait kind until then) is in --blocked-kinds */
+	uint64_t gil_held;	   /* likewise: the GIL it holds while asleep here (th->gil_held) */
+	uint64_t runtime_since_ns; /* th->runtime_since_ns at its start: its sleeps, one wait */
+	uint64_t group_key;	   /* once its stack was read: thread__group_key */
+	bool kind_alerted;	   /* its reason (or wait kind until then) is in --blocked-kinds */
 	double blocked_s;
 	bool reported;
 	bool seen; /* in this tick's snapshot: then th, p and w are this tick's */
@@ -103,8 +107,10 @@ void monitor__free(struct monitor *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n_procs; i++)
+	for (size_t i = 0; i < m->n_procs; i++) {
 		growth__free(&m->procs[i].growth);
+		jvm__free(m->procs[i].jvm);
+	}
 	free(m->procs);
 	free(m->of_snap);
 	free(m->episodes);
@@ -121,6 +127,8 @@ static void monitor__process_gone(struct monitor *m, struct watched *w)
 		events__exit(m->ev, w->pid, w->comm);
 	deadlocks__forget(m->deadlocks, w->pid);
 	growth__free(&w->growth);
+	jvm__free(w->jvm);
+	w->jvm = NULL;
 }
 
 static void watched__init(struct watched *w, const struct proc_snap *p, uint64_t now_ns)
@@ -307,8 +315,12 @@ static struct episode *monitor__episode(struct monitor *m, const struct proc_sna
 	*is_new = false;
 	e = m->n_sorted ? bsearch(&key, m->episodes, m->n_sorted, sizeof(*e), episode__cmp) : NULL;
 	if (e) {
-		if (e->nvcsw == th->rec.nvcsw && e->start_ns == th->rec.start_ns)
+		if (e->start_ns == th->rec.start_ns &&
+		    (e->nvcsw == th->rec.nvcsw ||
+		     (th->runtime_since_ns && th->runtime_since_ns == e->runtime_since_ns))) {
+			e->nvcsw = th->rec.nvcsw;
 			return e;
+		}
 		/* It slept again, or the tid is another thread's now: a new episode. */
 		monitor__episode_over(m, e, e->start_ns != th->rec.start_ns);
 		memset(e, 0, sizeof(*e));
@@ -325,6 +337,7 @@ fill:
 	e->tid = th->tid;
 	e->start_ns = th->rec.start_ns;
 	e->nvcsw = th->rec.nvcsw;
+	e->runtime_since_ns = th->runtime_since_ns;
 	memcpy(e->comm, p->comm, sizeof(e->comm));
 	*is_new = true;
 	return e;
@@ -629,6 +642,62 @@ static int monitor__find_deadlocks(struct monitor *m, struct snapshot *s,
 	return err ? err : monitor__find_deadlocks_once(m, s, cycles, n_cycles);
 }
 
+/* A HotSpot JVM's Java threads, for process pid: its tables found once, through its symbols. */
+static struct jvm *monitor__open_jvm(struct monitor *m, pid_t pid)
+{
+	struct unwinder_opts opts = { .symbols = m->symbols, .no_dwarf = true };
+	struct unwinder *u;
+	struct jvm *j;
+
+	if (unwinder__new(pid, &opts, &u))
+		return NULL;
+	j = jvm__new(pid, u, "libjvm.so");
+	unwinder__free(u);
+	if (!j)
+		log_debug("pid %d maps a JVM whose tables could not be read", (int)pid);
+	return j;
+}
+
+/*
+ * Java threads entering a monitor, from their JVM at every look: no stack is needed to know the
+ * monitor, its owner, or since when the thread has waited for it. Such a thread parks a second
+ * at a time (the monitor's "responsible" waiter): by its last sleep alone it would never pass a
+ * threshold, nor its ring ever be seen.
+ */
+static void monitor__java_waits(struct monitor *m, struct snapshot *s)
+{
+	for (size_t i = 0; i < s->n_procs; i++) {
+		struct watched *w = m->of_snap[i];
+		struct proc_snap *p = &s->procs[i];
+
+		if (!w)
+			continue;
+		if (!w->jvm_looked) {
+			w->jvm_looked = true;
+			if (jvm__mapped((pid_t)p->pid))
+				w->jvm = monitor__open_jvm(m, (pid_t)p->pid);
+		}
+		if (!w->jvm || jvm__refresh(w->jvm, s->mono_ns))
+			continue;
+		for (size_t k = 0; k < p->n_threads; k++) {
+			struct thread_snap *th = p->threads[k];
+			uint64_t since, monitor;
+			uint32_t owner;
+
+			if (!th->wait.blocked || !(since = jvm__entering_since(w->jvm, th->tid)) ||
+			    !jvm__monitor_wait(w->jvm, th->tid, &monitor, &owner))
+				continue;
+			th->reason = "mutex";
+			wait__set_futex(&th->wait, monitor);
+			th->runtime_owner = owner;
+			th->runtime_since_ns = since;
+			if (!th->has_blocked_ns || s->mono_ns - since > th->blocked_ns)
+				th->blocked_ns = s->mono_ns - since;
+			th->has_blocked_ns = true;
+		}
+	}
+}
+
 /*
  * One look: verdicts first (growth, stall, new blocking episodes), then one reading of the
  * stacks they need, then deadlocks among the mutex waiters, then the events. Stacks that only
@@ -640,6 +709,7 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 	size_t n_cycles = 0;
 	int err;
 
+	monitor__java_waits(m, s);
 	monitor__judge_processes(m, s);
 	monitor__track_episodes(m, s);
 	err = monitor__read_stacks(m, s);

@@ -128,6 +128,7 @@ void snapshot__refresh_thread(const struct snapshot *s, struct thread_snap *th,
 	th->runtime_owner = 0;
 	th->gil_held = 0;
 	th->gil_waiters = 0;
+	th->runtime_since_ns = 0;
 	th->has_blocked_ns = false;
 	th->estimated = false;
 	th->blocked_ns = 0;

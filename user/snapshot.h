@@ -41,6 +41,12 @@ struct thread_snap {
 	 */
 	uint64_t gil_held;
 	uint32_t gil_waiters;
+	/*
+	 * When its runtime says this wait began, where the thread keeps re-arming it (a Java
+	 * thread entering a contended monitor parks a second at a time, each a new sleep): its
+	 * blocked time counts from then. 0: the last sleep is the wait.
+	 */
+	uint64_t runtime_since_ns;
 	bool deadlocked;      /* in a cycle of mutex waiters (set by deadlocks__find) */
 	uint32_t mutex_owner; /* who holds the lock it waits for, or it joins; 0: unknown (likewise)
 			       */

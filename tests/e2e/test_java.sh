@@ -4,8 +4,29 @@
 # entering a synchronized block another holds waits for a mutex, the monitor, held by that
 # thread, whether the holder took it on its own stack (a BasicLock) or as an inflated monitor
 # (its JavaThread); rings of them are deadlocks; a thread in Object.wait() waits on a condvar,
-# the monitor of the object it waits on, shared by every thread waiting on that object.
+# the monitor of the object it waits on, shared by every thread waiting on that object. Live,
+# the monitor reads the JVM at every look: a thread entering a monitor parks a second at a time,
+# yet its wait is one, dated from the first look that saw it, and raised once; a ring is seen at
+# the first look.
 . "$(dirname "$0")/lib.sh"
+
+# event_epoch JSONL EVENT: when the first EVENT of the monitor's events was said (epoch seconds).
+event_epoch() {
+	date -d "$(jq -r --arg e "$2" 'select(.event == $e) | .time' "$1" | head -1)" +%s.%N
+}
+
+# watch JSONL: the monitor on the fixture for 2.5 s, threshold 1 s, its events into JSONL; it
+# exits 0, quietly.
+watch() {
+	local monitor
+	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s >"$1" \
+		2>"$TMP/err" &
+	monitor=$!
+	sleep 2.5
+	kill -INT "$monitor"
+	check "$2, live: the monitor exits 0" wait "$monitor"
+	check_eq "$2, live: ... quietly" "" "$(cat "$TMP/err")"
+}
 
 for ring in "2" "3" "2 inflated" "4 inflated"; do
 	set -- $ring
@@ -28,6 +49,15 @@ for ring in "2" "3" "2 inflated" "4 inflated"; do
 	check_eq "$label: text names the cycle" \
 		"  deadlock: $1 threads wait for each other's mutexes" \
 		"$(grep '^  deadlock:' "$TMP/text")"
+	watch "$TMP/ring.jsonl" "$label"
+	check_eq "$label, live: the deadlock, as in the snapshot" "$(snapshot_cycle "$json")" \
+		"$(live_cycle "$TMP/ring.jsonl")"
+	check "$label, live: ... at the first look, within an interval of the start" awk \
+		-v start="$(event_epoch "$TMP/ring.jsonl" start)" \
+		-v seen="$(event_epoch "$TMP/ring.jsonl" deadlock)" 'BEGIN { exit !(seen - start < 0.3) }'
+	check_eq "$label, live: each ring thread's wait raised once, though it parks again" \
+		"$(echo "$expected" | awk '{ print $1 }')" \
+		"$(jq -r 'select(.event == "blocked") | .tid' "$TMP/ring.jsonl" | sort -n)"
 	kill -9 "$FIXTURE_PID"
 done
 
@@ -45,6 +75,14 @@ fixture_start java_monitors held && {
 	check "java held: text: held by the holder" grep -qE \
 		"^  1 @ \[mutex, [0-9.]+m?s\] on $(json_thread "$json" "$waiter" wait_object) held by $holder holder( \(timed\))?$" \
 		"$TMP/text"
+	watch "$TMP/held.jsonl" "java held"
+	check_eq "java held, live: one event, the waiter's, held by the holder" \
+		"$waiter mutex $holder" \
+		"$(jq -r 'select(.event == "blocked") | "\(.tid) \(.wait_reason) \(.mutex_owner)"' \
+			"$TMP/held.jsonl")"
+	check "java held, live: ... blocked past the threshold, though no park lasts a second" \
+		json_matches "$TMP/held.jsonl" \
+		'map(select(.event == "blocked") | .blocked_s >= 1) | length == 1 and all' -s
 	kill -9 "$FIXTURE_PID"
 }
 
