@@ -16,7 +16,7 @@
 #define JVM_MAX_THREADS (1 << 18)
 #define JVM_MAX_FIELD_OFFSET 65536
 #define JVM_NAME_BYTES 64
-#define JVM_ENTRIES_READ 256 /* table entries read at a time */
+#define JVM_ENTRIES_READ 64 /* table entries read at a time */
 
 /* The fields read, by HotSpot's own names for them. */
 enum jvm_field {

@@ -32,6 +32,7 @@ struct watched {
 	bool ignored;	   /* not selected (--watch-*, --ignore-*): kept only to be known */
 	bool said;	   /* an event was raised about it: its exit is worth saying too */
 	bool jvm_looked;   /* whether it maps a HotSpot JVM was asked */
+	uint8_t jvm_tries; /* its JVM's tables read and not understood (it may be starting) */
 	struct jvm *jvm;   /* its JVM's Java threads, read at each look; NULL: none */
 	/* This tick's verdicts, acted on once the stacks they need are read. */
 	bool growth_due, stall_due, stall_provable;
@@ -642,6 +643,9 @@ static int monitor__find_deadlocks(struct monitor *m, struct snapshot *s,
 	return err ? err : monitor__find_deadlocks_once(m, s, cycles, n_cycles);
 }
 
+/* Looks at which a process's JVM tables are read before it goes without. */
+#define MONITOR_JVM_TRIES 5
+
 /* A HotSpot JVM's Java threads, for process pid: its tables found once, through its symbols. */
 static struct jvm *monitor__open_jvm(struct monitor *m, pid_t pid)
 {
@@ -672,10 +676,14 @@ static void monitor__java_waits(struct monitor *m, struct snapshot *s)
 
 		if (!w)
 			continue;
-		if (!w->jvm_looked) {
-			w->jvm_looked = true;
-			if (jvm__mapped((pid_t)p->pid))
+		/* Not at a process's first look: a machine's short-lived processes cost no read. */
+		if (!w->jvm_looked && s->mono_ns - w->since_ns >= m->cfg->interval_ns) {
+			bool mapped = jvm__mapped((pid_t)p->pid);
+
+			if (mapped)
 				w->jvm = monitor__open_jvm(m, (pid_t)p->pid);
+			/* A JVM starting, or one whose list of threads changed as it was read. */
+			w->jvm_looked = !mapped || w->jvm || ++w->jvm_tries == MONITOR_JVM_TRIES;
 		}
 		if (!w->jvm || jvm__refresh(w->jvm, s->mono_ns))
 			continue;
