@@ -168,6 +168,19 @@ live_cycle() {
 	jq -s -r "[.[] | select(.event == \"deadlock\")] | $CYCLE" "$1"
 }
 
+# watch_live SECONDS EVENTS LABEL: the monitor on the fixture for SECONDS, its events into
+# EVENTS; it exits 0, quietly.
+watch_live() {
+	local monitor
+	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s >"$2" \
+		2>"$TMP/err" &
+	monitor=$!
+	sleep "$1"
+	kill -INT "$monitor"
+	check "$3, live: the monitor exits 0" wait "$monitor"
+	check_eq "$3, live: ... quietly" "" "$(cat "$TMP/err")"
+}
+
 # diagnostics FILE...: what leakmon said on stderr, but for its warning that processes hidden
 # from BPF task iterators go unwatched (this machine's kernel hides its pid 1, the sandbox's
 # agent, from them: test_system_wide checks that warning).

@@ -10,19 +10,6 @@
 # from the JVM, before any of its waits passes a threshold.
 . "$(dirname "$0")/lib.sh"
 
-# watch JSONL: the monitor on the fixture for 2.5 s, threshold 1 s, its events into JSONL; it
-# exits 0, quietly.
-watch() {
-	local monitor
-	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s >"$1" \
-		2>"$TMP/err" &
-	monitor=$!
-	sleep 2.5
-	kill -INT "$monitor"
-	check "$2, live: the monitor exits 0" wait "$monitor"
-	check_eq "$2, live: ... quietly" "" "$(cat "$TMP/err")"
-}
-
 for ring in "2" "3" "2 inflated" "4 inflated"; do
 	set -- $ring
 	label="java ring of $1${2:+, $2}"
@@ -44,7 +31,7 @@ for ring in "2" "3" "2 inflated" "4 inflated"; do
 	check_eq "$label: text names the cycle" \
 		"  deadlock: $1 threads wait for each other's mutexes" \
 		"$(grep '^  deadlock:' "$TMP/text")"
-	watch "$TMP/ring.jsonl" "$label"
+	watch_live 2.5 "$TMP/ring.jsonl" "$label"
 	check_eq "$label, live: the deadlock, as in the snapshot" "$(snapshot_cycle "$json")" \
 		"$(live_cycle "$TMP/ring.jsonl")"
 	check_eq "$label, live: ... before any of its waits passed the threshold" deadlock \
@@ -70,7 +57,7 @@ fixture_start java_monitors held && {
 	check "java held: text: held by the holder" grep -qE \
 		"^  1 @ \[mutex, [0-9.]+m?s\] on $(json_thread "$json" "$waiter" wait_object) held by $holder holder( \(timed\))?$" \
 		"$TMP/text"
-	watch "$TMP/held.jsonl" "java held"
+	watch_live 2.5 "$TMP/held.jsonl" "java held"
 	check_eq "java held, live: one event, the waiter's, held by the holder" \
 		"$waiter mutex $holder" \
 		"$(jq -r 'select(.event == "blocked") | "\(.tid) \(.wait_reason) \(.mutex_owner)"' \

@@ -13,19 +13,6 @@
 # whatever its wait.
 . "$(dirname "$0")/lib.sh"
 
-# watch_live SECONDS EVENTS LABEL: the monitor on the fixture for SECONDS, its events into
-# EVENTS; it exits 0, quietly.
-watch_live() {
-	local monitor
-	"$LEAKMON" --json -p "$FIXTURE_PID" --interval 300ms --blocked-threshold 1s >"$2" \
-		2>"$TMP/err" &
-	monitor=$!
-	sleep "$1"
-	kill -INT "$monitor"
-	check "$3, live: the monitor exits 0" wait "$monitor"
-	check_eq "$3, live: ... quietly" "" "$(cat "$TMP/err")"
-}
-
 # Also in a static binary (abba_deadlock_static): glibc linked into the program, its functions
 # in no libc module.
 for ring in "abba_deadlock normal 2" "abba_deadlock recursive 2" "abba_deadlock errorcheck 2" \
