@@ -117,9 +117,12 @@ static void thread__date_wait(struct thread_snap *th, const struct snapshot *s)
 	th->blocked_ns = s->mono_ns > since ? s->mono_ns - since : 0;
 }
 
-void snapshot__refresh_thread(const struct snapshot *s, struct thread_snap *th,
+void snapshot__refresh_thread(struct snapshot *s, struct thread_snap *th,
 			      const struct task_record *rec)
 {
+	bool was_blocked = th->wait.blocked;
+	struct proc_snap *p;
+
 	stack__free(&th->stack);
 	th->reason = NULL;
 	th->glibc_lock = false;
@@ -134,6 +137,10 @@ void snapshot__refresh_thread(const struct snapshot *s, struct thread_snap *th,
 	th->blocked_ns = 0;
 	thread__fill(th, rec);
 	thread__date_wait(th, s);
+	if (th->wait.blocked != was_blocked && (p = snapshot__find_process(s, rec->tgid))) {
+		p->n_blocked += th->wait.blocked ? 1 : -1;
+		s->n_blocked += th->wait.blocked ? 1 : -1;
+	}
 }
 
 bool snapshot__thread_listed(const struct thread_snap *th, uint64_t min_blocked_ns)

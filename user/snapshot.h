@@ -97,8 +97,8 @@ struct proc_snap *snapshot__find_process(struct snapshot *s, uint32_t pid);
 struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uint32_t tid);
 /* p's thread tid, or NULL. */
 struct thread_snap *process__find_thread(const struct proc_snap *p, uint32_t tid);
-/* Replace a thread's state with a newer record of it. */
-void snapshot__refresh_thread(const struct snapshot *s, struct thread_snap *th,
+/* Replace a thread's state with a newer record of it; the blocked counts follow. */
+void snapshot__refresh_thread(struct snapshot *s, struct thread_snap *th,
 			      const struct task_record *rec);
 
 #endif /* LEAKMON_SNAPSHOT_H */

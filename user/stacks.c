@@ -16,8 +16,9 @@
 struct stacks_pass {
 	struct snapshot *s;
 	const struct tracker *t;
-	size_t n_moved; /* threads that ran since they were read */
-	bool last;	/* the last check: a thread that moved keeps no stack */
+	size_t n_moved;	 /* threads that ran since they were read */
+	bool last;	 /* the last check: a thread that moved keeps no stack */
+	bool read_woken; /* a thread awake at its record, asleep since, has its stack read */
 };
 
 static bool thread__wants_stack(const struct thread_snap *th, uint64_t min_blocked_ns)
@@ -270,6 +271,19 @@ static int stacks__check_task(const struct task_record *rec, void *ctx)
 	struct stacks_pass *pass = ctx;
 	struct thread_snap *th = snapshot__find_thread(pass->s, rec->tgid, rec->tid);
 
+	/*
+	 * Awake at its record (or at the last check), asleep now: woken for a moment (a GIL waiter
+	 * checks every 5 ms), its wait one all the same. Its new record counts; a snapshot reads
+	 * its stack too, while there is a check left to tell whether that stack held still.
+	 */
+	if (th && !th->wait.blocked && wait__blocked(rec)) {
+		snapshot__refresh_thread(pass->s, th, rec);
+		if (pass->last && pass->read_woken)
+			th->stack.error = "thread kept running while its stack was read";
+		th->stack_wanted = th->stack_pending = pass->read_woken && !pass->last;
+		pass->n_moved += th->stack_pending;
+		return 0;
+	}
 	if (!th || !th->stack_wanted || !th->stack.frames)
 		return 0;
 	if ((rec->nvcsw == th->rec.nvcsw && rec->nivcsw == th->rec.nivcsw) ||
@@ -333,14 +347,6 @@ static void stacks__unwind_pending(struct snapshot *s, const struct stacks_opts 
 	}
 }
 
-int stacks__capture(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts)
-{
-	for (size_t i = 0; i < s->n_threads; i++)
-		s->threads[i].stack_wanted =
-			thread__wants_stack(&s->threads[i], opts->min_blocked_ns);
-	return stacks__capture_wanted(t, s, opts);
-}
-
 /* The processes with stacks wanted: only their threads need checking after the unwind. */
 static size_t stacks__wanted_processes(const struct snapshot *s, uint32_t *tgids)
 {
@@ -357,9 +363,10 @@ static size_t stacks__wanted_processes(const struct snapshot *s, uint32_t *tgids
 	return n;
 }
 
-int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts)
+static int stacks__capture_marked(struct tracker *t, struct snapshot *s,
+				  const struct stacks_opts *opts, bool read_woken)
 {
-	struct stacks_pass pass = { .s = s, .t = t };
+	struct stacks_pass pass = { .s = s, .t = t, .read_woken = read_woken };
 	uint32_t *tgids;
 	size_t n_tgids;
 	int err = 0;
@@ -388,4 +395,18 @@ int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct s
 	stacks__name_waits(s);
 	stacks__count_gil_waiters(s);
 	return err;
+}
+
+int stacks__capture(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts)
+{
+	for (size_t i = 0; i < s->n_threads; i++)
+		s->threads[i].stack_wanted =
+			thread__wants_stack(&s->threads[i], opts->min_blocked_ns);
+	/* A wait just begun is listed only when every wait is. */
+	return stacks__capture_marked(t, s, opts, !opts->min_blocked_ns);
+}
+
+int stacks__capture_wanted(struct tracker *t, struct snapshot *s, const struct stacks_opts *opts)
+{
+	return stacks__capture_marked(t, s, opts, false);
 }
