@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,6 @@
 #include "pidns.h"
 #include "remote.h"
 
-#define JVM_MODULE "libjvm.so"
 /* Bounds on what a JVM's memory can make this read: it may be corrupt or hostile. */
 #define JVM_MAX_ENTRIES 16384
 #define JVM_MAX_STRIDE 256
@@ -285,7 +283,7 @@ static bool jvm__read_threads(struct jvm *j)
 	return true;
 }
 
-int jvm__refresh(struct jvm *j, uint64_t now_ns)
+void jvm__refresh(struct jvm *j, uint64_t now_ns)
 {
 	struct jvm_thread *before = j->threads;
 	size_t n_before = j->n_threads;
@@ -294,7 +292,7 @@ int jvm__refresh(struct jvm *j, uint64_t now_ns)
 	j->n_threads = 0;
 	if (!jvm__read_threads(j)) {
 		free(before);
-		return -ESRCH;
+		return;
 	}
 	for (size_t i = 0; i < j->n_threads; i++) {
 		struct jvm_thread *t = &j->threads[i];
@@ -309,7 +307,6 @@ int jvm__refresh(struct jvm *j, uint64_t now_ns)
 					       : now_ns;
 	}
 	free(before);
-	return 0;
 }
 
 struct jvm *jvm__new(pid_t pid, struct unwinder *u, const char *module)

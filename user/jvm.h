@@ -17,18 +17,22 @@
  */
 struct jvm;
 
-/* Whether process pid maps a HotSpot JVM (libjvm.so): one look at its maps. */
+/* A HotSpot JVM's module, as its frames and the process's maps name it. */
+#define JVM_MODULE "libjvm.so"
+
+/* Whether process pid maps a HotSpot JVM (JVM_MODULE): one look at its maps. */
 bool jvm__mapped(pid_t pid);
-/* The module of a HotSpot JVM (libjvm.so) with a frame in st, or NULL. */
+/* The module of a HotSpot JVM (JVM_MODULE) with a frame in st, or NULL. */
 const char *jvm__module(const struct stack *st);
 /* The Java threads of process pid now, or NULL: no JVM in module, or one whose tables say no. */
 struct jvm *jvm__new(pid_t pid, struct unwinder *u, const char *module);
 void jvm__free(struct jvm *j);
 /*
  * Read its Java threads again (the monitor, at each look), dating each wait to enter a monitor
- * from the first look that saw the thread entering that monitor. -ESRCH: unreadable now.
+ * from the first look that saw the thread entering that monitor. A JVM unreadable now (exiting,
+ * or its list of threads replaced as it was read) has no threads until it reads again.
  */
-int jvm__refresh(struct jvm *j, uint64_t now_ns);
+void jvm__refresh(struct jvm *j, uint64_t now_ns);
 /*
  * What Java monitor thread tid (numbered in our pid namespace) waits on, if any: "mutex" while
  * it enters one (a synchronized block or method another thread holds; the monitor's owner into

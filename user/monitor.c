@@ -655,18 +655,42 @@ static struct jvm *monitor__open_jvm(struct monitor *m, pid_t pid)
 
 	if (unwinder__new(pid, &opts, &u))
 		return NULL;
-	j = jvm__new(pid, u, "libjvm.so");
+	j = jvm__new(pid, u, JVM_MODULE);
 	unwinder__free(u);
 	if (!j)
 		log_debug("pid %d maps a JVM whose tables could not be read", (int)pid);
 	return j;
 }
 
+/* Each watched JVM's Java threads now (none where the read failed): read at every look. */
+static void monitor__read_jvms(struct monitor *m, struct snapshot *s)
+{
+	for (size_t i = 0; i < s->n_procs; i++) {
+		struct watched *w = m->of_snap[i];
+		pid_t pid = (pid_t)s->procs[i].pid;
+
+		if (!w)
+			continue;
+		/* Not at a process's first look: a machine's short-lived processes cost no read. */
+		if (!w->jvm_looked && s->mono_ns - w->since_ns >= m->cfg->interval_ns) {
+			bool mapped = jvm__mapped(pid);
+
+			if (mapped)
+				w->jvm = monitor__open_jvm(m, pid);
+			/* A JVM starting, or one whose list of threads changed as it was read. */
+			w->jvm_looked = !mapped || w->jvm || ++w->jvm_tries == MONITOR_JVM_TRIES;
+		}
+		if (w->jvm)
+			jvm__refresh(w->jvm, s->mono_ns);
+	}
+}
+
 /*
- * Java threads entering a monitor, from their JVM at every look: no stack is needed to know the
- * monitor, its owner, or since when the thread has waited for it. Such a thread parks a second
- * at a time (the monitor's "responsible" waiter): by its last sleep alone it would never pass a
- * threshold, nor its ring ever be seen.
+ * Java threads entering a monitor, as their JVM said at this look: no stack is needed to know
+ * the monitor, its owner, or since when the thread has waited for it. Such a thread parks a
+ * second at a time (the monitor's "responsible" waiter): by its last sleep alone it would never
+ * pass a threshold, nor its ring ever be seen. Said again after stacks are read: a thread that
+ * parked again meanwhile has a newer record, whose wait starts anew.
  */
 static void monitor__java_waits(struct monitor *m, struct snapshot *s)
 {
@@ -674,20 +698,7 @@ static void monitor__java_waits(struct monitor *m, struct snapshot *s)
 		struct watched *w = m->of_snap[i];
 		struct proc_snap *p = &s->procs[i];
 
-		if (!w)
-			continue;
-		/* Not at a process's first look: a machine's short-lived processes cost no read. */
-		if (!w->jvm_looked && s->mono_ns - w->since_ns >= m->cfg->interval_ns) {
-			bool mapped = jvm__mapped((pid_t)p->pid);
-
-			if (mapped)
-				w->jvm = monitor__open_jvm(m, (pid_t)p->pid);
-			/* A JVM starting, or one whose list of threads changed as it was read. */
-			w->jvm_looked = !mapped || w->jvm || ++w->jvm_tries == MONITOR_JVM_TRIES;
-		}
-		if (!w->jvm || jvm__refresh(w->jvm, s->mono_ns))
-			continue;
-		for (size_t k = 0; k < p->n_threads; k++) {
+		for (size_t k = 0; w && w->jvm && k < p->n_threads; k++) {
 			struct thread_snap *th = p->threads[k];
 			uint64_t since, monitor;
 			uint32_t owner;
@@ -717,10 +728,12 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 	size_t n_cycles = 0;
 	int err;
 
+	monitor__read_jvms(m, s);
 	monitor__java_waits(m, s);
 	monitor__judge_processes(m, s);
 	monitor__track_episodes(m, s);
 	err = monitor__read_stacks(m, s);
+	monitor__java_waits(m, s);
 	monitor__count_gil_waiters(m);
 	for (size_t i = 0; i < s->n_procs && !err; i++) {
 		struct watched *w = m->of_snap[i];
