@@ -128,26 +128,17 @@ static bool jvm__string_is(const struct jvm *j, uint64_t addr, const char *text)
 	       !memcmp(buf, text, len);
 }
 
-static uint64_t entry__u64(const unsigned char *entry, uint64_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, entry + off, sizeof(v));
-	return v;
-}
-
 /* The field of jvm_fields one table entry describes, if any: its name read, its type if asked. */
 static void jvm__match_entry(struct jvm *j, const unsigned char *entry, const uint64_t *layout)
 {
-	uint64_t type = entry__u64(entry, layout[JVM_TYPE_NAME]);
-	uint64_t field = entry__u64(entry, layout[JVM_FIELD_NAME]);
+	uint64_t type = remote__u64_at(entry, layout[JVM_TYPE_NAME]);
+	uint64_t field = remote__u64_at(entry, layout[JVM_FIELD_NAME]);
+	uint32_t is_static = remote__u32_at(entry, layout[JVM_IS_STATIC]);
 	char name[JVM_NAME_BYTES];
-	uint32_t is_static;
 	size_t len;
 
 	len = remote__read_some(j->pid, field, name, sizeof(name) - 1);
 	name[len] = '\0';
-	memcpy(&is_static, entry + layout[JVM_IS_STATIC], sizeof(is_static));
 	for (size_t i = 0; i < sizeof(jvm_fields) / sizeof(jvm_fields[0]); i++) {
 		enum jvm_field id = jvm_fields[i].id;
 		uint64_t value;
@@ -155,7 +146,7 @@ static void jvm__match_entry(struct jvm *j, const unsigned char *entry, const ui
 		if (j->found[id] || strcmp(name, jvm_fields[i].field) ||
 		    !jvm__string_is(j, type, jvm_fields[i].type))
 			continue;
-		value = entry__u64(entry, layout[is_static ? JVM_ADDRESS : JVM_OFFSET]);
+		value = remote__u64_at(entry, layout[is_static ? JVM_ADDRESS : JVM_OFFSET]);
 		if (!is_static && value > JVM_MAX_FIELD_OFFSET)
 			return;
 		j->fields[id] = value;
@@ -190,7 +181,7 @@ static bool jvm__read_fields(struct jvm *j, const uint64_t *symbols)
 			const unsigned char *entry = entries + i * stride;
 
 			/* The table ends with an entry of no type. */
-			if (!entry__u64(entry, layout[JVM_TYPE_NAME]))
+			if (!remote__u64_at(entry, layout[JVM_TYPE_NAME]))
 				goto done;
 			jvm__match_entry(j, entry, layout);
 		}
@@ -222,7 +213,7 @@ static bool jvm__read_thread(const struct jvm *j, uint64_t thread, bool own_pid_
 	if (high - low > sizeof(buf) || !remote__read(j->pid, thread + low, buf, high - low))
 		return false;
 	for (size_t i = 0; i < sizeof(read) / sizeof(read[0]); i++)
-		values[i] = entry__u64(buf, j->fields[read[i]] - low);
+		values[i] = remote__u64_at(buf, j->fields[read[i]] - low);
 	if (!remote__read(j->pid, values[0] + j->fields[JVM_THREAD_ID], &tid, sizeof(tid)) ||
 	    tid <= 0)
 		return false;

@@ -343,22 +343,6 @@ static bool py__read_u64(const struct pyframes *py, uint64_t addr, uint64_t *out
 	return py__read(py, addr, out, sizeof(*out));
 }
 
-static uint64_t field__u64(const unsigned char *buf, uint64_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
-static uint32_t field__u32(const unsigned char *buf, uint64_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
 /* 3.13's layout, from the table the interpreter carries for tools like this one. */
 static bool py__layout_313(struct pyframes *py, uint64_t runtime)
 {
@@ -458,15 +442,15 @@ static int py__read_threads(struct pyframes *py, uint64_t runtime)
 		while (state && py->n_threads < PY_MAX_THREADS &&
 		       py__read(py, state, ts, ts_bytes)) {
 			struct py_thread thread = {
-				.native_id = (uint32_t)field__u64(ts, l->thread_native_id),
-				.ident = field__u64(ts, l->thread_ident),
+				.native_id = (uint32_t)remote__u64_at(ts, l->thread_native_id),
+				.ident = remote__u64_at(ts, l->thread_ident),
 				.state = state,
 			};
 
 			err = py__add_thread(py, &cap, &thread);
 			if (err)
 				return err;
-			state = field__u64(ts, l->thread_next);
+			state = remote__u64_at(ts, l->thread_next);
 			if (state == head)
 				break;
 		}
@@ -583,8 +567,8 @@ static const char *py__string(struct pyframes *py, uint64_t addr)
 
 	if (got < PY_UNICODE_STATE + 4)
 		return NULL;
-	type = field__u64(head, PY_OB_TYPE);
-	length = field__u64(head, PY_OB_SIZE);
+	type = remote__u64_at(head, PY_OB_TYPE);
+	length = remote__u64_at(head, PY_OB_SIZE);
 	memcpy(&state, head + PY_UNICODE_STATE, sizeof(state));
 	kind = PY_UNICODE_KIND(state);
 	if (type != py->unicode_type || !PY_UNICODE_COMPACT(state) ||
@@ -616,9 +600,9 @@ static unsigned char *py__bytes(struct pyframes *py, uint64_t addr, size_t *len)
 	uint64_t size;
 
 	if (!py__read(py, addr, head, sizeof(head)) ||
-	    field__u64(head, PY_OB_TYPE) != py->bytes_type)
+	    remote__u64_at(head, PY_OB_TYPE) != py->bytes_type)
 		return NULL;
-	size = field__u64(head, PY_OB_SIZE);
+	size = remote__u64_at(head, PY_OB_SIZE);
 	if (size > PY_MAX_LINETABLE || !py__copy_allowed(py, size))
 		return NULL;
 	data = malloc(size ? size : 1);
@@ -763,7 +747,8 @@ static bool py__str_is(const struct pyframes *py, uint64_t addr, const char *tex
 	uint32_t state;
 
 	if (len > sizeof(chars) || !py__read(py, addr, head, sizeof(head)) ||
-	    field__u64(head, PY_OB_TYPE) != py->unicode_type || field__u64(head, PY_OB_SIZE) != len)
+	    remote__u64_at(head, PY_OB_TYPE) != py->unicode_type ||
+	    remote__u64_at(head, PY_OB_SIZE) != len)
 		return false;
 	memcpy(&state, head + PY_UNICODE_STATE, sizeof(state));
 	return PY_UNICODE_COMPACT(state) && PY_UNICODE_ASCII(state) &&
@@ -790,19 +775,20 @@ static uint64_t py__keys_attr(const struct pyframes *py, struct py_attr *attr, u
 		return 0;
 	size = head[PY_KEYS_KIND] == PY_KEYS_GENERAL ? 24 : 16;
 	key_at = size == 24 ? 8 : 0;
-	n = field__u64(head, PY_KEYS_NENTRIES) < PY_MAX_ATTRS ? field__u64(head, PY_KEYS_NENTRIES)
-							      : PY_MAX_ATTRS;
+	n = remote__u64_at(head, PY_KEYS_NENTRIES) < PY_MAX_ATTRS
+		    ? remote__u64_at(head, PY_KEYS_NENTRIES)
+		    : PY_MAX_ATTRS;
 	if (!n || !py__read(py, keys + PY_KEYS_INDICES + (1ULL << head[PY_KEYS_LOG2_INDEX_BYTES]),
 			    entries, n * size))
 		return 0;
 	for (int by_text = 0; by_text < 2; by_text++) {
 		for (size_t i = 0; i < n; i++) {
-			key = field__u64(entries, i * size + key_at);
+			key = remote__u64_at(entries, i * size + key_at);
 			if (!key || (by_text ? !py__str_is(py, key, attr->name) : key != attr->key))
 				continue;
 			attr->key = key;
 			if (!values)
-				return field__u64(entries, i * size + key_at + 8);
+				return remote__u64_at(entries, i * size + key_at + 8);
 			attr->keys = keys;
 			attr->index = i;
 			goto split;
@@ -827,7 +813,7 @@ static uint64_t py__instance_attr(struct pyframes *py, uint64_t obj, struct py_a
 
 	if (obj < PY_OBJECT_BEFORE || !py__read(py, obj - PY_OBJECT_BEFORE, around, sizeof(around)))
 		return 0;
-	type = field__u64(around, PY_OBJECT_BEFORE + PY_OB_TYPE);
+	type = remote__u64_at(around, PY_OBJECT_BEFORE + PY_OB_TYPE);
 	if (type != class->type) {
 		if (!py__read_u64(py, type + PY_TYPE_FLAGS, &flags) ||
 		    !py__read_u64(py, type + l->type_cached_keys, &type_keys))
@@ -838,10 +824,10 @@ static uint64_t py__instance_attr(struct pyframes *py, uint64_t obj, struct py_a
 	}
 	if (!(class->flags & PY_TPFLAGS_MANAGED_DICT))
 		return 0;
-	dict = field__u64(around, PY_OBJECT_BEFORE + PY_MANAGED_DICT);
+	dict = remote__u64_at(around, PY_OBJECT_BEFORE + PY_MANAGED_DICT);
 	switch (l->attrs) {
 	case PY_ATTRS_VALUES_BEFORE:
-		values = field__u64(around, PY_OBJECT_BEFORE + PY_MANAGED_DICT - 8);
+		values = remote__u64_at(around, PY_OBJECT_BEFORE + PY_MANAGED_DICT - 8);
 		break;
 	case PY_ATTRS_TAGGED_BEFORE:
 		if (dict & 1) {
@@ -907,7 +893,8 @@ static size_t py_layout__frame_bytes(const struct py_layout *l)
 static bool py__frame(struct pyframes *py, const unsigned char *fr, struct frame *out)
 {
 	const struct py_layout *l = &py->layout;
-	uint64_t code_addr = field__u64(fr, l->frame_code), instr = field__u64(fr, l->frame_instr);
+	uint64_t code_addr = remote__u64_at(fr, l->frame_code),
+		 instr = remote__u64_at(fr, l->frame_instr);
 	const struct py_code *code = py__code(py, code_addr);
 	int64_t index = (int64_t)(instr - (code_addr + l->code_instructions)) / 2;
 
@@ -959,7 +946,7 @@ static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *o
 			if (!n) {
 				py->innermost_tid = tid;
 				py->innermost_frame = addr;
-				py->innermost_code = field__u64(fr, l->frame_code);
+				py->innermost_code = remote__u64_at(fr, l->frame_code);
 			}
 			/* threading's bootstrap: its first local is the Thread that runs. */
 			if (!strcmp(out[n].func, "Thread._bootstrap_inner") &&
@@ -969,7 +956,7 @@ static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *o
 				*thread = 0;
 			n++;
 		}
-		addr = field__u64(fr, l->frame_previous);
+		addr = remote__u64_at(fr, l->frame_previous);
 	}
 	if (n)
 		group_end[n - 1] = true;
@@ -1051,8 +1038,8 @@ static bool py__lock_among(const struct pyframes *py, const uint64_t *addrs, siz
 	for (size_t i = 0; i < n; i++) {
 		const unsigned char *h = heads + i * PY_LOCK_HEAD_BYTES;
 
-		next[i] = ok[i] ? field__u64(h, PY_CFUNCTION_SELF) : 0;
-		if (ok[i] && field__u64(h, PY_LOCK_LOCK) == futex) {
+		next[i] = ok[i] ? remote__u64_at(h, PY_CFUNCTION_SELF) : 0;
+		if (ok[i] && remote__u64_at(h, PY_LOCK_LOCK) == futex) {
 			*lock = addrs[i];
 			memcpy(head, h, PY_LOCK_HEAD_BYTES);
 			return true;
@@ -1106,8 +1093,9 @@ bool pyframes__lock_wait(struct pyframes *py, uint32_t tid, const struct stack *
 		if (!py__lock_among(py, objects, n, futex, lock, head, bound))
 			return false;
 	}
-	if (py__is_rlock_type(py, field__u64(head, PY_OB_TYPE)) && field__u64(head, PY_RLOCK_COUNT))
-		*owner = py__tid_of(py, field__u64(head, PY_RLOCK_OWNER), 0);
+	if (py__is_rlock_type(py, remote__u64_at(head, PY_OB_TYPE)) &&
+	    remote__u64_at(head, PY_RLOCK_COUNT))
+		*owner = py__tid_of(py, remote__u64_at(head, PY_RLOCK_OWNER), 0);
 	return true;
 }
 
@@ -1121,9 +1109,10 @@ static bool py__int_value(const struct pyframes *py, uint64_t addr, uint64_t *va
 	uint64_t size, n;
 	uint32_t digit;
 
-	if (!py__read(py, addr, head, sizeof(head)) || field__u64(head, PY_OB_TYPE) != py->int_type)
+	if (!py__read(py, addr, head, sizeof(head)) ||
+	    remote__u64_at(head, PY_OB_TYPE) != py->int_type)
 		return false;
-	size = field__u64(head, PY_OB_SIZE);
+	size = remote__u64_at(head, PY_OB_SIZE);
 	if (py->layout.long_tagged) {
 		if ((size & PY_LONG_SIGN_MASK) == PY_LONG_NEGATIVE)
 			return false;
@@ -1151,9 +1140,9 @@ static uint32_t py__gil_holder(const struct pyframes *py, uint64_t gil)
 {
 	unsigned char head[PY_GIL_COND];
 
-	if (!py__read(py, gil, head, sizeof(head)) || !field__u32(head, PY_GIL_LOCKED))
+	if (!py__read(py, gil, head, sizeof(head)) || !remote__u32_at(head, PY_GIL_LOCKED))
 		return 0;
-	return py__tid_of(py, 0, field__u64(head, PY_GIL_LAST_HOLDER));
+	return py__tid_of(py, 0, remote__u64_at(head, PY_GIL_LAST_HOLDER));
 }
 
 bool pyframes__gil_wait(struct pyframes *py, uint64_t futex, uint64_t *gil, uint32_t *holder)

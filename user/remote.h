@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 /*
@@ -15,5 +16,22 @@
 size_t remote__read_some(pid_t pid, uint64_t addr, void *buf, size_t len);
 /* All len bytes, or false. */
 bool remote__read(pid_t pid, uint64_t addr, void *buf, size_t len);
+
+/* A field of a copy read so, at byte offset off: copies are not aligned as their fields are. */
+static inline uint64_t remote__u64_at(const unsigned char *copy, uint64_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, copy + off, sizeof(v));
+	return v;
+}
+
+static inline uint32_t remote__u32_at(const unsigned char *copy, uint64_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, copy + off, sizeof(v));
+	return v;
+}
 
 #endif /* LEAKMON_REMOTE_H */
