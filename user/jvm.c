@@ -83,6 +83,7 @@ struct jvm_thread {
 
 struct jvm {
 	pid_t pid;
+	bool own_pid_ns;	     /* the JVM numbers its threads as we do */
 	uint64_t fields[JVM_FIELDS]; /* an offset; the address for the static one */
 	bool found[JVM_FIELDS];
 	struct jvm_thread *threads;
@@ -194,8 +195,7 @@ done:
 }
 
 /* One JavaThread's fields, read together: they lie within a few hundred bytes. */
-static bool jvm__read_thread(const struct jvm *j, uint64_t thread, bool own_pid_ns,
-			     struct jvm_thread *out)
+static bool jvm__read_thread(const struct jvm *j, uint64_t thread, struct jvm_thread *out)
 {
 	static const enum jvm_field read[] = { JVM_OSTHREAD, JVM_PENDING_MONITOR,
 					       JVM_WAITING_MONITOR, JVM_STACK_BASE,
@@ -218,7 +218,7 @@ static bool jvm__read_thread(const struct jvm *j, uint64_t thread, bool own_pid_
 	    tid <= 0)
 		return false;
 	out->thread = thread;
-	out->tid = own_pid_ns ? (uint32_t)tid : pidns__our_tid(j->pid, (uint32_t)tid);
+	out->tid = j->own_pid_ns ? (uint32_t)tid : pidns__our_tid(j->pid, (uint32_t)tid);
 	out->pending_monitor = values[1];
 	out->waiting_monitor = values[2];
 	out->stack_high = values[3];
@@ -246,7 +246,6 @@ static const struct jvm_thread *jvm__thread(const struct jvm_thread *threads, si
 static bool jvm__read_threads(struct jvm *j)
 {
 	uint64_t list, threads, *each;
-	bool own_pid_ns = pidns__ours(j->pid);
 	struct jvm_thread *read;
 	uint32_t length;
 	size_t n = 0;
@@ -264,7 +263,7 @@ static bool jvm__read_threads(struct jvm *j)
 		return false;
 	}
 	for (uint32_t i = 0; i < length; i++)
-		if (each[i] && jvm__read_thread(j, each[i], own_pid_ns, &read[n]))
+		if (each[i] && jvm__read_thread(j, each[i], &read[n]))
 			n++;
 	free(each);
 	qsort(read, n, sizeof(*read), jvm_thread__cmp);
@@ -311,6 +310,7 @@ struct jvm *jvm__new(pid_t pid, struct unwinder *u, const char *module)
 	if (!j)
 		return NULL;
 	j->pid = pid;
+	j->own_pid_ns = pidns__ours(pid);
 	if (!jvm__read_fields(j, symbols) || !jvm__read_threads(j)) {
 		jvm__free(j);
 		return NULL;

@@ -700,13 +700,14 @@ static void monitor__java_waits(struct monitor *m, struct snapshot *s)
 
 		for (size_t k = 0; w && w->jvm && k < p->n_threads; k++) {
 			struct thread_snap *th = p->threads[k];
+			const char *reason;
 			uint64_t since, monitor;
 			uint32_t owner;
 
 			if (!th->wait.blocked || !(since = jvm__entering_since(w->jvm, th->tid)) ||
-			    !jvm__monitor_wait(w->jvm, th->tid, &monitor, &owner))
+			    !(reason = jvm__monitor_wait(w->jvm, th->tid, &monitor, &owner)))
 				continue;
-			th->reason = "mutex";
+			th->reason = reason;
 			wait__set_futex(&th->wait, monitor);
 			th->runtime_owner = owner;
 			th->runtime_since_ns = since;
