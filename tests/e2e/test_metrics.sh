@@ -38,14 +38,16 @@ check "the alerting rules pass promtool check rules" \
 check_eq "anything else: 404" 404 \
 	"$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")"
 
-# The port is taken now: a second monitor says so and attaches nothing.
-links_before=$(bpftool link list 2>/dev/null | grep -c .)
+# The port is taken now: a second monitor says so and attaches nothing: no link newer than the
+# newest before it (a count would see an earlier test's links, freed lazily, go meanwhile).
+newest_link=$(bpftool link list -j 2>/dev/null | jq '[.[].id] | max // 0')
 "$LEAKMON" --metrics "127.0.0.1:$port" >"$TMP/out2" 2>"$TMP/err2"
 check_eq "address in use: exit 1" 1 "$?"
 check_eq "... one line naming it" \
 	"leakmon: error: --metrics: cannot listen on 127.0.0.1:$port: Address already in use" \
 	"$(cat "$TMP/err2")"
-check_eq "... nothing attached" "$links_before" "$(bpftool link list 2>/dev/null | grep -c .)"
+check_eq "... nothing attached" 0 \
+	"$(bpftool link list -j 2>/dev/null | jq --argjson n "$newest_link" '[.[] | select(.id > $n)] | length')"
 kill -INT "$monitor"
 check "the monitor exits 0" wait "$monitor"
 check_eq "no diagnostics" "" "$(diagnostics "$TMP/err")"
