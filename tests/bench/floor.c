@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
-#include "features.h"
+#include "loader/features.h"
 #include "floor.skel.h"
 
 static int floor__start(struct floor_bpf **out, bool btf, bool map_read)

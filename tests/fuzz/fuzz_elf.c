@@ -9,8 +9,8 @@
 #include <sys/mman.h>
 #include <elfutils/libdw.h>
 
-#include "scopes.h"
-#include "symbols.h"
+#include "unwind/scopes.h"
+#include "unwind/symbols.h"
 
 /* No separate debug files: only what the input itself holds. */
 static int fuzz__no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "pyframes.h"
+#include "runtime/pyframes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "log.h"
-#include "preflight.h"
+#include "config/config.h"
+#include "util/log.h"
+#include "loader/preflight.h"
 #include "unit.h"
 
 static int parse(struct config *cfg, int argc, char **argv)

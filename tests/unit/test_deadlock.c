@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "deadlock.h"
-#include "locks.h"
-#include "text.h"
+#include "analysis/deadlock.h"
+#include "runtime/locks.h"
+#include "util/text.h"
 #include "unit.h"
 
 static uint32_t owner_of(const void *addr)

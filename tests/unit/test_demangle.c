@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demangle.h"
+#include "unwind/demangle.h"
 #include "unit.h"
 
 struct demangle_case {

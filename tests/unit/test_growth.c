@@ -2,7 +2,7 @@
 /* The growth rule on series of thread counts, sampled every 500 ms with a 10 s window. */
 #include <stdlib.h>
 
-#include "growth.h"
+#include "monitor/growth.h"
 #include "unit.h"
 
 #define INTERVAL_NS 500000000ULL

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdlib.h>
 
-#include "json.h"
+#include "util/json.h"
 #include "unit.h"
 
 /* Write with fn into memory and return what came out. */

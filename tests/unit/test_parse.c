@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "parse.h"
+#include "util/parse.h"
 #include "unit.h"
 
 static void test_durations(void)

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pipes.h"
+#include "proc/pipes.h"
 #include "unit.h"
 
 static uint64_t fd__ino(int fd)

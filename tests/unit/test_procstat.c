@@ -6,8 +6,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "procstat.h"
+#include "util/clock.h"
+#include "proc/procstat.h"
 #include "unit.h"
 
 int main(void)

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "pyframes.h"
+#include "runtime/pyframes.h"
 #include "unit.h"
 
 #define TRUTH "python3 tests/unit/pylines_truth.py"

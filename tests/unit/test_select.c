@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "select.h"
+#include "monitor/select.h"
 #include "unit.h"
 
 static void set(char *field, const char *value)

@@ -2,7 +2,7 @@
 /* The terminal block: sparklines in UTF-8 or ASCII, names escaped, erasing what was drawn. */
 #include <stdlib.h>
 
-#include "status.h"
+#include "cli/status.h"
 #include "unit.h"
 
 static char *draw(const char *lang, const struct process_trend *tr, size_t n, size_t total)

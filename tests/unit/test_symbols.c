@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdlib.h>
 
-#include "symbols.h"
+#include "unwind/symbols.h"
 #include "unit.h"
 
 /* Symbol names as the frames show them: versions dropped, demangled (test_demangle.c). */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "text.h"
+#include "util/text.h"
 #include "unit.h"
 
 static void test_escape_for_terminal(void)

@@ -3,7 +3,7 @@
 #include <sys/syscall.h>
 
 #include "unit.h"
-#include "wait.h"
+#include "model/wait.h"
 
 #define SLEEPING 0x0001
 

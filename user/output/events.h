@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef LEAKMON_EVENTS_H
+#define LEAKMON_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analysis/deadlock.h"
+#include "proc/pipes.h"
+#include "model/snapshot.h"
+
+/*
+ * What the monitor reports, as JSON Lines (one event a line, flushed at once) or as lines for
+ * people. Every event has "event", "time", "pid" and "comm".
+ */
+struct events;
+
+struct growth_site {
+	const char *start_routine; /* the largest group of threads created while watched */
+	const struct frame *created_by;
+	size_t count;	   /* threads in that group now */
+	size_t count_then; /* of those, the ones that existed when watching began */
+	const struct thread_snap *example;
+};
+
+enum events_mode {
+	EVENTS_TEXT,	/* lines for people */
+	EVENTS_JSON,	/* JSON Lines */
+	EVENTS_JOURNAL, /* journal entries with fields (stdout is the journal's stream) */
+};
+
+struct events *events__new(FILE *out, enum events_mode mode);
+void events__free(struct events *ev);
+void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseline,
+		    double rate_per_min, const struct growth_site *site);
+/* holders: who holds the ends of the pipes blocked events wait on (pipe_other_end). */
+void events__blocked(struct events *ev, const struct proc_snap *p, const struct thread_snap *th,
+		     const struct pipe_holders *holders);
+/* The end of a reported episode: the thread ran again, or exited. */
+void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32_t tid,
+		       double blocked_s, bool exited);
+void events__deadlock(struct events *ev, const struct proc_snap *p,
+		      const struct deadlock_cycle *cycle);
+/* Every thread of p waits without a timeout; provable: all on private futexes. */
+void events__stall(struct events *ev, const struct proc_snap *p, bool provable);
+void events__exit(struct events *ev, uint32_t pid, const char *comm);
+/* Lifecycle lines: watching started, all watched processes exited. */
+void events__info(struct events *ev, const char *what, const char *message);
+
+#endif /* LEAKMON_EVENTS_H */
