@@ -95,7 +95,7 @@ static void waiter__init(struct thread_snap *th, pid_t tid, const void *addr)
 static void check_cycles(void)
 {
 	struct thread_snap a, b, *threads[2] = { &a, &b };
-	struct proc_snap p = { .pid = (uint32_t)getpid(), .n_threads = 2, .threads = threads };
+	struct process_snap p = { .pid = (uint32_t)getpid(), .n_threads = 2, .threads = threads };
 	struct deadlock_cycle *cycles = NULL;
 	static pthread_mutex_t nobodys = PTHREAD_MUTEX_INITIALIZER;
 	struct deadlocks *d = deadlocks__new();

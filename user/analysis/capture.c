@@ -33,7 +33,7 @@ static bool thread__wants_stack(const struct thread_snap *th, uint64_t min_block
 #define STACKS_PREFETCH_CHUNK 4096
 
 /* Read ahead the stacks of the next chunk of p's pending threads from from; returns its end. */
-static size_t capture__prefetch(struct unwinder *u, const struct proc_snap *p, size_t from)
+static size_t capture__prefetch(struct unwinder *u, const struct process_snap *p, size_t from)
 {
 	const struct task_record **recs;
 	size_t n = 0, i;
@@ -91,7 +91,7 @@ static const char *capture__splice_java(struct stacks_java *java, struct unwinde
 /* What a process's glibc says of its threads: where its struct pthread keeps their tids. */
 struct stacks_libc {
 	uint32_t pid;
-	const struct proc_snap *p; /* its threads */
+	const struct process_snap *p; /* its threads */
 	bool looked;
 	bool own_pid_ns;     /* the process numbers its threads as we do */
 	uint64_t tid_offset; /* 0: unknown */
@@ -220,7 +220,7 @@ static void capture__unwind_thread(struct unwinder *u, struct stacks_runtimes *r
 }
 
 /* Unwind the threads of p marked pending, with one view of its address space. */
-static void capture__unwind_process(struct snapshot *s, struct proc_snap *p,
+static void capture__unwind_process(struct snapshot *s, struct process_snap *p,
 				   const struct capture_opts *opts)
 {
 	struct unwinder_opts uopts = {
@@ -303,7 +303,7 @@ static int capture__check_task(const struct task_record *rec, void *ctx)
 	return 0;
 }
 
-uint32_t capture__gil_waiters(const struct proc_snap *p, uint64_t gil)
+uint32_t capture__gil_waiters(const struct process_snap *p, uint64_t gil)
 {
 	uint32_t n = 0;
 
@@ -320,7 +320,7 @@ static void capture__count_gil_waiters(struct snapshot *s)
 {
 	for (size_t i = 0; i < s->n_threads; i++) {
 		struct thread_snap *th = &s->threads[i];
-		const struct proc_snap *p;
+		const struct process_snap *p;
 
 		if (th->gil_held && (p = snapshot__find_process(s, th->rec.tgid)))
 			th->gil_waiters = capture__gil_waiters(p, th->gil_held);
@@ -337,10 +337,10 @@ static void capture__name_waits(struct snapshot *s)
 
 static void capture__unwind_pending(struct snapshot *s, const struct capture_opts *opts)
 {
-	for (size_t i = 0; i < s->n_procs; i++) {
-		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
-			if (s->procs[i].threads[j]->stack_pending) {
-				capture__unwind_process(s, &s->procs[i], opts);
+	for (size_t i = 0; i < s->n_processes; i++) {
+		for (size_t j = 0; j < s->processes[i].n_threads; j++) {
+			if (s->processes[i].threads[j]->stack_pending) {
+				capture__unwind_process(s, &s->processes[i], opts);
 				break;
 			}
 		}
@@ -352,10 +352,10 @@ static size_t capture__wanted_processes(const struct snapshot *s, uint32_t *tgid
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < s->n_procs; i++) {
-		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
-			if (s->procs[i].threads[j]->stack_wanted) {
-				tgids[n++] = s->procs[i].pid;
+	for (size_t i = 0; i < s->n_processes; i++) {
+		for (size_t j = 0; j < s->processes[i].n_threads; j++) {
+			if (s->processes[i].threads[j]->stack_wanted) {
+				tgids[n++] = s->processes[i].pid;
 				break;
 			}
 		}
@@ -376,7 +376,7 @@ static int capture__listed_marked(struct tracker *t, struct snapshot *s,
 		if (!s->strings)
 			return -ENOMEM;
 	}
-	tgids = malloc((s->n_procs ? s->n_procs : 1) * sizeof(*tgids));
+	tgids = malloc((s->n_processes ? s->n_processes : 1) * sizeof(*tgids));
 	if (!tgids)
 		return -ENOMEM;
 	n_tgids = capture__wanted_processes(s, tgids);

@@ -27,6 +27,6 @@ int capture__wanted(struct tracker *t, struct snapshot *s, const struct capture_
  * How many threads of p wait for the GIL at gil, from their records alone: a GIL's holder read
  * once, its waiters counted at every look.
  */
-uint32_t capture__gil_waiters(const struct proc_snap *p, uint64_t gil);
+uint32_t capture__gil_waiters(const struct process_snap *p, uint64_t gil);
 
 #endif /* LEAKMON_CAPTURE_H */

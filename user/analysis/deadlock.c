@@ -119,7 +119,7 @@ static int cycles__add(struct deadlock_cycle **cycles, size_t *n, const struct d
 	return 0;
 }
 
-int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cycle **cycles,
+int deadlocks__find(struct deadlocks *d, struct process_snap *p, struct deadlock_cycle **cycles,
 		    size_t *n_cycles)
 {
 	struct deadlock_link *links = calloc(p->n_threads, sizeof(*links));

@@ -38,7 +38,7 @@ void deadlocks__free(struct deadlocks *d);
  * th->mutex_owner (or th->lock_refused), members of every cycle
  * th->deadlocked; cycles not found before are appended to *cycles (realloc'd).
  */
-int deadlocks__find(struct deadlocks *d, struct proc_snap *p, struct deadlock_cycle **cycles,
+int deadlocks__find(struct deadlocks *d, struct process_snap *p, struct deadlock_cycle **cycles,
 		    size_t *n_cycles);
 /* Whether thread th waits in a join: for a thread, not for a lock. */
 bool thread__joins(const struct thread_snap *th);

@@ -40,14 +40,14 @@ void hidden__find(struct snapshot *s, uint64_t boot_ns, struct hidden_processes 
 		if (!procstat__read(pid, &st) || (st.flags & PROCSTAT_PF_KTHREAD) ||
 		    (st.start_ticks + 1) * tick_ns > boot_ns)
 			continue;
-		grown = array__grow(out->procs, &out->cap, out->n, sizeof(*out->procs));
+		grown = array__grow(out->processes, &out->cap, out->n, sizeof(*out->processes));
 		if (!grown) {
 			err = -ENOMEM;
 			break;
 		}
-		out->procs = grown;
-		out->procs[out->n].pid = pid;
-		memcpy(out->procs[out->n].comm, st.comm, sizeof(st.comm));
+		out->processes = grown;
+		out->processes[out->n].pid = pid;
+		memcpy(out->processes[out->n].comm, st.comm, sizeof(st.comm));
 		out->n++;
 	}
 	closedir(proc);
@@ -59,7 +59,7 @@ cleanup:
 
 void hidden__free(struct hidden_processes *h)
 {
-	free(h->procs);
+	free(h->processes);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -72,9 +72,9 @@ void hidden__describe(const struct hidden_processes *h, const char *what, char *
 			       "%zu process%s hidden from BPF task iterators by this kernel, %s: ",
 			       h->n, h->n == 1 ? "" : "es", what);
 	for (size_t i = 0; i < named && len < size; i++) {
-		text__escape(h->procs[i].comm, strlen(h->procs[i].comm), comm, sizeof(comm));
+		text__escape(h->processes[i].comm, strlen(h->processes[i].comm), comm, sizeof(comm));
 		len += (size_t)snprintf(buf + len, size - len, "%s%" PRIu32 " %s", i ? ", " : "",
-					h->procs[i].pid, comm);
+					h->processes[i].pid, comm);
 	}
 	if (h->n > named && len < size)
 		snprintf(buf + len, size - len, ", and %zu more", h->n - named);

@@ -20,7 +20,7 @@ struct hidden_process {
 };
 
 struct hidden_processes {
-	struct hidden_process *procs;
+	struct hidden_process *processes;
 	size_t n, cap;
 };
 

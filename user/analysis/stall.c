@@ -3,7 +3,7 @@
 
 #include "analysis/stall.h"
 
-size_t stall__found(const struct proc_snap *p, uint64_t min_blocked_ns, bool *provable)
+size_t stall__found(const struct process_snap *p, uint64_t min_blocked_ns, bool *provable)
 {
 	size_t waiting = 0;
 

@@ -16,7 +16,7 @@
  * none of its threads runs: *provable, like Go's "all goroutines are asleep". Returns how many
  * threads wait, 0 if the process is not stalled.
  */
-size_t stall__found(const struct proc_snap *p, uint64_t min_blocked_ns, bool *provable);
+size_t stall__found(const struct process_snap *p, uint64_t min_blocked_ns, bool *provable);
 
 /* What stall__found() said of a process. */
 struct stall_verdict {

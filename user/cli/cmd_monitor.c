@@ -74,7 +74,7 @@ static void cmd_monitor__publish(struct metrics_server *srv, const struct monito
 		metrics__publish(srv, text, len);
 cleanup:
 	free(text);
-	free(sample.procs);
+	free(sample.processes);
 	free(sample.blocked);
 }
 

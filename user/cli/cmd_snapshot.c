@@ -52,8 +52,8 @@ static int cmd_snapshot__deadlocks(struct snapshot *snap, struct deadlock_cycle 
 
 	if (!found)
 		return -ENOMEM;
-	for (size_t i = 0; i < snap->n_procs && !err; i++)
-		err = deadlocks__find(found, &snap->procs[i], cycles, n_cycles);
+	for (size_t i = 0; i < snap->n_processes && !err; i++)
+		err = deadlocks__find(found, &snap->processes[i], cycles, n_cycles);
 	deadlocks__free(found);
 	return err;
 }
@@ -68,11 +68,11 @@ static int cmd_snapshot__deadlocks(struct snapshot *snap, struct deadlock_cycle 
 /* Each process's stall verdict, in the snapshot's order; NULL when out of memory. */
 static struct stall_verdict *cmd_snapshot__stalls(const struct snapshot *snap)
 {
-	struct stall_verdict *stalls = calloc(snap->n_procs + 1, sizeof(*stalls));
+	struct stall_verdict *stalls = calloc(snap->n_processes + 1, sizeof(*stalls));
 
-	for (size_t i = 0; stalls && i < snap->n_procs; i++)
+	for (size_t i = 0; stalls && i < snap->n_processes; i++)
 		stalls[i].threads =
-			stall__found(&snap->procs[i], STALL_MIN_NS, &stalls[i].provable);
+			stall__found(&snap->processes[i], STALL_MIN_NS, &stalls[i].provable);
 	return stalls;
 }
 

@@ -38,7 +38,7 @@ static bool pins__known_name(const char *name)
 }
 
 /* A process's start time in clock ticks since boot, or 0: it is gone. */
-static uint64_t proc__start_ticks(uint32_t pid)
+static uint64_t process__start_ticks(uint32_t pid)
 {
 	struct procstat st;
 
@@ -83,7 +83,7 @@ int pins__inspect(const char *dir, bool report, enum pins_state *state, uint32_t
 	if (fd < 0)
 		return 0;
 	if (!bpf_map_lookup_elem(fd, &key, &rec) && rec.pid && kill((pid_t)rec.pid, 0) == 0 &&
-	    proc__start_ticks(rec.pid) == rec.start_ticks) {
+	    process__start_ticks(rec.pid) == rec.start_ticks) {
 		*state = PINS_LIVE;
 		*owner = rec.pid;
 	}
@@ -130,7 +130,7 @@ int pins__create(struct leakmon_bpf *skel, const char *dir)
 	__u32 key = 0;
 	int err;
 
-	rec.start_ticks = proc__start_ticks(rec.pid);
+	rec.start_ticks = process__start_ticks(rec.pid);
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		goto fail;

@@ -121,7 +121,7 @@ void snapshot__refresh_thread(struct snapshot *s, struct thread_snap *th,
 			      const struct task_record *rec)
 {
 	bool was_blocked = th->wait.blocked;
-	struct proc_snap *p;
+	struct process_snap *p;
 
 	stack__free(&th->stack);
 	th->reason = NULL;
@@ -150,10 +150,10 @@ bool snapshot__thread_listed(const struct thread_snap *th, uint64_t min_blocked_
 	return th->wait.blocked && th->has_blocked_ns && th->blocked_ns >= min_blocked_ns;
 }
 
-static int proc__cmp_pid(const void *key, const void *elem)
+static int process__cmp_pid(const void *key, const void *elem)
 {
 	uint32_t pid = *(const uint32_t *)key;
-	const struct proc_snap *p = elem;
+	const struct process_snap *p = elem;
 
 	return pid < p->pid ? -1 : pid > p->pid;
 }
@@ -167,13 +167,13 @@ static int thread__cmp_tid(const void *key, const void *elem)
 }
 
 /* bsearch() may not be given an array of none: an empty snapshot has no array at all. */
-struct proc_snap *snapshot__find_process(struct snapshot *s, uint32_t pid)
+struct process_snap *snapshot__find_process(struct snapshot *s, uint32_t pid)
 {
-	return s->n_procs ? bsearch(&pid, s->procs, s->n_procs, sizeof(*s->procs), proc__cmp_pid)
+	return s->n_processes ? bsearch(&pid, s->processes, s->n_processes, sizeof(*s->processes), process__cmp_pid)
 			  : NULL;
 }
 
-struct thread_snap *process__find_thread(const struct proc_snap *p, uint32_t tid)
+struct thread_snap *process__find_thread(const struct process_snap *p, uint32_t tid)
 {
 	struct thread_snap **th =
 		bsearch(&tid, p->threads, p->n_threads, sizeof(*p->threads), thread__cmp_tid);
@@ -183,7 +183,7 @@ struct thread_snap *process__find_thread(const struct proc_snap *p, uint32_t tid
 
 struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uint32_t tid)
 {
-	struct proc_snap *p = snapshot__find_process(s, tgid);
+	struct process_snap *p = snapshot__find_process(s, tgid);
 
 	return p ? process__find_thread(p, tid) : NULL;
 }
@@ -195,17 +195,17 @@ struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uin
 static int snapshot__build(struct snapshot *s)
 {
 	struct thread_snap **sorted;
-	struct proc_snap *procs;
+	struct process_snap *processes;
 	size_t i = 0, j;
 
 	if (s->n_threads > s->sorted_cap) {
 		sorted = realloc(s->sorted, s->n_threads * sizeof(*sorted));
 		if (sorted)
 			s->sorted = sorted;
-		procs = realloc(s->procs, s->n_threads * sizeof(*procs));
-		if (procs)
-			s->procs = procs;
-		if (!sorted || !procs)
+		processes = realloc(s->processes, s->n_threads * sizeof(*processes));
+		if (processes)
+			s->processes = processes;
+		if (!sorted || !processes)
 			return -ENOMEM;
 		s->sorted_cap = s->n_threads;
 	}
@@ -215,11 +215,11 @@ static int snapshot__build(struct snapshot *s)
 	i = 0;
 	while (i < s->n_threads) {
 		const struct task_record *first = &s->sorted[i]->rec;
-		struct proc_snap *p = &s->procs[s->n_procs++];
+		struct process_snap *p = &s->processes[s->n_processes++];
 
 		for (j = i; j < s->n_threads && s->sorted[j]->rec.tgid == first->tgid; j++)
 			;
-		*p = (struct proc_snap){
+		*p = (struct process_snap){
 			.pid = first->tgid,
 			.start_ns = first->group_start_ns,
 			.threads = &s->sorted[i],
@@ -247,7 +247,7 @@ static void snapshot__clear(struct snapshot *s)
 	}
 	strpool__free(s->strings);
 	s->strings = NULL;
-	s->n_threads = s->n_procs = s->n_blocked = 0;
+	s->n_threads = s->n_processes = s->n_blocked = 0;
 	s->drops = (struct tracker_drops){};
 }
 
@@ -297,6 +297,6 @@ void snapshot__free(struct snapshot *s)
 	free(s->threads);
 	free(s->keys);
 	free(s->sorted);
-	free(s->procs);
+	free(s->processes);
 	free(s);
 }

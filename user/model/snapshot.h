@@ -55,7 +55,7 @@ struct thread_snap {
 	bool stack_pending;   /* to be unwound (again) */
 };
 
-struct proc_snap {
+struct process_snap {
 	uint32_t pid;
 	uint64_t start_ns; /* when it started (CLOCK_MONOTONIC): a reused pid has another */
 	char comm[LEAKMON_COMM_LEN + 1];
@@ -70,14 +70,14 @@ struct thread_key;
 struct snapshot {
 	struct timespec wall;
 	uint64_t mono_ns;
-	size_t n_procs;
+	size_t n_processes;
 	size_t n_threads;
 	size_t n_blocked;
-	struct proc_snap *procs;     /* by pid */
+	struct process_snap *processes;     /* by pid */
 	struct thread_snap *threads; /* in the order read */
 	struct thread_snap **sorted; /* by pid, then tid */
 	struct thread_key *keys;     /* sorting's scratch */
-	size_t cap, sorted_cap;	     /* threads and keys; sorted and procs */
+	size_t cap, sorted_cap;	     /* threads and keys; sorted and processes */
 	struct tracker_drops drops;
 	struct strpool *strings; /* the stacks' strings */
 };
@@ -92,11 +92,11 @@ void snapshot__free(struct snapshot *s);
 /* Whether a thread is listed when only waits of at least min_blocked_ns are wanted (0: all). */
 bool snapshot__thread_listed(const struct thread_snap *th, uint64_t min_blocked_ns);
 /* The process pid, or NULL. */
-struct proc_snap *snapshot__find_process(struct snapshot *s, uint32_t pid);
+struct process_snap *snapshot__find_process(struct snapshot *s, uint32_t pid);
 /* The thread tid of process tgid, or NULL. */
 struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uint32_t tid);
 /* p's thread tid, or NULL. */
-struct thread_snap *process__find_thread(const struct proc_snap *p, uint32_t tid);
+struct thread_snap *process__find_thread(const struct process_snap *p, uint32_t tid);
 /* Replace a thread's state with a newer record of it; the blocked counts follow. */
 void snapshot__refresh_thread(struct snapshot *s, struct thread_snap *th,
 			      const struct task_record *rec);

@@ -58,7 +58,7 @@ struct episode {
 	bool reported;
 	bool seen; /* in this tick's snapshot: then th, p and w are this tick's */
 	struct thread_snap *th;
-	struct proc_snap *p;
+	struct process_snap *p;
 	struct watched *w;
 };
 
@@ -67,8 +67,8 @@ struct monitor {
 	struct tracker *t;
 	struct events *ev;
 	struct symbolizer *symbols;
-	struct watched *procs; /* by pid */
-	size_t n_procs;
+	struct watched *processes; /* by pid */
+	size_t n_processes;
 	struct watched **of_snap; /* this tick: the watched process of each snapshot process */
 	struct episode *episodes; /* sorted by (tgid, tid) up to n_sorted; new ones after */
 	size_t n_episodes, cap_episodes, n_sorted;
@@ -108,11 +108,11 @@ void monitor__free(struct monitor *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n_procs; i++) {
-		growth__free(&m->procs[i].growth);
-		jvm__free(m->procs[i].jvm);
+	for (size_t i = 0; i < m->n_processes; i++) {
+		growth__free(&m->processes[i].growth);
+		jvm__free(m->processes[i].jvm);
 	}
-	free(m->procs);
+	free(m->processes);
 	free(m->of_snap);
 	free(m->episodes);
 	symbolizer__free(m->symbols);
@@ -132,7 +132,7 @@ static void monitor__process_gone(struct monitor *m, struct watched *w)
 	w->jvm = NULL;
 }
 
-static void watched__init(struct watched *w, const struct proc_snap *p, uint64_t now_ns)
+static void watched__init(struct watched *w, const struct process_snap *p, uint64_t now_ns)
 {
 	memset(w, 0, sizeof(*w));
 	w->pid = p->pid;
@@ -148,19 +148,19 @@ static void watched__init(struct watched *w, const struct proc_snap *p, uint64_t
  */
 static int monitor__match_processes(struct monitor *m, struct snapshot *s)
 {
-	struct watched *procs = calloc(m->n_procs + s->n_procs + 1, sizeof(*procs));
+	struct watched *processes = calloc(m->n_processes + s->n_processes + 1, sizeof(*processes));
 	bool may_add = !m->cfg->n_pids || !m->started;
 	size_t i = 0, j = 0, n = 0;
 
 	free(m->of_snap);
-	m->of_snap = calloc(s->n_procs + 1, sizeof(*m->of_snap));
-	if (!procs || !m->of_snap) {
-		free(procs);
+	m->of_snap = calloc(s->n_processes + 1, sizeof(*m->of_snap));
+	if (!processes || !m->of_snap) {
+		free(processes);
 		return -ENOMEM;
 	}
-	while (i < m->n_procs || j < s->n_procs) {
-		struct watched *old = i < m->n_procs ? &m->procs[i] : NULL;
-		struct proc_snap *p = j < s->n_procs ? &s->procs[j] : NULL;
+	while (i < m->n_processes || j < s->n_processes) {
+		struct watched *old = i < m->n_processes ? &m->processes[i] : NULL;
+		struct process_snap *p = j < s->n_processes ? &s->processes[j] : NULL;
 
 		if (old && (!p || old->pid < p->pid)) {
 			monitor__process_gone(m, old);
@@ -171,7 +171,7 @@ static int monitor__match_processes(struct monitor *m, struct snapshot *s)
 			old = NULL; /* p is new */
 		i += old != NULL;
 		if (old && old->start_ns == p->start_ns) {
-			procs[n] = *old;
+			processes[n] = *old;
 		} else {
 			if (old) /* the pid now belongs to another process */
 				monitor__process_gone(m, old);
@@ -179,16 +179,16 @@ static int monitor__match_processes(struct monitor *m, struct snapshot *s)
 				j++;
 				continue;
 			}
-			watched__init(&procs[n], p, s->mono_ns);
-			procs[n].ignored = !select__watched(m->cfg, p->pid, p->comm);
+			watched__init(&processes[n], p, s->mono_ns);
+			processes[n].ignored = !select__watched(m->cfg, p->pid, p->comm);
 		}
-		memcpy(procs[n].comm, p->comm, sizeof(procs[n].comm));
-		m->of_snap[j++] = procs[n].ignored ? NULL : &procs[n];
+		memcpy(processes[n].comm, p->comm, sizeof(processes[n].comm));
+		m->of_snap[j++] = processes[n].ignored ? NULL : &processes[n];
 		n++;
 	}
-	free(m->procs);
-	m->procs = procs;
-	m->n_procs = n;
+	free(m->processes);
+	m->processes = processes;
+	m->n_processes = n;
 	m->started = true;
 	return 0;
 }
@@ -222,7 +222,7 @@ static int keyed_thread__cmp(const void *a, const void *b)
  * threads started since grew_since_ns (the two windows the growth was seen in), then the
  * largest. A steady pool larger than the leak beside it is not blamed for it.
  */
-static uint64_t monitor__growth_site(const struct proc_snap *p, uint64_t since_ns,
+static uint64_t monitor__growth_site(const struct process_snap *p, uint64_t since_ns,
 				     uint64_t grew_since_ns, struct growth_site *site)
 {
 	struct keyed_thread *keyed = calloc(p->n_threads + 1, sizeof(*keyed));
@@ -263,7 +263,7 @@ static uint64_t monitor__growth_site(const struct proc_snap *p, uint64_t since_n
 	return site_key;
 }
 
-static void proc__want_all_stacks(struct proc_snap *p)
+static void process__want_all_stacks(struct process_snap *p)
 {
 	for (size_t i = 0; i < p->n_threads; i++)
 		p->threads[i]->stack_wanted = true;
@@ -274,8 +274,8 @@ static void monitor__judge_processes(struct monitor *m, struct snapshot *s)
 {
 	uint64_t window = m->cfg->growth_window_ns, now = s->mono_ns;
 
-	for (size_t i = 0; i < s->n_procs; i++) {
-		struct proc_snap *p = &s->procs[i];
+	for (size_t i = 0; i < s->n_processes; i++) {
+		struct process_snap *p = &s->processes[i];
 		struct watched *w = m->of_snap[i];
 		bool stalled;
 
@@ -288,7 +288,7 @@ static void monitor__judge_processes(struct monitor *m, struct snapshot *s)
 		w->stall_due = stalled && !w->stalled;
 		w->stalled = stalled;
 		if (w->growth_due || w->stall_due)
-			proc__want_all_stacks(p);
+			process__want_all_stacks(p);
 	}
 }
 
@@ -308,7 +308,7 @@ static void monitor__episode_over(struct monitor *m, const struct episode *e, bo
 }
 
 /* The episode of a blocked thread; new ones go after the sorted ones until the next sort. */
-static struct episode *monitor__episode(struct monitor *m, const struct proc_snap *p,
+static struct episode *monitor__episode(struct monitor *m, const struct process_snap *p,
 					const struct thread_snap *th, bool *is_new)
 {
 	struct episode key = { .tgid = p->pid, .tid = th->tid }, *e, *grown;
@@ -377,18 +377,18 @@ static void monitor__sort_new_episodes(struct monitor *m)
 /* Threads past the threshold: a new episode wants its stack (hence its reason) read once. */
 static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
 {
-	for (size_t i = 0; i < s->n_procs; i++) {
+	for (size_t i = 0; i < s->n_processes; i++) {
 		if (!m->of_snap[i])
 			continue;
-		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
-			struct thread_snap *th = s->procs[i].threads[j];
+		for (size_t j = 0; j < s->processes[i].n_threads; j++) {
+			struct thread_snap *th = s->processes[i].threads[j];
 			struct episode *e;
 			bool is_new;
 
 			if (!th->wait.blocked || !th->has_blocked_ns ||
 			    th->blocked_ns < m->cfg->blocked_threshold_ns)
 				continue;
-			e = monitor__episode(m, &s->procs[i], th, &is_new);
+			e = monitor__episode(m, &s->processes[i], th, &is_new);
 			if (!e)
 				continue;
 			if (is_new) {
@@ -397,7 +397,7 @@ static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
 			}
 			e->seen = true;
 			e->th = th;
-			e->p = &s->procs[i];
+			e->p = &s->processes[i];
 			e->w = m->of_snap[i];
 			e->blocked_s = (double)th->blocked_ns / 1e9;
 			th->stack_wanted |= is_new;
@@ -599,16 +599,16 @@ static bool monitor__want_holder_stacks(struct monitor *m, struct snapshot *s)
 {
 	bool any = false;
 
-	for (size_t i = 0; i < s->n_procs; i++) {
+	for (size_t i = 0; i < s->n_processes; i++) {
 		if (!m->of_snap[i])
 			continue;
-		for (size_t j = 0; j < s->procs[i].n_threads; j++) {
-			const struct thread_snap *th = s->procs[i].threads[j];
+		for (size_t j = 0; j < s->processes[i].n_threads; j++) {
+			const struct thread_snap *th = s->processes[i].threads[j];
 			struct thread_snap *holder;
 
 			if (!th->mutex_owner)
 				continue;
-			holder = process__find_thread(&s->procs[i], th->mutex_owner);
+			holder = process__find_thread(&s->processes[i], th->mutex_owner);
 			if (holder && holder->wait.blocked && !holder->stack.n &&
 			    !holder->stack.error) {
 				holder->stack_wanted = true;
@@ -625,9 +625,9 @@ static int monitor__find_deadlocks_once(struct monitor *m, struct snapshot *s,
 {
 	int err = 0;
 
-	for (size_t i = 0; i < s->n_procs && !err; i++)
+	for (size_t i = 0; i < s->n_processes && !err; i++)
 		if (m->of_snap[i])
-			err = deadlocks__find(m->deadlocks, &s->procs[i], cycles, n_cycles);
+			err = deadlocks__find(m->deadlocks, &s->processes[i], cycles, n_cycles);
 	return err;
 }
 
@@ -665,9 +665,9 @@ static struct jvm *monitor__open_jvm(struct monitor *m, pid_t pid)
 /* Each watched JVM's Java threads now (none where the read failed): read at every look. */
 static void monitor__read_jvms(struct monitor *m, struct snapshot *s)
 {
-	for (size_t i = 0; i < s->n_procs; i++) {
+	for (size_t i = 0; i < s->n_processes; i++) {
 		struct watched *w = m->of_snap[i];
-		pid_t pid = (pid_t)s->procs[i].pid;
+		pid_t pid = (pid_t)s->processes[i].pid;
 
 		if (!w)
 			continue;
@@ -694,9 +694,9 @@ static void monitor__read_jvms(struct monitor *m, struct snapshot *s)
  */
 static void monitor__java_waits(struct monitor *m, struct snapshot *s)
 {
-	for (size_t i = 0; i < s->n_procs; i++) {
+	for (size_t i = 0; i < s->n_processes; i++) {
 		struct watched *w = m->of_snap[i];
-		struct proc_snap *p = &s->procs[i];
+		struct process_snap *p = &s->processes[i];
 
 		for (size_t k = 0; w && w->jvm && k < p->n_threads; k++) {
 			struct thread_snap *th = p->threads[k];
@@ -736,18 +736,18 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 	err = monitor__read_stacks(m, s);
 	monitor__java_waits(m, s);
 	monitor__count_gil_waiters(m);
-	for (size_t i = 0; i < s->n_procs && !err; i++) {
+	for (size_t i = 0; i < s->n_processes && !err; i++) {
 		struct watched *w = m->of_snap[i];
 		struct growth_site site;
 
 		if (!w || !w->growth_due)
 			continue;
 		w->site_key =
-			monitor__growth_site(&s->procs[i], w->since_ns,
+			monitor__growth_site(&s->processes[i], w->since_ns,
 					     s->mono_ns - 2 * m->cfg->growth_window_ns, &site);
 		w->said = true;
 		m->alerts[METRICS_ALERT_GROWTH]++;
-		events__growth(m->ev, &s->procs[i], w->baseline, w->growth.rate_per_min, &site);
+		events__growth(m->ev, &s->processes[i], w->baseline, w->growth.rate_per_min, &site);
 	}
 	if (!err)
 		err = monitor__find_deadlocks(m, s, &cycles, &n_cycles);
@@ -757,17 +757,17 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 		goto cleanup;
 	m->alerts[METRICS_ALERT_DEADLOCK] += n_cycles;
 	for (size_t i = 0; i < n_cycles; i++) {
-		struct proc_snap *p = snapshot__find_process(s, cycles[i].pid);
+		struct process_snap *p = snapshot__find_process(s, cycles[i].pid);
 
-		m->of_snap[p - s->procs]->said = true;
+		m->of_snap[p - s->processes]->said = true;
 		events__deadlock(m->ev, p, &cycles[i]);
 	}
-	for (size_t i = 0; i < s->n_procs; i++) {
+	for (size_t i = 0; i < s->n_processes; i++) {
 		if (!m->of_snap[i] || !m->of_snap[i]->stall_due)
 			continue;
 		m->alerts[METRICS_ALERT_STALL]++;
 		m->of_snap[i]->said = true;
-		events__stall(m->ev, &s->procs[i], m->of_snap[i]->stall_provable);
+		events__stall(m->ev, &s->processes[i], m->of_snap[i]->stall_provable);
 	}
 	monitor__report_blocked(m);
 cleanup:
@@ -804,7 +804,7 @@ int monitor__tick(struct monitor *m, bool *done)
 	if (!err)
 		err = monitor__judge(m, s);
 	monitor__end_episodes(m, s);
-	*done = m->cfg->n_pids && !m->n_procs;
+	*done = m->cfg->n_pids && !m->n_processes;
 	m->tick_ns = clock__mono_ns() - start;
 	return err;
 }
@@ -818,15 +818,15 @@ size_t monitor__n_watched(const struct monitor *m)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < m->n_procs; i++)
-		n += !m->procs[i].ignored;
+	for (size_t i = 0; i < m->n_processes; i++)
+		n += !m->processes[i].ignored;
 	return n;
 }
 
 void monitor__reconfigure(struct monitor *m)
 {
-	for (size_t i = 0; i < m->n_procs; i++)
-		m->procs[i].ignored = !select__watched(m->cfg, m->procs[i].pid, m->procs[i].comm);
+	for (size_t i = 0; i < m->n_processes; i++)
+		m->processes[i].ignored = !select__watched(m->cfg, m->processes[i].pid, m->processes[i].comm);
 	for (size_t i = 0; i < m->n_episodes; i++) {
 		struct episode *e = &m->episodes[i];
 
@@ -883,14 +883,14 @@ static void watched__trend(const struct watched *w, uint64_t now, uint64_t span,
 size_t monitor__trends(const struct monitor *m, uint64_t now_ns, struct process_trend *out,
 		       size_t max)
 {
-	const struct watched **order = calloc(m->n_procs + 1, sizeof(*order));
+	const struct watched **order = calloc(m->n_processes + 1, sizeof(*order));
 	size_t n = 0;
 
 	if (!order)
 		return 0;
-	for (size_t i = 0; i < m->n_procs; i++)
-		if (!m->procs[i].ignored)
-			order[n++] = &m->procs[i];
+	for (size_t i = 0; i < m->n_processes; i++)
+		if (!m->processes[i].ignored)
+			order[n++] = &m->processes[i];
 	qsort(order, n, sizeof(*order), watched__cmp_notable);
 	n = n < max ? n : max;
 	for (size_t i = 0; i < n; i++)
@@ -921,13 +921,13 @@ int monitor__metrics(const struct monitor *m, struct metrics_sample *out)
 	size_t n = 0;
 
 	memset(out, 0, sizeof(*out));
-	out->procs = calloc(m->n_procs + 1, sizeof(*out->procs));
+	out->processes = calloc(m->n_processes + 1, sizeof(*out->processes));
 	out->blocked = calloc(m->n_episodes + 1, sizeof(*out->blocked));
-	if (!out->procs || !out->blocked)
+	if (!out->processes || !out->blocked)
 		return -ENOMEM;
-	for (size_t i = 0; i < m->n_procs; i++) {
-		const struct watched *w = &m->procs[i];
-		struct metrics_process *p = &out->procs[n];
+	for (size_t i = 0; i < m->n_processes; i++) {
+		const struct watched *w = &m->processes[i];
+		struct metrics_process *p = &out->processes[n];
 
 		if (w->ignored)
 			continue;
@@ -943,11 +943,11 @@ int monitor__metrics(const struct monitor *m, struct metrics_sample *out)
 	out->watched_processes = n;
 	out->hidden_processes = m->n_hidden;
 	/* Bounded cardinality: every process with an alert, then the largest. */
-	qsort(out->procs, n, sizeof(*out->procs), metrics_process__cmp);
-	out->n_procs = 0;
-	while (out->n_procs < n &&
-	       (out->procs[out->n_procs].alerted || out->n_procs < m->cfg->metrics_top))
-		out->n_procs++;
+	qsort(out->processes, n, sizeof(*out->processes), metrics_process__cmp);
+	out->n_processes = 0;
+	while (out->n_processes < n &&
+	       (out->processes[out->n_processes].alerted || out->n_processes < m->cfg->metrics_top))
+		out->n_processes++;
 	for (size_t i = 0; i < m->n_episodes; i++) {
 		const char *reason =
 			m->episodes[i].reason ? m->episodes[i].reason : m->episodes[i].kind;

@@ -33,7 +33,7 @@ void monitor__free(struct monitor *m);
 int monitor__tick(struct monitor *m, bool *done);
 /* Take changed settings: which processes are watched, which wait kinds are alerted. */
 void monitor__reconfigure(struct monitor *m);
-/* What the metrics show of the last tick; the caller frees out->procs and out->blocked. */
+/* What the metrics show of the last tick; the caller frees out->processes and out->blocked. */
 int monitor__metrics(const struct monitor *m, struct metrics_sample *out);
 /* How many processes are watched. */
 size_t monitor__n_watched(const struct monitor *m);

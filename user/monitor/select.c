@@ -28,7 +28,7 @@ static bool list__matches(const char *list, const char *value, bool cgroup)
 }
 
 /* The file the process runs, or NULL (exited, or a kernel thread). */
-static const char *proc__exe(uint32_t pid, char *buf, size_t size)
+static const char *process__exe(uint32_t pid, char *buf, size_t size)
 {
 	char path[32];
 	ssize_t n;
@@ -42,7 +42,7 @@ static const char *proc__exe(uint32_t pid, char *buf, size_t size)
 }
 
 /* The process's cgroup (v2: the "0::" line of /proc/PID/cgroup), or NULL. */
-static const char *proc__cgroup(uint32_t pid, char *buf, size_t size)
+static const char *process__cgroup(uint32_t pid, char *buf, size_t size)
 {
 	const char *found = NULL;
 	char path[32];
@@ -77,9 +77,9 @@ bool select__watched(const struct config *cfg, uint32_t pid, const char *comm)
 	if (!select__any(cfg))
 		return true;
 	if (cfg->watch_executables[0] || cfg->ignore_executables[0])
-		exe = proc__exe(pid, exe_buf, sizeof(exe_buf));
+		exe = process__exe(pid, exe_buf, sizeof(exe_buf));
 	if (cfg->watch_cgroups[0] || cfg->ignore_cgroups[0])
-		cgroup = proc__cgroup(pid, cgroup_buf, sizeof(cgroup_buf));
+		cgroup = process__cgroup(pid, cgroup_buf, sizeof(cgroup_buf));
 	if (list__matches(cfg->ignore_names, comm, false) ||
 	    list__matches(cfg->ignore_executables, exe, false) ||
 	    list__matches(cfg->ignore_cgroups, cgroup, true))

@@ -132,7 +132,7 @@ static void events__end(struct events *ev, struct json_writer *jw)
 	fflush(ev->out);
 }
 
-static void events__text_thread(struct events *ev, const struct proc_snap *p,
+static void events__text_thread(struct events *ev, const struct process_snap *p,
 				const struct thread_snap *th)
 {
 	fputs("    tid ", ev->out);
@@ -156,7 +156,7 @@ static void events__text_thread(struct events *ev, const struct proc_snap *p,
 	}
 }
 
-void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseline,
+void events__growth(struct events *ev, const struct process_snap *p, int64_t baseline,
 		    double rate_per_min, const struct growth_site *site)
 {
 	struct json_writer *jw = events__begin(ev, "growth", p->pid, p->comm);
@@ -203,7 +203,7 @@ void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseli
 	events__end(ev, jw);
 }
 
-void events__blocked(struct events *ev, const struct proc_snap *p, const struct thread_snap *th,
+void events__blocked(struct events *ev, const struct process_snap *p, const struct thread_snap *th,
 		     const struct pipe_holders *holders)
 {
 	struct json_writer *jw = events__begin(ev, "blocked", p->pid, p->comm);
@@ -244,7 +244,7 @@ void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32
 	events__end(ev, jw);
 }
 
-void events__deadlock(struct events *ev, const struct proc_snap *p,
+void events__deadlock(struct events *ev, const struct process_snap *p,
 		      const struct deadlock_cycle *cycle)
 {
 	const struct deadlock_link *links = cycle->links;
@@ -274,7 +274,7 @@ void events__deadlock(struct events *ev, const struct proc_snap *p,
 	events__end(ev, jw);
 }
 
-void events__stall(struct events *ev, const struct proc_snap *p, bool provable)
+void events__stall(struct events *ev, const struct process_snap *p, bool provable)
 {
 	struct json_writer *jw = events__begin(ev, "stall", p->pid, p->comm);
 

@@ -33,18 +33,18 @@ enum events_mode {
 
 struct events *events__new(FILE *out, enum events_mode mode);
 void events__free(struct events *ev);
-void events__growth(struct events *ev, const struct proc_snap *p, int64_t baseline,
+void events__growth(struct events *ev, const struct process_snap *p, int64_t baseline,
 		    double rate_per_min, const struct growth_site *site);
 /* holders: who holds the ends of the pipes blocked events wait on (pipe_other_end). */
-void events__blocked(struct events *ev, const struct proc_snap *p, const struct thread_snap *th,
+void events__blocked(struct events *ev, const struct process_snap *p, const struct thread_snap *th,
 		     const struct pipe_holders *holders);
 /* The end of a reported episode: the thread ran again, or exited. */
 void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32_t tid,
 		       double blocked_s, bool exited);
-void events__deadlock(struct events *ev, const struct proc_snap *p,
+void events__deadlock(struct events *ev, const struct process_snap *p,
 		      const struct deadlock_cycle *cycle);
 /* Every thread of p waits without a timeout; provable: all on private futexes. */
-void events__stall(struct events *ev, const struct proc_snap *p, bool provable);
+void events__stall(struct events *ev, const struct process_snap *p, bool provable);
 void events__exit(struct events *ev, uint32_t pid, const char *comm);
 /* Lifecycle lines: watching started, all watched processes exited. */
 void events__info(struct events *ev, const char *what, const char *message);

@@ -56,10 +56,10 @@ static void metrics__process_series(FILE *out, const struct metrics_sample *m, c
 				    int64_t (*value)(const struct metrics_process *))
 {
 	metric__head(out, name, "gauge", help);
-	for (size_t i = 0; i < m->n_procs; i++) {
-		fprintf(out, "%s{pid=\"%" PRIu32 "\",comm=\"", name, m->procs[i].pid);
-		label__write(out, m->procs[i].comm);
-		fprintf(out, "\"} %" PRId64 "\n", value(&m->procs[i]));
+	for (size_t i = 0; i < m->n_processes; i++) {
+		fprintf(out, "%s{pid=\"%" PRIu32 "\",comm=\"", name, m->processes[i].pid);
+		label__write(out, m->processes[i].comm);
+		fprintf(out, "\"} %" PRId64 "\n", value(&m->processes[i]));
 	}
 }
 

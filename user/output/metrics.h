@@ -35,8 +35,8 @@ struct metrics_reason {
 };
 
 struct metrics_sample {
-	struct metrics_process *procs; /* the largest, and every one with an alert */
-	size_t n_procs;
+	struct metrics_process *processes; /* the largest, and every one with an alert */
+	size_t n_processes;
 	struct metrics_reason *blocked; /* threads blocked past the threshold, by wait reason */
 	size_t n_blocked;
 	uint64_t alerts[METRICS_N_ALERTS]; /* events raised since start */

@@ -326,7 +326,7 @@ static size_t output__pool_run(const struct thread_snap **slots, size_t n, size_
  * whatever their stacks: a compiler's copies of one loop wait at two call sites (CPython's
  * SimpleQueue.get), and a pool's workers drift between them.
  */
-static size_t output__group_threads(const struct proc_snap *p, const struct output_opts *opts,
+static size_t output__group_threads(const struct process_snap *p, const struct output_opts *opts,
 				    struct wait_group *groups, const struct thread_snap **slots)
 {
 	size_t n = 0, n_groups = 0, run;
@@ -372,8 +372,8 @@ static int group_buffers__init(struct group_buffers *b, const struct snapshot *s
 {
 	size_t most = 1;
 
-	for (size_t i = 0; i < s->n_procs; i++)
-		most = s->procs[i].n_threads > most ? s->procs[i].n_threads : most;
+	for (size_t i = 0; i < s->n_processes; i++)
+		most = s->processes[i].n_threads > most ? s->processes[i].n_threads : most;
 	b->groups = calloc(most, sizeof(*b->groups));
 	b->slots = calloc(most, sizeof(*b->slots));
 	return b->groups && b->slots ? 0 : -ENOMEM;
@@ -385,7 +385,7 @@ static void group_buffers__free(struct group_buffers *b)
 	free(b->slots);
 }
 
-static void output__json_idle_pools(struct json_writer *jw, const struct proc_snap *p,
+static void output__json_idle_pools(struct json_writer *jw, const struct process_snap *p,
 				    const struct output_opts *opts, struct group_buffers *b)
 {
 	size_t n_groups = output__group_threads(p, opts, b->groups, b->slots);
@@ -413,7 +413,7 @@ static void output__json_idle_pools(struct json_writer *jw, const struct proc_sn
 }
 
 /* Each cycle as its waiters, with the mutex each waits for and that mutex's owner. */
-static void output__json_deadlocks(struct json_writer *jw, const struct proc_snap *p,
+static void output__json_deadlocks(struct json_writer *jw, const struct process_snap *p,
 				   const struct output_opts *opts)
 {
 	json__key(jw, "deadlocks");
@@ -463,8 +463,8 @@ static void output__json_hidden(struct json_writer *jw, const struct hidden_proc
 	json__begin_array(jw);
 	for (size_t i = 0; i < h->n; i++) {
 		json__begin_object(jw);
-		json__field_u64(jw, "pid", h->procs[i].pid);
-		json__field_string(jw, "comm", h->procs[i].comm);
+		json__field_u64(jw, "pid", h->processes[i].pid);
+		json__field_string(jw, "comm", h->processes[i].comm);
 		json__end_object(jw);
 	}
 	json__end_array(jw);
@@ -483,8 +483,8 @@ void output__snapshot_json(FILE *out, const struct snapshot *s, const struct out
 	json__field_string(jw, "time", when);
 	json__key(jw, "processes");
 	json__begin_array(jw);
-	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_snap *p = &s->procs[i];
+	for (size_t i = 0; i < s->n_processes; i++) {
+		const struct process_snap *p = &s->processes[i];
 
 		json__begin_object(jw);
 		json__field_u64(jw, "pid", p->pid);
@@ -560,7 +560,7 @@ void output__text_frames(FILE *out, const struct stack *st)
 }
 
 /* " TID NAME" of the thread th waits for (its lock's holder, or the one it joins). */
-static void output__text_owner(FILE *out, const struct proc_snap *p, const struct thread_snap *th)
+static void output__text_owner(FILE *out, const struct process_snap *p, const struct thread_snap *th)
 {
 	const struct thread_snap *owner = process__find_thread(p, th->mutex_owner);
 
@@ -588,7 +588,7 @@ void output__text_gil_held(FILE *out, const struct thread_snap *th, bool name_it
 		th->gil_waiters, th->gil_waiters == 1 ? "" : "s", th->gil_waiters == 1 ? "s" : "");
 }
 
-void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th)
+void output__text_mutex_state(FILE *out, const struct process_snap *p, const struct thread_snap *th)
 {
 	if (th->lock_refused) {
 		fprintf(out, " (parked for good: the kernel refused the priority-inheritance lock: "
@@ -646,7 +646,7 @@ void output__text_thread(FILE *out, const struct thread_snap *th)
  * a Python interpreter's GIL), or "TID NAME joins OTHER NAME": a line of a deadlock, or of a
  * group.
  */
-static void output__text_mutex_wait(FILE *out, const struct proc_snap *p,
+static void output__text_mutex_wait(FILE *out, const struct process_snap *p,
 				    const struct thread_snap *th)
 {
 	char object[4 * WAIT_OBJECT_LEN + 1];
@@ -684,7 +684,7 @@ static void output__text_tids(FILE *out, const struct thread_snap **members, siz
 	fputc('\n', out);
 }
 
-static void output__text_group(FILE *out, const struct proc_snap *p, const struct wait_group *g,
+static void output__text_group(FILE *out, const struct process_snap *p, const struct wait_group *g,
 			       const struct output_opts *opts)
 {
 	char lo[32], hi[32], object[4 * WAIT_OBJECT_LEN + 1];
@@ -741,7 +741,7 @@ static void output__text_stall(FILE *out, const struct stall_verdict *stall)
 				: "");
 }
 
-static void output__text_deadlocks(FILE *out, const struct proc_snap *p,
+static void output__text_deadlocks(FILE *out, const struct process_snap *p,
 				   const struct output_opts *opts)
 {
 	for (size_t k = 0; k < opts->n_deadlocks; k++) {
@@ -757,7 +757,7 @@ static void output__text_deadlocks(FILE *out, const struct proc_snap *p,
 }
 
 /* With --min-blocked, a process none of whose waits is listed is left out. */
-static bool process__shown(const struct proc_snap *p, const struct output_opts *opts)
+static bool process__shown(const struct process_snap *p, const struct output_opts *opts)
 {
 	if (!opts->min_blocked_ns)
 		return true;
@@ -777,7 +777,7 @@ static bool thread__unblocked(const struct thread_snap *th)
 	return !th->wait.blocked && !th->rec.exit_state;
 }
 
-static void output__text_unblocked(FILE *out, const struct proc_snap *p,
+static void output__text_unblocked(FILE *out, const struct process_snap *p,
 				   const struct thread_snap **slots)
 {
 	const char *states[8];
@@ -804,7 +804,7 @@ static void output__text_unblocked(FILE *out, const struct proc_snap *p,
 	}
 }
 
-static void output__text_process(FILE *out, const struct proc_snap *p,
+static void output__text_process(FILE *out, const struct process_snap *p,
 				 const struct stall_verdict *stall, const struct output_opts *opts,
 				 struct group_buffers *b)
 {
@@ -831,8 +831,8 @@ static void output__text_verdicts(FILE *out, const struct snapshot *s,
 {
 	size_t stalled = 0, deadlocks = 0;
 
-	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_snap *p = &s->procs[i];
+	for (size_t i = 0; i < s->n_processes; i++) {
+		const struct process_snap *p = &s->processes[i];
 
 		if (!process__shown(p, opts))
 			continue;
@@ -856,13 +856,13 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 		goto cleanup;
 	clock__iso8601(&s->wall, when, sizeof(when));
 	fprintf(out, "leakmon snapshot %s: %zu process%s, %zu thread%s, %zu blocked", when,
-		s->n_procs, s->n_procs == 1 ? "" : "es", s->n_threads, s->n_threads == 1 ? "" : "s",
+		s->n_processes, s->n_processes == 1 ? "" : "es", s->n_threads, s->n_threads == 1 ? "" : "s",
 		s->n_blocked);
 	output__text_verdicts(out, s, opts);
 	fprintf(out, "(count @ [wait, blocked for]; ~ marks times known only to within a "
 		     "real-time thread's last run)\n");
-	for (size_t i = 0; i < s->n_procs; i++)
-		output__text_process(out, &s->procs[i], &opts->stalls[i], opts, &b);
+	for (size_t i = 0; i < s->n_processes; i++)
+		output__text_process(out, &s->processes[i], &opts->stalls[i], opts, &b);
 	if (s->drops.blocked_state || s->drops.creator || (opts->hidden && opts->hidden->n))
 		fputc('\n', out);
 	if (s->drops.blocked_state)

@@ -47,7 +47,7 @@ void output__text_pipe_other_end(FILE *out, uint32_t pid, const struct thread_sn
  * Of a mutex waiter of p: " held by TID NAME", " held by TID, which has exited", that the kernel
  * refused its lock, or nothing when its owner is unknown.
  */
-void output__text_mutex_state(FILE *out, const struct proc_snap *p, const struct thread_snap *th);
+void output__text_mutex_state(FILE *out, const struct process_snap *p, const struct thread_snap *th);
 /*
  * Of a thread asleep outside the GIL's wait while holding the GIL others wait for: a line
  * saying so (none otherwise), naming the thread if name_it.

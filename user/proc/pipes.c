@@ -105,7 +105,7 @@ static int fd__access_mode(int proc_dir, const char *fd)
 }
 
 /* The process name, as the kernel keeps it: up to 15 bytes, anything but NUL. */
-static void proc__comm(int proc_dir, char *comm, size_t size)
+static void process__comm(int proc_dir, char *comm, size_t size)
 {
 	int fd = openat(proc_dir, "comm", O_RDONLY | O_CLOEXEC);
 	ssize_t len = fd >= 0 ? read(fd, comm, size - 1) : -1;
@@ -169,7 +169,7 @@ static int holders__scan_process(struct holders_scan *scan, int proc_dir, uint32
 			continue;
 		}
 		if (!*comm)
-			proc__comm(proc_dir, comm, sizeof(comm));
+			process__comm(proc_dir, comm, sizeof(comm));
 		if (mode == O_RDONLY || mode == O_RDWR)
 			err = holders__add(scan, ino, false, pid, comm);
 		if (!err && (mode == O_WRONLY || mode == O_RDWR))
