@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "runtime/pyframes.h"
+#include "runtime/cpython.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&firstlineno, data, sizeof(firstlineno));
 	memcpy(&index, data + sizeof(firstlineno), sizeof(index));
 	/* A line is positive, or 0 for unknown, whatever the table and first line say. */
-	if (pyframes__line(data + 2 * sizeof(int32_t), size - 2 * sizeof(int32_t), firstlineno,
+	if (cpython__line(data + 2 * sizeof(int32_t), size - 2 * sizeof(int32_t), firstlineno,
 			   index) < 0)
 		__builtin_trap();
 	return 0;

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "analysis/deadlock.h"
-#include "runtime/locks.h"
+#include "runtime/glibc.h"
+#include "runtime/runtime.h"
 #include "util/text.h"
 #include "unit.h"
 
@@ -95,13 +96,19 @@ static void waiter__init(struct thread_snap *th, pid_t tid, const void *addr)
 static void check_cycles(void)
 {
 	struct thread_snap a, b, *threads[2] = { &a, &b };
-	struct process_snap p = { .pid = (uint32_t)getpid(), .n_threads = 2, .threads = threads };
+	struct runtime_set runtimes;
+	struct process_snap p = { .pid = (uint32_t)getpid(),
+				  .n_threads = 2,
+				  .threads = threads,
+				  .runtimes = &runtimes };
 	struct deadlock_cycle *cycles = NULL;
 	static pthread_mutex_t nobodys = PTHREAD_MUTEX_INITIALIZER;
 	struct deadlocks *d = deadlocks__new();
 	pthread_t t[2];
 	size_t n = 0;
 
+	/* glibc's runtime, which reads its locks' owners, is in every process. */
+	runtime_set__init(&runtimes, getpid());
 	pthread_barrier_init(&holding, NULL, 3);
 	pthread_barrier_init(&let_go, NULL, 3);
 	for (int i = 0; i < 2; i++)
@@ -138,6 +145,7 @@ static void check_cycles(void)
 		pthread_join(t[i], NULL);
 	free(cycles);
 	deadlocks__free(d);
+	runtime_set__release(&runtimes);
 }
 
 int main(void)

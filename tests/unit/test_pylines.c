@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "runtime/pyframes.h"
+#include "runtime/cpython.h"
 #include "unit.h"
 
 #define TRUTH "python3 tests/unit/pylines_truth.py"
@@ -39,7 +39,7 @@ static size_t check_code(char *line, size_t *ranges)
 			continue;
 		(*ranges)++;
 		for (long at = start; at < end; at += 2) {
-			int got = pyframes__line(table, len, firstlineno, at / 2);
+			int got = cpython__line(table, len, firstlineno, at / 2);
 
 			if (got != want && wrong++ < 5)
 				printf("instruction %ld of a code at line %d: got line %d, want "
@@ -69,14 +69,14 @@ int main(void)
 	CHECK(wrong == 0, "%zu of %zu code objects with a wrong line", wrong, codes);
 
 	/* Before the first instruction (a frame being set up): its first line, if it is one. */
-	CHECK(pyframes__line(one_line, sizeof(one_line), 7, -1) == 7, "set-up frame");
-	CHECK(pyframes__line(one_line, sizeof(one_line), -3, -1) == 0, "a forged first line");
+	CHECK(cpython__line(one_line, sizeof(one_line), 7, -1) == 7, "set-up frame");
+	CHECK(cpython__line(one_line, sizeof(one_line), -3, -1) == 0, "a forged first line");
 	/* A line delta of +2 for 3 instructions, then one with no line, then past the table. */
-	CHECK(pyframes__line(one_line, sizeof(one_line), 7, 2) == 9, "no-column entry");
-	CHECK(pyframes__line(one_line, sizeof(one_line), 7, 3) == 0, "no-location entry");
-	CHECK(pyframes__line(one_line, sizeof(one_line), 7, 4) == 0, "past the table");
+	CHECK(cpython__line(one_line, sizeof(one_line), 7, 2) == 9, "no-column entry");
+	CHECK(cpython__line(one_line, sizeof(one_line), 7, 3) == 0, "no-location entry");
+	CHECK(cpython__line(one_line, sizeof(one_line), 7, 4) == 0, "past the table");
 	/* Cut short, or no entry's first byte where one must be: unknown, never a read past. */
-	CHECK(pyframes__line(one_line, 1, 7, 0) == 7, "varint cut short");
-	CHECK(pyframes__line((const unsigned char *)"\x05", 1, 7, 0) == 0, "no entry start");
+	CHECK(cpython__line(one_line, 1, 7, 0) == 7, "varint cut short");
+	CHECK(cpython__line((const unsigned char *)"\x05", 1, 7, 0) == 0, "no entry start");
 	return unit__finish("test_pylines");
 }

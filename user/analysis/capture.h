@@ -9,24 +9,23 @@
 #include "loader/tracker.h"
 
 /*
- * Capture the user stacks of a snapshot's blocked threads (those listed at min_blocked_ns),
- * then name each wait's reason and each thread's start routine. A thread that ran while its
- * stack was read is read again once from a fresh record, else left with an error, never with
- * a stack it did not have.
+ * The user stacks of the threads marked stack_wanted that are blocked, read with one view of
+ * each process's address space; then each wait's reason and each thread's start routine, as the
+ * stack and the process's runtimes (process_snap.runtimes) say. A thread that ran while its
+ * stack was read is read again once from a fresh record, else left with an error, never with a
+ * stack it did not have.
  */
 struct capture_opts {
 	struct symbolizer *symbols;
-	uint64_t min_blocked_ns;
 	enum debuginfo_mode debuginfo;
+	/*
+	 * A thread awake at its record and asleep again by the check that follows the reading
+	 * (woken for a moment: a GIL waiter checks every 5 ms) has its stack read too: a snapshot
+	 * that lists every wait, however short.
+	 */
+	bool read_woken;
 };
 
-int capture__listed(struct tracker *t, struct snapshot *s, const struct capture_opts *opts);
-/* The same for the threads the caller marked stack_wanted (min_blocked_ns is not used). */
-int capture__wanted(struct tracker *t, struct snapshot *s, const struct capture_opts *opts);
-/*
- * How many threads of p wait for the GIL at gil, from their records alone: a GIL's holder read
- * once, its waiters counted at every look.
- */
-uint32_t capture__gil_waiters(const struct process_snap *p, uint64_t gil);
+int capture__stacks(struct tracker *t, struct snapshot *s, const struct capture_opts *opts);
 
 #endif /* LEAKMON_CAPTURE_H */

@@ -6,8 +6,7 @@
 
 #include "util/array.h"
 #include "analysis/deadlock.h"
-#include "runtime/locks.h"
-#include "proc/pidns.h"
+#include "runtime/runtime.h"
 
 struct reported {
 	uint32_t pid;
@@ -40,40 +39,6 @@ void deadlocks__forget(struct deadlocks *d, uint32_t pid)
 		if (d->cycles[i].pid != pid)
 			d->cycles[kept++] = d->cycles[i];
 	d->n = kept;
-}
-
-/*
- * glibc's park after the kernel refused a priority-inheritance lock (EDEADLK: taking it would
- * deadlock; ESRCH: its owner died): an untimed wait for a zero word of its own to leave zero,
- * which nothing will ever make it do. A mutex's own waits expect a locked word.
- */
-static bool lock__refused(const struct thread_snap *th, const uint32_t words[MUTEX_WORDS])
-{
-	return (th->rec.flags & LEAKMON_TASK_HAS_REGS) && th->wait.timed == 0 &&
-	       !th->rec.regs[LEAKMON_REG_DX] && !words[0];
-}
-
-/*
- * Owners as glibc's locks name them, in their process's pid namespace's numbers, and ours: the
- * namespace is looked at once, and the last owner's number kept (a convoy has one owner).
- */
-struct owner_numbers {
-	int ours; /* the process numbers threads as we do: 1, 0, or -1 not looked at yet */
-	uint32_t inner, tid;
-};
-
-/* Lock owner inner in ours; an owner no longer there keeps the number the lock gives it. */
-static uint32_t owner__ours(pid_t pid, uint32_t inner, struct owner_numbers *nums)
-{
-	if (nums->ours < 0)
-		nums->ours = pidns__ours(pid);
-	if (nums->ours || !inner)
-		return inner;
-	if (inner != nums->inner) {
-		nums->inner = inner;
-		nums->tid = pidns__our_tid(pid, inner);
-	}
-	return nums->tid ? nums->tid : inner;
 }
 
 static bool deadlocks__seen(struct deadlocks *d, uint32_t pid, const char *key)
@@ -124,7 +89,6 @@ int deadlocks__find(struct deadlocks *d, struct process_snap *p, struct deadlock
 {
 	struct deadlock_link *links = calloc(p->n_threads, sizeof(*links));
 	struct deadlock_cycle cycle = { .pid = p->pid };
-	struct owner_numbers nums = { .ours = -1 };
 	size_t n = 0;
 	int err = 0;
 
@@ -132,26 +96,12 @@ int deadlocks__find(struct deadlocks *d, struct process_snap *p, struct deadlock
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_threads; i++) {
 		struct thread_snap *th = p->threads[i];
-		uint32_t words[MUTEX_WORDS], owner;
+		uint32_t owner;
 
 		if (!th->wait.blocked)
 			continue;
-		if (th->runtime_owner) {
-			owner = th->runtime_owner;
-		} else if (!th->glibc_lock || !th->wait.futex) {
-			continue;
-		} else if (!strcmp(th->reason, "rwlock")) {
-			owner = owner__ours((pid_t)p->pid, rwlock__writer(p->pid, th->wait.futex),
-					    &nums);
-		} else if (thread__joins(th)) {
-			owner = owner__ours((pid_t)p->pid, join__thread(p->pid, th->wait.futex),
-					    &nums);
-		} else if (mutex__read(p->pid, th->wait.futex, words)) {
-			owner = owner__ours((pid_t)p->pid, mutex__owner(words), &nums);
-			th->lock_refused = !owner && lock__refused(th, words);
-		} else {
-			continue;
-		}
+		owner = th->runtime_owner ? th->runtime_owner
+					  : runtime_set__lock_owner(p->runtimes, th, &th->lock_refused);
 		th->mutex_owner = owner;
 		if (owner)
 			links[n++] = (struct deadlock_link){ .waiter = th, .owner = owner };
@@ -184,11 +134,6 @@ int deadlocks__find(struct deadlocks *d, struct process_snap *p, struct deadlock
 	}
 	free(links);
 	return err;
-}
-
-bool thread__joins(const struct thread_snap *th)
-{
-	return th->reason && !strcmp(th->reason, "join");
 }
 
 const char *deadlock_link__lock(const struct deadlock_link *l)

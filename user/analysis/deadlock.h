@@ -40,8 +40,6 @@ void deadlocks__free(struct deadlocks *d);
  */
 int deadlocks__find(struct deadlocks *d, struct process_snap *p, struct deadlock_cycle **cycles,
 		    size_t *n_cycles);
-/* Whether thread th waits in a join: for a thread, not for a lock. */
-bool thread__joins(const struct thread_snap *th);
 /* The lock a link's waiter waits for (its wait object), or NULL: it joins a thread. */
 const char *deadlock_link__lock(const struct deadlock_link *l);
 /*

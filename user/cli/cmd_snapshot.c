@@ -8,55 +8,13 @@
 #include "util/clock.h"
 #include "cli/commands.h"
 #include "config/config.h"
-#include "analysis/deadlock.h"
 #include "util/heap.h"
-#include "analysis/hidden.h"
 #include "util/log.h"
 #include "output/output.h"
-#include "proc/pipes.h"
 #include "util/signals.h"
 #include "model/snapshot.h"
-#include "analysis/stall.h"
-#include "analysis/capture.h"
+#include "analysis/pipeline.h"
 #include "loader/tracker.h"
-
-/* Frames' strings live in the snapshot: the symbolizer can go once they are read. */
-static int cmd_snapshot__stacks(const struct config *cfg, struct tracker *t, struct snapshot *snap)
-{
-	struct capture_opts opts = {
-		.min_blocked_ns = cfg->min_blocked_ns,
-		.debuginfo = cfg->debuginfo,
-	};
-	int err;
-
-	opts.symbols = symbolizer__new(NULL);
-	if (!opts.symbols) {
-		log_err("out of memory");
-		return -ENOMEM;
-	}
-	err = capture__listed(t, snap, &opts);
-	if (err)
-		log_err("reading the stacks failed: %s", strerror(-err));
-	else
-		log_debug("stacks read");
-	symbolizer__free(opts.symbols);
-	return err;
-}
-
-/* Mutex cycles among the threads: their wait reasons come from the stacks. */
-static int cmd_snapshot__deadlocks(struct snapshot *snap, struct deadlock_cycle **cycles,
-				   size_t *n_cycles)
-{
-	struct deadlocks *found = deadlocks__new();
-	int err = 0;
-
-	if (!found)
-		return -ENOMEM;
-	for (size_t i = 0; i < snap->n_processes && !err; i++)
-		err = deadlocks__find(found, &snap->processes[i], cycles, n_cycles);
-	deadlocks__free(found);
-	return err;
-}
 
 /*
  * A process's threads are read one after another, not at once: a thread read asleep may have
@@ -65,44 +23,37 @@ static int cmd_snapshot__deadlocks(struct snapshot *snap, struct deadlock_cycle 
  */
 #define STALL_MIN_NS 1000000000ULL
 
-/* Each process's stall verdict, in the snapshot's order; NULL when out of memory. */
-static struct stall_verdict *cmd_snapshot__stalls(const struct snapshot *snap)
+/* The stacks of the blocked threads listed: a wait just begun is listed only when all are. */
+static void cmd_snapshot__judge(void *ctx, struct snapshot *snap, const struct stall_verdict *stalls)
 {
-	struct stall_verdict *stalls = calloc(snap->n_processes + 1, sizeof(*stalls));
+	const struct config *cfg = ctx;
 
-	for (size_t i = 0; stalls && i < snap->n_processes; i++)
-		stalls[i].threads =
-			stall__found(&snap->processes[i], STALL_MIN_NS, &stalls[i].provable);
-	return stalls;
+	(void)stalls;
+	for (size_t i = 0; i < snap->n_threads; i++)
+		snap->threads[i].stack_wanted =
+			snap->threads[i].wait.blocked &&
+			snapshot__thread_listed(&snap->threads[i], cfg->min_blocked_ns);
 }
 
-/* Who holds the other ends of the pipes that listed threads wait on: one pass over /proc. */
-static void cmd_snapshot__pipe_holders(const struct snapshot *snap, uint64_t min_blocked_ns,
-				       struct pipe_holders *holders)
+/* Who holds the other ends of the pipes that listed threads wait on. */
+static bool cmd_snapshot__wants_pipe(void *ctx, const struct thread_snap *th)
 {
-	uint64_t *inodes = calloc(snap->n_threads + 1, sizeof(*inodes));
-	size_t n = 0;
+	const struct config *cfg = ctx;
 
-	for (size_t i = 0; inodes && i < snap->n_threads; i++) {
-		const struct thread_snap *th = &snap->threads[i];
-
-		if (wait__on_pipe(&th->wait) && snapshot__thread_listed(th, min_blocked_ns))
-			inodes[n++] = th->rec.file_ino;
-	}
-	pipes__look_up(inodes, n, inodes ? 0 : -ENOMEM, holders);
-	free(inodes);
+	return snapshot__thread_listed(th, cfg->min_blocked_ns);
 }
+
+static const struct pipeline_hooks cmd_snapshot__hooks = {
+	.judge = cmd_snapshot__judge,
+	.wants_pipe = cmd_snapshot__wants_pipe,
+};
 
 int cmd_snapshot(int argc, char **argv)
 {
+	struct pipeline_opts look = { .hooks = &cmd_snapshot__hooks, .own_runtimes = true };
 	struct output_opts out_opts = {};
-	struct deadlock_cycle *cycles = NULL;
-	struct stall_verdict *stalls = NULL;
-	struct pipe_holders pipes = {};
-	struct hidden_processes hidden = {};
+	struct findings found = {};
 	struct snapshot *snap = NULL;
-	size_t n_cycles = 0;
-	uint64_t boot_ns;
 	struct tracker *t = NULL;
 	struct config cfg;
 	int err, ret;
@@ -121,43 +72,46 @@ int cmd_snapshot(int argc, char **argv)
 		log_err("interrupted before the snapshot was taken");
 		goto cleanup;
 	}
-	boot_ns = clock__boot_ns();
+	look.boot_ns = clock__boot_ns();
 	err = snapshot__take(t, &snap);
 	if (err) {
 		log_err("taking the snapshot failed: %s", strerror(-err));
 		goto cleanup;
 	}
 	log_debug("snapshot taken: %zu threads", snap->n_threads);
-	if (!cfg.no_stacks) {
-		if (cmd_snapshot__stacks(&cfg, t, snap))
-			goto cleanup;
-		cmd_snapshot__pipe_holders(snap, cfg.min_blocked_ns, &pipes);
-		out_opts.pipes = &pipes;
-	}
-	err = cmd_snapshot__deadlocks(snap, &cycles, &n_cycles);
-	if (err) {
-		log_err("looking for deadlocks failed: %s", strerror(-err));
-		goto cleanup;
-	}
-	stalls = cmd_snapshot__stalls(snap);
-	if (!stalls) {
+	/* Frames' strings live in the snapshot: the symbolizer can go once they are read. */
+	look.symbols = cfg.no_stacks ? NULL : symbolizer__new(NULL);
+	if (!cfg.no_stacks && !look.symbols) {
 		log_err("out of memory");
 		goto cleanup;
 	}
-	if (cfg.n_pids && hidden__warn_asked(snap, cfg.pids, cfg.n_pids) == cfg.n_pids) {
-		log_err("nothing to show: every process asked for is hidden from BPF task "
-			"iterators "
-			"by this kernel");
+	look.t = t;
+	look.ctx = &cfg;
+	look.debuginfo = cfg.debuginfo;
+	look.no_stacks = cfg.no_stacks;
+	look.read_woken = !cfg.min_blocked_ns;
+	look.stall_min_ns = STALL_MIN_NS;
+	look.asked = cfg.pids;
+	look.n_asked = cfg.n_pids;
+	look.find_hidden = !cfg.n_pids;
+	err = pipeline__run(snap, &look, &found);
+	symbolizer__free(look.symbols);
+	if (err) {
+		log_err("looking at the threads failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	if (!cfg.n_pids) {
-		hidden__find(snap, boot_ns, &hidden);
-		out_opts.hidden = &hidden;
+	log_debug("threads looked at");
+	if (cfg.n_pids && found.n_hidden == cfg.n_pids) {
+		log_err("nothing to show: every process asked for is hidden from BPF task "
+			"iterators by this kernel");
+		goto cleanup;
 	}
+	out_opts.hidden = cfg.n_pids ? NULL : &found.hidden;
+	out_opts.pipes = cfg.no_stacks ? NULL : &found.pipes;
 	out_opts.min_blocked_ns = cfg.min_blocked_ns;
-	out_opts.deadlocks = cycles;
-	out_opts.n_deadlocks = n_cycles;
-	out_opts.stalls = stalls;
+	out_opts.deadlocks = found.cycles;
+	out_opts.n_deadlocks = found.n_cycles;
+	out_opts.stalls = found.stalls;
 	if (cfg.json)
 		output__snapshot_json(stdout, snap, &out_opts);
 	else
@@ -168,10 +122,7 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	ret = EXIT_OK;
 cleanup:
-	free(stalls);
-	free(cycles);
-	pipes__free(&pipes);
-	hidden__free(&hidden);
+	findings__free(&found);
 	snapshot__free(snap);
 	tracker__free(t);
 	return ret;

@@ -300,3 +300,8 @@ void snapshot__free(struct snapshot *s)
 	free(s->processes);
 	free(s);
 }
+
+bool thread__joins(const struct thread_snap *th)
+{
+	return th->reason && !strcmp(th->reason, "join");
+}

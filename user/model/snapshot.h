@@ -55,6 +55,8 @@ struct thread_snap {
 	bool stack_pending;   /* to be unwound (again) */
 };
 
+struct runtime_set;
+
 struct process_snap {
 	uint32_t pid;
 	uint64_t start_ns; /* when it started (CLOCK_MONOTONIC): a reused pid has another */
@@ -63,6 +65,12 @@ struct process_snap {
 	size_t n_threads;
 	size_t n_blocked;
 	struct thread_snap **threads; /* by tid: a run of the snapshot's sorted */
+	/*
+	 * The language runtimes its threads run (runtime/runtime.h), lent by whoever keeps them
+	 * across looks (the monitor), or by a one-shot snapshot's pass; NULL: not analysed (a
+	 * process the monitor does not watch).
+	 */
+	struct runtime_set *runtimes;
 };
 
 struct thread_key;
@@ -97,6 +105,8 @@ struct process_snap *snapshot__find_process(struct snapshot *s, uint32_t pid);
 struct thread_snap *snapshot__find_thread(struct snapshot *s, uint32_t tgid, uint32_t tid);
 /* p's thread tid, or NULL. */
 struct thread_snap *process__find_thread(const struct process_snap *p, uint32_t tid);
+/* Whether thread th waits in a join: for a thread, not for a lock. */
+bool thread__joins(const struct thread_snap *th);
 /* Replace a thread's state with a newer record of it; the blocked counts follow. */
 void snapshot__refresh_thread(struct snapshot *s, struct thread_snap *th,
 			      const struct task_record *rec);

@@ -4,20 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/pipeline.h"
+#include "monitor/episodes.h"
+#include "monitor/growth.h"
+#include "monitor/monitor.h"
+#include "monitor/select.h"
+#include "output/metrics.h"
+#include "runtime/runtime.h"
 #include "util/array.h"
 #include "util/clock.h"
-#include "analysis/deadlock.h"
-#include "monitor/growth.h"
-#include "analysis/hidden.h"
-#include "runtime/jvm.h"
 #include "util/log.h"
-#include "output/metrics.h"
-#include "monitor/monitor.h"
-#include "proc/pipes.h"
-#include "monitor/select.h"
-#include "model/snapshot.h"
-#include "analysis/capture.h"
-#include "analysis/stall.h"
 
 /* A watched process: its baseline and recent thread counts. */
 struct watched {
@@ -31,35 +27,9 @@ struct watched {
 	bool stalled;	   /* a stall event was raised and no thread has run since */
 	bool ignored;	   /* not selected (--watch-*, --ignore-*): kept only to be known */
 	bool said;	   /* an event was raised about it: its exit is worth saying too */
-	bool jvm_looked;   /* whether it maps a HotSpot JVM was asked */
-	uint8_t jvm_tries; /* its JVM's tables read and not understood (it may be starting) */
-	struct jvm *jvm;   /* its JVM's Java threads, read at each look; NULL: none */
+	struct runtime_set runtimes; /* the language runtimes it runs, each opened once */
 	/* This tick's verdicts, acted on once the stacks they need are read. */
 	bool growth_due, stall_due, stall_provable;
-};
-
-/* One thread's blocking episode: the same while the thread neither ran nor was replaced. */
-struct episode {
-	uint32_t tgid, tid;
-	uint64_t start_ns; /* the thread's: a reused tid is another thread */
-	uint64_t nvcsw;	   /* moves when the thread slept again: a new episode */
-	char comm[LEAKMON_COMM_LEN + 1];
-	const char *kind;   /* its wait kind: futex, pipe_read, ... (static strings) */
-	const char *reason; /* once its stack was read: mutex, condvar, ... (static strings) */
-	bool glibc_lock;    /* likewise: th->glibc_lock */
-	/* Likewise: what its runtime waits for (wait.futex), and that lock's holder. */
-	uint64_t futex;
-	uint32_t runtime_owner;
-	uint64_t gil_held;	   /* likewise: the GIL it holds while asleep here (th->gil_held) */
-	uint64_t runtime_since_ns; /* th->runtime_since_ns at its start: its sleeps, one wait */
-	uint64_t group_key;	   /* once its stack was read: thread__group_key */
-	bool kind_alerted;	   /* its reason (or wait kind until then) is in --blocked-kinds */
-	double blocked_s;
-	bool reported;
-	bool seen; /* in this tick's snapshot: then th, p and w are this tick's */
-	struct thread_snap *th;
-	struct process_snap *p;
-	struct watched *w;
 };
 
 struct monitor {
@@ -70,9 +40,8 @@ struct monitor {
 	struct watched *processes; /* by pid */
 	size_t n_processes;
 	struct watched **of_snap; /* this tick: the watched process of each snapshot process */
-	struct episode *episodes; /* sorted by (tgid, tid) up to n_sorted; new ones after */
-	size_t n_episodes, cap_episodes, n_sorted;
-	struct deadlocks *deadlocks;
+	struct episodes episodes;
+	struct deadlocks *deadlocks; /* the rings reported: each is reported once */
 	struct snapshot *snap;	    /* the last tick's, refilled by the next in its memory */
 	struct tracker_drops drops; /* as last said */
 	uint64_t alerts[METRICS_N_ALERTS];
@@ -110,11 +79,11 @@ void monitor__free(struct monitor *m)
 		return;
 	for (size_t i = 0; i < m->n_processes; i++) {
 		growth__free(&m->processes[i].growth);
-		jvm__free(m->processes[i].jvm);
+		runtime_set__release(&m->processes[i].runtimes);
 	}
 	free(m->processes);
 	free(m->of_snap);
-	free(m->episodes);
+	episodes__free(&m->episodes);
 	symbolizer__free(m->symbols);
 	deadlocks__free(m->deadlocks);
 	snapshot__free(m->snap);
@@ -128,8 +97,7 @@ static void monitor__process_gone(struct monitor *m, struct watched *w)
 		events__exit(m->ev, w->pid, w->comm);
 	deadlocks__forget(m->deadlocks, w->pid);
 	growth__free(&w->growth);
-	jvm__free(w->jvm);
-	w->jvm = NULL;
+	runtime_set__release(&w->runtimes);
 }
 
 static void watched__init(struct watched *w, const struct process_snap *p, uint64_t now_ns)
@@ -139,6 +107,7 @@ static void watched__init(struct watched *w, const struct process_snap *p, uint6
 	w->start_ns = p->start_ns;
 	w->since_ns = now_ns;
 	w->baseline = p->thread_count;
+	runtime_set__init(&w->runtimes, (pid_t)p->pid);
 }
 
 /*
@@ -191,18 +160,6 @@ static int monitor__match_processes(struct monitor *m, struct snapshot *s)
 	m->n_processes = n;
 	m->started = true;
 	return 0;
-}
-
-/* Threads of one group share a start routine and the call site that created them. */
-static uint64_t thread__group_key(const struct thread_snap *th)
-{
-	uint64_t key = 1469598103934665603ULL; /* FNV-1a */
-
-	if (!th->start_routine)
-		return 0;
-	for (const char *c = th->start_routine; *c; c++)
-		key = (key ^ (unsigned char)*c) * 1099511628211ULL;
-	return key ^ (th->created_by ? th->created_by->pc : 0);
 }
 
 struct keyed_thread {
@@ -269,9 +226,28 @@ static void process__want_all_stacks(struct process_snap *p)
 		p->threads[i]->stack_wanted = true;
 }
 
-/* Growth and stall verdicts of each process; both want every stack of the process. */
-static void monitor__judge_processes(struct monitor *m, struct snapshot *s)
+/* The watched process an episode of this look is of. */
+static struct watched *monitor__watched_of(const struct monitor *m, const struct episode *e)
 {
+	return m->of_snap[e->p - m->snap->processes];
+}
+
+static void monitor__episode_over(void *ctx, const struct episode *e, bool exited)
+{
+	struct monitor *m = ctx;
+
+	if (e->reported)
+		events__unblocked(m->ev, e->tgid, e->comm, e->tid, e->blocked_s, exited);
+}
+
+/*
+ * The verdicts made without stacks: each watched process's growth and stall (both want every
+ * stack of the process), then the episodes of the threads blocked past the threshold (a new
+ * one wants its stack, hence its reason, read once).
+ */
+static void monitor__judge(void *ctx, struct snapshot *s, const struct stall_verdict *stalls)
+{
+	struct monitor *m = ctx;
 	uint64_t window = m->cfg->growth_window_ns, now = s->mono_ns;
 
 	for (size_t i = 0; i < s->n_processes; i++) {
@@ -284,170 +260,23 @@ static void monitor__judge_processes(struct monitor *m, struct snapshot *s)
 		if (growth__add_sample(&w->growth, now, p->thread_count, window))
 			log_debug("pid %" PRIu32 ": a thread count lost (out of memory)", w->pid);
 		w->growth_due = growth__new_episode(&w->growth, now, window);
-		stalled = stall__found(p, m->cfg->blocked_threshold_ns, &w->stall_provable) > 0;
+		stalled = stalls[i].threads > 0;
+		w->stall_provable = stalls[i].provable;
 		w->stall_due = stalled && !w->stalled;
 		w->stalled = stalled;
 		if (w->growth_due || w->stall_due)
 			process__want_all_stacks(p);
 	}
+	episodes__look(&m->episodes, s, m->cfg->blocked_threshold_ns, m->cfg,
+		       monitor__episode_over, m);
 }
 
-static int episode__cmp(const void *a, const void *b)
+static void monitor__stacks_read(void *ctx, struct snapshot *s)
 {
-	const struct episode *x = a, *y = b;
+	struct monitor *m = ctx;
 
-	if (x->tgid != y->tgid)
-		return x->tgid < y->tgid ? -1 : 1;
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
-}
-
-static void monitor__episode_over(struct monitor *m, const struct episode *e, bool exited)
-{
-	if (e->reported)
-		events__unblocked(m->ev, e->tgid, e->comm, e->tid, e->blocked_s, exited);
-}
-
-/* The episode of a blocked thread; new ones go after the sorted ones until the next sort. */
-static struct episode *monitor__episode(struct monitor *m, const struct process_snap *p,
-					const struct thread_snap *th, bool *is_new)
-{
-	struct episode key = { .tgid = p->pid, .tid = th->tid }, *e, *grown;
-
-	*is_new = false;
-	e = m->n_sorted ? bsearch(&key, m->episodes, m->n_sorted, sizeof(*e), episode__cmp) : NULL;
-	if (e) {
-		if (e->start_ns == th->rec.start_ns &&
-		    (e->nvcsw == th->rec.nvcsw ||
-		     (th->runtime_since_ns && th->runtime_since_ns == e->runtime_since_ns))) {
-			e->nvcsw = th->rec.nvcsw;
-			return e;
-		}
-		/* It slept again, or the tid is another thread's now: a new episode. */
-		monitor__episode_over(m, e, e->start_ns != th->rec.start_ns);
-		memset(e, 0, sizeof(*e));
-		goto fill;
-	}
-	grown = array__grow(m->episodes, &m->cap_episodes, m->n_episodes, sizeof(*grown));
-	if (!grown)
-		return NULL;
-	m->episodes = grown;
-	e = &m->episodes[m->n_episodes++];
-	memset(e, 0, sizeof(*e));
-fill:
-	e->tgid = p->pid;
-	e->tid = th->tid;
-	e->start_ns = th->rec.start_ns;
-	e->nvcsw = th->rec.nvcsw;
-	e->runtime_since_ns = th->runtime_since_ns;
-	memcpy(e->comm, p->comm, sizeof(e->comm));
-	*is_new = true;
-	return e;
-}
-
-/*
- * The episodes started this tick, after n_sorted, into order: sorted among themselves, then
- * merged from the back. Sorting all of them again each tick cost ~4% of the monitor at rest
- * with 100,000 open episodes.
- */
-static void monitor__sort_new_episodes(struct monitor *m)
-{
-	size_t n_new = m->n_episodes - m->n_sorted, old = m->n_sorted, to = m->n_episodes;
-	struct episode *fresh;
-
-	if (!n_new)
-		return;
-	qsort(&m->episodes[old], n_new, sizeof(*fresh), episode__cmp);
-	fresh = malloc(n_new * sizeof(*fresh));
-	if (!fresh) {
-		qsort(m->episodes, m->n_episodes, sizeof(*fresh), episode__cmp);
-		m->n_sorted = m->n_episodes;
-		return;
-	}
-	memcpy(fresh, &m->episodes[old], n_new * sizeof(*fresh));
-	while (n_new) {
-		if (old && episode__cmp(&m->episodes[old - 1], &fresh[n_new - 1]) > 0)
-			m->episodes[--to] = m->episodes[--old];
-		else
-			m->episodes[--to] = fresh[--n_new];
-	}
-	free(fresh);
-	m->n_sorted = m->n_episodes;
-}
-
-/* Threads past the threshold: a new episode wants its stack (hence its reason) read once. */
-static void monitor__track_episodes(struct monitor *m, struct snapshot *s)
-{
-	for (size_t i = 0; i < s->n_processes; i++) {
-		if (!m->of_snap[i])
-			continue;
-		for (size_t j = 0; j < s->processes[i].n_threads; j++) {
-			struct thread_snap *th = s->processes[i].threads[j];
-			struct episode *e;
-			bool is_new;
-
-			if (!th->wait.blocked || !th->has_blocked_ns ||
-			    th->blocked_ns < m->cfg->blocked_threshold_ns)
-				continue;
-			e = monitor__episode(m, &s->processes[i], th, &is_new);
-			if (!e)
-				continue;
-			if (is_new) {
-				e->kind = th->wait.kind;
-				e->kind_alerted = config__kind_alerted(m->cfg, e->kind);
-			}
-			e->seen = true;
-			e->th = th;
-			e->p = &s->processes[i];
-			e->w = m->of_snap[i];
-			e->blocked_s = (double)th->blocked_ns / 1e9;
-			th->stack_wanted |= is_new;
-		}
-	}
-	monitor__sort_new_episodes(m);
-}
-
-/*
- * Read the stacks wanted, once for all verdicts of the tick. Episodes remember what their
- * stacks said (reason, group, a runtime's lock and its holder); threads not read again get
- * those back from there.
- */
-static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
-{
-	struct capture_opts opts = { .symbols = m->symbols, .debuginfo = m->cfg->debuginfo };
-	size_t wanted = 0;
-	int err;
-
-	for (size_t i = 0; i < s->n_threads; i++)
-		wanted += s->threads[i].stack_wanted;
-	if (!wanted)
-		return 0;
-	err = capture__wanted(m->t, s, &opts);
-	if (err)
-		return err;
-	for (size_t i = 0; i < m->n_episodes; i++) {
-		struct episode *e = &m->episodes[i];
-
-		if (!e->seen)
-			continue;
-		if (e->th->stack_wanted) {
-			e->reason = e->th->reason;
-			e->glibc_lock = e->th->glibc_lock;
-			e->futex = e->th->wait.futex;
-			e->runtime_owner = e->th->runtime_owner;
-			e->gil_held = e->th->gil_held;
-			e->group_key = thread__group_key(e->th);
-			e->kind_alerted = config__kind_alerted(m->cfg, e->reason);
-		} else if (e->reason && !e->th->stack.n) {
-			e->th->reason = e->reason;
-			e->th->glibc_lock = e->glibc_lock;
-			e->th->runtime_owner = e->runtime_owner;
-			if (e->futex != e->th->wait.futex)
-				wait__set_futex(&e->th->wait, e->futex);
-		}
-	}
-	for (size_t i = 0; i < s->n_threads; i++)
-		s->threads[i].stack_wanted = false;
-	return 0;
+	(void)s;
+	episodes__stacks_read(&m->episodes, m->cfg);
 }
 
 /*
@@ -456,37 +285,63 @@ static int monitor__read_stacks(struct monitor *m, struct snapshot *s)
  */
 static void monitor__count_gil_waiters(struct monitor *m)
 {
-	for (size_t i = 0; i < m->n_episodes; i++) {
-		struct episode *e = &m->episodes[i];
+	for (size_t i = 0; i < m->episodes.n; i++) {
+		struct episode *e = &m->episodes.list[i];
 
 		if (!e->seen || !e->gil_held)
 			continue;
 		e->th->gil_held = e->gil_held;
-		e->th->gil_waiters = capture__gil_waiters(e->p, e->gil_held);
+		e->th->gil_waiters = runtime_set__lock_waiters(e->p->runtimes, e->p, e->gil_held);
+	}
+}
+
+/* The verdicts that need stacks: the GIL's waiters, and where each growth came from. */
+static void monitor__judged_with_stacks(void *ctx, struct snapshot *s)
+{
+	struct monitor *m = ctx;
+
+	monitor__count_gil_waiters(m);
+	for (size_t i = 0; i < s->n_processes; i++) {
+		struct watched *w = m->of_snap[i];
+		struct growth_site site;
+
+		if (!w || !w->growth_due)
+			continue;
+		w->site_key =
+			monitor__growth_site(&s->processes[i], w->since_ns,
+					     s->mono_ns - 2 * m->cfg->growth_window_ns, &site);
+		w->said = true;
+		m->alerts[METRICS_ALERT_GROWTH]++;
+		events__growth(m->ev, &s->processes[i], w->baseline, w->growth.rate_per_min, &site);
 	}
 }
 
 /*
- * Whether an episode of this tick is worth an event now: not reported yet, and its wait reason
+ * Whether an episode of this look is worth an event now: not reported yet, and its wait reason
  * is alerted (--blocked-kinds), or the thread holds the GIL others wait for (whatever its wait:
  * every Python thread of the process is stuck behind it), or it belongs to what is already
  * wrong: the group that grows, a stall, a deadlock.
  */
-static bool episode__due(const struct episode *e)
+static bool monitor__episode_due(const struct monitor *m, const struct episode *e)
 {
+	const struct watched *w;
+
 	if (!e->seen || e->reported)
 		return false;
+	w = monitor__watched_of(m, e);
 	return e->kind_alerted || e->th->gil_waiters ||
-	       (e->w->growth.alerted && e->group_key && e->group_key == e->w->site_key) ||
-	       e->w->stalled || e->th->deadlocked;
+	       (w->growth.alerted && e->group_key && e->group_key == w->site_key) || w->stalled ||
+	       e->th->deadlocked;
 }
 
-/* Mark what the tick's events will show without a stack yet; true if any. */
-static bool monitor__want_event_stacks(struct monitor *m, const struct deadlock_cycle *cycles,
-				       size_t n_cycles)
+/* Mark what this look's events will show without a stack yet; true if any. */
+static bool monitor__want_event_stacks(void *ctx, struct snapshot *s,
+				       const struct deadlock_cycle *cycles, size_t n_cycles)
 {
+	struct monitor *m = ctx;
 	bool any = false;
 
+	(void)s;
 	for (size_t i = 0; i < n_cycles; i++) {
 		for (size_t k = 0; k < cycles[i].n; k++) {
 			struct thread_snap *th = cycles[i].links[k].waiter;
@@ -495,10 +350,10 @@ static bool monitor__want_event_stacks(struct monitor *m, const struct deadlock_
 			any |= th->stack_wanted;
 		}
 	}
-	for (size_t i = 0; i < m->n_episodes; i++) {
-		struct episode *e = &m->episodes[i];
+	for (size_t i = 0; i < m->episodes.n; i++) {
+		struct episode *e = &m->episodes.list[i];
 
-		if (episode__due(e) && !e->th->stack.n) {
+		if (monitor__episode_due(m, e) && !e->th->stack.n) {
 			e->th->stack_wanted = true;
 			any = true;
 		}
@@ -506,34 +361,37 @@ static bool monitor__want_event_stacks(struct monitor *m, const struct deadlock_
 	return any;
 }
 
-/* The pipes the due events wait on, looked up together: one pass over /proc for all. */
-static void monitor__find_pipe_holders(struct monitor *m, struct pipe_holders *holders)
+/* The pipes the due events wait on. */
+static bool monitor__wants_pipe(void *ctx, const struct thread_snap *th)
 {
-	uint64_t *inodes = NULL, *grown;
-	size_t n = 0, cap = 0;
-	int err = 0;
+	struct monitor *m = ctx;
+	const struct episode *e = episodes__find(&m->episodes, th->rec.tgid, th->tid);
 
-	for (size_t i = 0; i < m->n_episodes; i++) {
-		struct episode *e = &m->episodes[i];
-
-		if (!episode__due(e) || !wait__on_pipe(&e->th->wait))
-			continue;
-		grown = array__grow(inodes, &cap, n, sizeof(*grown));
-		if (!grown) {
-			err = -ENOMEM;
-			break;
-		}
-		inodes = grown;
-		inodes[n++] = e->th->rec.file_ino;
-	}
-	pipes__look_up(inodes, n, err, holders);
-	free(inodes);
+	return e && monitor__episode_due(m, e);
 }
+
+/* A process's JVM is looked for in its maps from its second look: short-lived ones cost none. */
+static bool monitor__runtimes_in_maps(void *ctx, const struct process_snap *p)
+{
+	struct monitor *m = ctx;
+	const struct watched *w = m->of_snap[p - m->snap->processes];
+
+	return m->snap->mono_ns - w->since_ns >= m->cfg->interval_ns;
+}
+
+static const struct pipeline_hooks monitor__hooks = {
+	.judge = monitor__judge,
+	.stacks_read = monitor__stacks_read,
+	.judged_with_stacks = monitor__judged_with_stacks,
+	.want_event_stacks = monitor__want_event_stacks,
+	.wants_pipe = monitor__wants_pipe,
+	.runtimes_in_maps = monitor__runtimes_in_maps,
+};
 
 /*
  * Whether a pipe waiter's own process no longer holds its own end because it closed every
  * descriptor since its threads were read: it exits. Who holds the other end then says nothing
- * of why it waited, and its episode ends at the next pass.
+ * of why it waited, and its episode ends at the next look.
  */
 static bool episode__pipe_closed(const struct episode *e, const struct pipe_holders *h)
 {
@@ -550,217 +408,16 @@ static bool episode__pipe_closed(const struct episode *e, const struct pipe_hold
 	return pipes__fds_closed(e->p->pid);
 }
 
-static void monitor__report_blocked(struct monitor *m)
+/* This look's events, once its findings are in: deadlocks, stalls, blocked threads. */
+static void monitor__raise_events(struct monitor *m, struct snapshot *s,
+				  const struct findings *found)
 {
-	struct pipe_holders holders;
-
-	monitor__find_pipe_holders(m, &holders);
-	for (size_t i = 0; i < m->n_episodes; i++) {
-		struct episode *e = &m->episodes[i];
-
-		if (!episode__due(e) || episode__pipe_closed(e, &holders))
-			continue;
-		events__blocked(m->ev, e->p, e->th, &holders);
-		e->reported = true;
-		e->w->said = true;
-		m->alerts[METRICS_ALERT_BLOCKED]++;
-	}
-	pipes__free(&holders);
-}
-
-/* Episodes of threads that ran again (or are gone): said once if they had been reported. */
-static void monitor__end_episodes(struct monitor *m, struct snapshot *s)
-{
-	size_t kept = 0;
-
-	for (size_t i = 0; i < m->n_episodes; i++) {
-		struct episode *e = &m->episodes[i];
-
-		if (e->seen) {
-			e->seen = false;
-			m->episodes[kept++] = *e;
-		} else {
-			struct thread_snap *th = snapshot__find_thread(s, e->tgid, e->tid);
-
-			monitor__episode_over(m, e, !th || th->rec.start_ns != e->start_ns);
-		}
-	}
-	/* Removing keeps the order. */
-	m->n_episodes = kept;
-	m->n_sorted = kept;
-}
-
-/*
- * The lock holders, asleep, whose stacks were not read: a waiter past the threshold may wait
- * for one whose own waits are short (the GIL's waiters wake every 5 ms), and a ring through it
- * is seen only once its wait is named. True if any.
- */
-static bool monitor__want_holder_stacks(struct monitor *m, struct snapshot *s)
-{
-	bool any = false;
-
-	for (size_t i = 0; i < s->n_processes; i++) {
-		if (!m->of_snap[i])
-			continue;
-		for (size_t j = 0; j < s->processes[i].n_threads; j++) {
-			const struct thread_snap *th = s->processes[i].threads[j];
-			struct thread_snap *holder;
-
-			if (!th->mutex_owner)
-				continue;
-			holder = process__find_thread(&s->processes[i], th->mutex_owner);
-			if (holder && holder->wait.blocked && !holder->stack.n &&
-			    !holder->stack.error) {
-				holder->stack_wanted = true;
-				any = true;
-			}
-		}
-	}
-	return any;
-}
-
-/* Cycles among the watched processes' waiters. */
-static int monitor__find_deadlocks_once(struct monitor *m, struct snapshot *s,
-					struct deadlock_cycle **cycles, size_t *n_cycles)
-{
-	int err = 0;
-
-	for (size_t i = 0; i < s->n_processes && !err; i++)
-		if (m->of_snap[i])
-			err = deadlocks__find(m->deadlocks, &s->processes[i], cycles, n_cycles);
-	return err;
-}
-
-/* Looked for again when the first look named holders asleep unread: once they are read. */
-static int monitor__find_deadlocks(struct monitor *m, struct snapshot *s,
-				   struct deadlock_cycle **cycles, size_t *n_cycles)
-{
-	int err = monitor__find_deadlocks_once(m, s, cycles, n_cycles);
-
-	if (err || !monitor__want_holder_stacks(m, s))
-		return err;
-	err = monitor__read_stacks(m, s);
-	return err ? err : monitor__find_deadlocks_once(m, s, cycles, n_cycles);
-}
-
-/* Looks at which a process's JVM tables are read before it goes without. */
-#define MONITOR_JVM_TRIES 5
-
-/* A HotSpot JVM's Java threads, for process pid: its tables found once, through its symbols. */
-static struct jvm *monitor__open_jvm(struct monitor *m, pid_t pid)
-{
-	struct unwinder_opts opts = { .symbols = m->symbols, .no_dwarf = true };
-	struct unwinder *u;
-	struct jvm *j;
-
-	if (unwinder__new(pid, &opts, &u))
-		return NULL;
-	j = jvm__new(pid, u, JVM_MODULE);
-	unwinder__free(u);
-	if (!j)
-		log_debug("pid %d maps a JVM whose tables could not be read", (int)pid);
-	return j;
-}
-
-/* Each watched JVM's Java threads now (none where the read failed): read at every look. */
-static void monitor__read_jvms(struct monitor *m, struct snapshot *s)
-{
-	for (size_t i = 0; i < s->n_processes; i++) {
-		struct watched *w = m->of_snap[i];
-		pid_t pid = (pid_t)s->processes[i].pid;
-
-		if (!w)
-			continue;
-		/* Not at a process's first look: a machine's short-lived processes cost no read. */
-		if (!w->jvm_looked && s->mono_ns - w->since_ns >= m->cfg->interval_ns) {
-			bool mapped = jvm__mapped(pid);
-
-			if (mapped)
-				w->jvm = monitor__open_jvm(m, pid);
-			/* A JVM starting, or one whose list of threads changed as it was read. */
-			w->jvm_looked = !mapped || w->jvm || ++w->jvm_tries == MONITOR_JVM_TRIES;
-		}
-		if (w->jvm)
-			jvm__refresh(w->jvm, s->mono_ns);
-	}
-}
-
-/*
- * Java threads entering a monitor, as their JVM said at this look: no stack is needed to know
- * the monitor, its owner, or since when the thread has waited for it. Such a thread parks a
- * second at a time (the monitor's "responsible" waiter): by its last sleep alone it would never
- * pass a threshold, nor its ring ever be seen. Said again after stacks are read: a thread that
- * parked again meanwhile has a newer record, whose wait starts anew.
- */
-static void monitor__java_waits(struct monitor *m, struct snapshot *s)
-{
-	for (size_t i = 0; i < s->n_processes; i++) {
-		struct watched *w = m->of_snap[i];
-		struct process_snap *p = &s->processes[i];
-
-		for (size_t k = 0; w && w->jvm && k < p->n_threads; k++) {
-			struct thread_snap *th = p->threads[k];
-			const char *reason;
-			uint64_t since, monitor;
-			uint32_t owner;
-
-			if (!th->wait.blocked || !(since = jvm__entering_since(w->jvm, th->tid)) ||
-			    !(reason = jvm__monitor_wait(w->jvm, th->tid, &monitor, &owner)))
-				continue;
-			th->reason = reason;
-			wait__set_futex(&th->wait, monitor);
-			th->runtime_owner = owner;
-			th->runtime_since_ns = since;
-			if (!th->has_blocked_ns || s->mono_ns - since > th->blocked_ns)
-				th->blocked_ns = s->mono_ns - since;
-			th->has_blocked_ns = true;
-		}
-	}
-}
-
-/*
- * One look: verdicts first (growth, stall, new blocking episodes), then one reading of the
- * stacks they need, then deadlocks among the mutex waiters, then the events. Stacks that only
- * an event needs (an older episode joining a deadlock or a growing group) are read after.
- */
-static int monitor__judge(struct monitor *m, struct snapshot *s)
-{
-	struct deadlock_cycle *cycles = NULL;
-	size_t n_cycles = 0;
-	int err;
-
-	monitor__read_jvms(m, s);
-	monitor__java_waits(m, s);
-	monitor__judge_processes(m, s);
-	monitor__track_episodes(m, s);
-	err = monitor__read_stacks(m, s);
-	monitor__java_waits(m, s);
-	monitor__count_gil_waiters(m);
-	for (size_t i = 0; i < s->n_processes && !err; i++) {
-		struct watched *w = m->of_snap[i];
-		struct growth_site site;
-
-		if (!w || !w->growth_due)
-			continue;
-		w->site_key =
-			monitor__growth_site(&s->processes[i], w->since_ns,
-					     s->mono_ns - 2 * m->cfg->growth_window_ns, &site);
-		w->said = true;
-		m->alerts[METRICS_ALERT_GROWTH]++;
-		events__growth(m->ev, &s->processes[i], w->baseline, w->growth.rate_per_min, &site);
-	}
-	if (!err)
-		err = monitor__find_deadlocks(m, s, &cycles, &n_cycles);
-	if (!err && monitor__want_event_stacks(m, cycles, n_cycles))
-		err = monitor__read_stacks(m, s);
-	if (err)
-		goto cleanup;
-	m->alerts[METRICS_ALERT_DEADLOCK] += n_cycles;
-	for (size_t i = 0; i < n_cycles; i++) {
-		struct process_snap *p = snapshot__find_process(s, cycles[i].pid);
+	m->alerts[METRICS_ALERT_DEADLOCK] += found->n_cycles;
+	for (size_t i = 0; i < found->n_cycles; i++) {
+		struct process_snap *p = snapshot__find_process(s, found->cycles[i].pid);
 
 		m->of_snap[p - s->processes]->said = true;
-		events__deadlock(m->ev, p, &cycles[i]);
+		events__deadlock(m->ev, p, &found->cycles[i]);
 	}
 	for (size_t i = 0; i < s->n_processes; i++) {
 		if (!m->of_snap[i] || !m->of_snap[i]->stall_due)
@@ -769,15 +426,63 @@ static int monitor__judge(struct monitor *m, struct snapshot *s)
 		m->of_snap[i]->said = true;
 		events__stall(m->ev, &s->processes[i], m->of_snap[i]->stall_provable);
 	}
-	monitor__report_blocked(m);
-cleanup:
-	free(cycles);
+	for (size_t i = 0; i < m->episodes.n; i++) {
+		struct episode *e = &m->episodes.list[i];
+
+		if (!monitor__episode_due(m, e) || episode__pipe_closed(e, &found->pipes))
+			continue;
+		events__blocked(m->ev, e->p, e->th, &found->pipes);
+		e->reported = true;
+		monitor__watched_of(m, e)->said = true;
+		m->alerts[METRICS_ALERT_BLOCKED]++;
+	}
+}
+
+/*
+ * One look at the watched processes (the pipeline, with the monitor's verdicts as its hooks),
+ * then its events. At the first, what the task iterator hides goes unwatched: said once.
+ */
+static int monitor__look(struct monitor *m, struct snapshot *s, bool first, uint64_t boot_ns)
+{
+	struct pipeline_opts opts = {
+		.t = m->t,
+		.symbols = m->symbols,
+		.debuginfo = m->cfg->debuginfo,
+		.stall_min_ns = m->cfg->blocked_threshold_ns,
+		.known = m->deadlocks,
+		.hooks = &monitor__hooks,
+		.ctx = m,
+	};
+	struct findings found;
+	char said[1024];
+	int err;
+
+	if (first) {
+		opts.asked = m->cfg->pids;
+		opts.n_asked = m->cfg->n_pids;
+		opts.find_hidden = !m->cfg->n_pids;
+		opts.boot_ns = boot_ns;
+	}
+	for (size_t i = 0; i < s->n_processes; i++)
+		s->processes[i].runtimes = m->of_snap[i] ? &m->of_snap[i]->runtimes : NULL;
+	err = pipeline__run(s, &opts, &found);
+	if (first) {
+		m->n_hidden = found.n_hidden;
+		if (found.hidden.n) {
+			hidden__describe(&found.hidden, "not watched", said, sizeof(said));
+			log_warn("%s", said);
+		}
+	}
+	if (!err)
+		monitor__raise_events(m, s, &found);
+	findings__free(&found);
 	return err;
 }
 
 int monitor__tick(struct monitor *m, bool *done)
 {
 	uint64_t start = clock__mono_ns(), boot_ns = m->started ? 0 : clock__boot_ns();
+	bool first = !m->started;
 	struct snapshot *s;
 	int err;
 
@@ -786,10 +491,6 @@ int monitor__tick(struct monitor *m, bool *done)
 	if (err)
 		return err;
 	s = m->snap;
-	/* What the task iterator hides goes unwatched: said once, at the first look. */
-	if (!m->started)
-		m->n_hidden = m->cfg->n_pids ? hidden__warn_asked(s, m->cfg->pids, m->cfg->n_pids)
-					     : hidden__warn(s, boot_ns, "not watched");
 	/* Creators are kept for threads that raise a process to a new high within this window. */
 	if (s->mono_ns - m->creators_window_ns >= m->cfg->growth_window_ns) {
 		err = tracker__new_creators_window(m->t);
@@ -802,8 +503,8 @@ int monitor__tick(struct monitor *m, bool *done)
 	err = monitor__match_processes(m, s);
 	m->drops = s->drops;
 	if (!err)
-		err = monitor__judge(m, s);
-	monitor__end_episodes(m, s);
+		err = monitor__look(m, s, first, boot_ns);
+	episodes__end_unseen(&m->episodes, s, monitor__episode_over, m);
 	*done = m->cfg->n_pids && !m->n_processes;
 	m->tick_ns = clock__mono_ns() - start;
 	return err;
@@ -827,11 +528,7 @@ void monitor__reconfigure(struct monitor *m)
 {
 	for (size_t i = 0; i < m->n_processes; i++)
 		m->processes[i].ignored = !select__watched(m->cfg, m->processes[i].pid, m->processes[i].comm);
-	for (size_t i = 0; i < m->n_episodes; i++) {
-		struct episode *e = &m->episodes[i];
-
-		e->kind_alerted = config__kind_alerted(m->cfg, e->reason ? e->reason : e->kind);
-	}
+	episodes__reconfigure(&m->episodes, m->cfg);
 }
 
 /* Alerts first, then the most grown, then the largest. */
@@ -922,7 +619,7 @@ int monitor__metrics(const struct monitor *m, struct metrics_sample *out)
 
 	memset(out, 0, sizeof(*out));
 	out->processes = calloc(m->n_processes + 1, sizeof(*out->processes));
-	out->blocked = calloc(m->n_episodes + 1, sizeof(*out->blocked));
+	out->blocked = calloc(m->episodes.n + 1, sizeof(*out->blocked));
 	if (!out->processes || !out->blocked)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n_processes; i++) {
@@ -948,9 +645,9 @@ int monitor__metrics(const struct monitor *m, struct metrics_sample *out)
 	while (out->n_processes < n &&
 	       (out->processes[out->n_processes].alerted || out->n_processes < m->cfg->metrics_top))
 		out->n_processes++;
-	for (size_t i = 0; i < m->n_episodes; i++) {
-		const char *reason =
-			m->episodes[i].reason ? m->episodes[i].reason : m->episodes[i].kind;
+	for (size_t i = 0; i < m->episodes.n; i++) {
+		const struct episode *e = &m->episodes.list[i];
+		const char *reason = e->reason ? e->reason : e->kind;
 		size_t k;
 
 		if (!reason)

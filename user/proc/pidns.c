@@ -72,3 +72,8 @@ uint32_t pidns__our_tid(pid_t pid, uint32_t inner_tid)
 	closedir(dir);
 	return tid;
 }
+
+uint32_t pidns__to_ours(pid_t pid, bool ours, uint32_t inner_tid)
+{
+	return ours || !inner_tid ? inner_tid : pidns__our_tid(pid, inner_tid);
+}

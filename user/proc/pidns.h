@@ -18,5 +18,7 @@ bool pidns__ours(pid_t pid);
 uint32_t pidns__inner_tid(pid_t pid, uint32_t tid);
 /* The thread of process pid its namespace numbers inner_tid, as we number it; 0: not found. */
 uint32_t pidns__our_tid(pid_t pid, uint32_t inner_tid);
+/* The same, for a process whose pidns__ours() was asked once: no work where it numbers as we do. */
+uint32_t pidns__to_ours(pid_t pid, bool ours, uint32_t inner_tid);
 
 #endif /* LEAKMON_PIDNS_H */

@@ -10,7 +10,9 @@
 
 #include "util/array.h"
 #include "proc/pidns.h"
-#include "runtime/pyframes.h"
+#include "runtime/cpython.h"
+#include "runtime/runtime.h"
+#include "util/log.h"
 #include "proc/remote.h"
 #include "util/text.h"
 
@@ -28,6 +30,7 @@
 #define PY_PAGE_BYTES 4096
 #define PY_STRING_FIRST_BYTES 128 /* of a str read at first: a short one's text is in it */
 #define PY_MAX_SLOTS 256	  /* of a frame's locals and value stack, searched for a lock */
+#define CPYTHON_MAX_FRAMES 128	  /* of a thread's Python frames, read */
 
 /* The interpreter's loop: each of its runs executes a group of Python frames. */
 #define PY_EVAL_LOOP "_PyEval_EvalFrameDefault"
@@ -39,116 +42,7 @@
 /* CPython 3.13's _Py_DebugOffsets, at the start of _PyRuntime: where the other fields are. */
 #define PY_DEBUG_COOKIE "xdebugpy"
 
-/*
- * Where an instance of a class keeps its attributes (a managed dict's values, or the dict), by
- * version. 3.11: the values' pointer 4 words before the object, the dict's 3 words before.
- * 3.12: 3 words before, the dict's pointer or the values' - 1 (odd). 3.13: the values after
- * the object's header, the dict 3 words before.
- */
-enum py_attrs_kind {
-	PY_ATTRS_VALUES_BEFORE,
-	PY_ATTRS_TAGGED_BEFORE,
-	PY_ATTRS_INLINE,
-};
-
-/* Where CPython keeps what is read here (Include/internal/pycore_*.h of each version). */
-struct py_layout {
-	uint64_t runtime_interpreters;
-	uint64_t interp_next;
-	uint64_t interp_threads;
-	uint64_t thread_next;
-	uint64_t thread_ident; /* PyThread_get_thread_ident(): its pthread_t, as a lock's owner */
-	uint64_t thread_native_id;
-	uint64_t thread_cframe; /* 3.11, 3.12: the frame hangs off a _PyCFrame; 0: off the thread */
-	uint64_t frame_current; /* in the _PyCFrame, or in the thread state */
-	uint64_t frame_code;
-	uint64_t frame_previous;
-	uint64_t frame_instr; /* prev_instr (3.11, 3.12), instr_ptr (3.13): same arithmetic */
-	uint64_t frame_owner;
-	uint64_t frame_is_entry;   /* 3.11; 0: later versions mark entries with shim frames */
-	uint64_t frame_localsplus; /* the arguments, then the other locals */
-	uint64_t code_filename;
-	uint64_t code_qualname;
-	uint64_t code_linetable;
-	uint64_t code_firstlineno;
-	uint64_t code_instructions;
-	uint64_t code_stacksize;       /* int: the most a frame's value stack holds */
-	uint64_t code_nlocalsplus;     /* int: its locals, cells and free variables */
-	uint64_t unicode_ascii_size;   /* where a compact ASCII string's characters start */
-	uint64_t unicode_compact_size; /* and any other compact string's */
-	enum py_attrs_kind attrs;
-	uint64_t type_cached_keys; /* PyHeapTypeObject.ht_cached_keys: its instances' keys */
-	uint64_t values_start;	   /* where a PyDictValues' values start */
-	bool long_tagged; /* an int's size word tags its sign (3.12): else it is a signed count */
-	/* The GIL: in the runtime state (3.11), or pointed to by each interpreter's (3.12). */
-	uint64_t runtime_gil;
-	uint64_t interp_gil;
-	/*
-	 * 3.13's parking lot: how far before a waiter's semaphore its wait entry keeps the address
-	 * it is parked on (struct wait_entry: park_arg, addr, sema); 0: no parking lot.
-	 */
-	uint64_t parked_addr_before_sema;
-};
-
-/* _PyInterpreterFrame.owner of 3.12's and 3.13's entry shims: the C stack's, no Python code. */
-#define PY_FRAME_OWNED_BY_CSTACK 3
-/* Object headers: ob_refcnt, ob_type; a variable-size one's ob_size; PyUnicode's state. */
-#define PY_OB_TYPE 8
-#define PY_OB_SIZE 16
-#define PY_BYTES_DATA 32
-#define PY_UNICODE_STATE 32
-#define PY_UNICODE_KIND(state) (((state) >> 2) & 7)
-#define PY_UNICODE_COMPACT(state) (((state) >> 5) & 1)
-#define PY_UNICODE_ASCII(state) (((state) >> 6) & 1)
-/* Types, dicts and their keys: the same in 3.11 to 3.13. */
-#define PY_TYPE_FLAGS 168
-#define PY_TPFLAGS_INLINE_VALUES (1 << 2)
-#define PY_TPFLAGS_MANAGED_DICT (1 << 4)
-#define PY_MANAGED_DICT (-24)
-#define PY_OBJECT_BEFORE 32 /* the most kept before an object's header */
-#define PY_DICT_KEYS 32
-#define PY_DICT_VALUES 40
-#define PY_KEYS_LOG2_INDEX_BYTES 9
-#define PY_KEYS_KIND 10
-#define PY_KEYS_NENTRIES 24
-#define PY_KEYS_INDICES 32
-#define PY_KEYS_GENERAL 0 /* entries of hash, key, value; else of key, value */
-#define PY_INLINE_VALUES 16
-#define PY_INLINE_VALUES_VALID 3
-/*
- * Objects with a lock of PyThread_allocate_lock()'s (3.11 to 3.13: Lock before 3.13, RLock,
- * SimpleQueue) keep it first, where their waiters' futex is. An RLock then has its owner's ident
- * and its count.
- */
-#define PY_LOCK_LOCK 16
-#define PY_RLOCK_OWNER 24
-#define PY_RLOCK_COUNT 32
-#define PY_LOCK_HEAD_BYTES 40
-#define PY_RLOCK_TYPE_NAME "_thread.RLock"
-#define PY_TYPE_NAME 24 /* PyTypeObject.tp_name */
-/*
- * The GIL (struct _gil_runtime_state, the same in 3.11 to 3.13): its holder's thread state, and
- * whether it is held; its waiters sleep on its condition variable (a pthread_cond_t), and on
- * the mutex right after it (a pthread_mutex_t) when two wake at once: both are waits for it.
- */
-#define PY_GIL_LAST_HOLDER 8
-#define PY_GIL_LOCKED 16
-#define PY_GIL_COND 32
-#define PY_GIL_WAIT_BYTES (48 + 40)
-/* A builtin method bound to its object, as a with statement keeps an RLock's __exit__. */
-#define PY_CFUNCTION_SELF 24
-/*
- * An int's digits, after its size word: a signed count of them (3.11), or their count above a
- * sign tag (3.12: 0 positive, 1 zero, 2 negative).
- */
-#define PY_LONG_DIGITS 24
-#define PY_LONG_DIGIT_BITS 30
-#define PY_LONG_MAX_DIGITS 3 /* of a 64-bit value */
-#define PY_LONG_TAG_BITS 3
-#define PY_LONG_SIGN_MASK 3
-#define PY_LONG_NEGATIVE 2
-
-static const struct py_layout py311 = {
+const struct py_layout cpython_layout_311 = {
 	.runtime_interpreters = 40,
 	.interp_next = 0,
 	.interp_threads = 16,
@@ -177,7 +71,7 @@ static const struct py_layout py311 = {
 	.runtime_gil = 360,
 };
 
-static const struct py_layout py312 = {
+const struct py_layout cpython_layout_312 = {
 	.runtime_interpreters = 40,
 	.interp_next = 0,
 	.interp_threads = 72,
@@ -263,8 +157,10 @@ struct py_attr {
 	size_t index;  /* at this index */
 };
 
-struct pyframes {
+struct cpython {
 	pid_t pid;
+	uint64_t runtime; /* _PyRuntime: every interpreter's state hangs off it */
+	bool stale;	  /* a new look began: the threads are read again on first use */
 	struct py_layout layout;
 	uint64_t code_type, unicode_type, bytes_type, int_type; /* the type objects, by address */
 	struct strpool *strings;
@@ -289,12 +185,12 @@ struct pyframes {
 	size_t window_len;
 };
 
-static size_t py__read_some(const struct pyframes *py, uint64_t addr, void *buf, size_t len)
+static size_t py__read_some(const struct cpython *py, uint64_t addr, void *buf, size_t len)
 {
 	return remote__read_some(py->pid, addr, buf, len);
 }
 
-static bool py__read(const struct pyframes *py, uint64_t addr, void *buf, size_t len)
+static bool py__read(const struct cpython *py, uint64_t addr, void *buf, size_t len)
 {
 	return remote__read(py->pid, addr, buf, len);
 }
@@ -303,7 +199,7 @@ static bool py__read(const struct pyframes *py, uint64_t addr, void *buf, size_t
  * Read up to PY_WINDOW_BYTES that end at end into the window, as much as is mapped: the pages
  * are asked for from the highest down, so an unmapped one below the data stack only ends it.
  */
-static void py__load_window(struct pyframes *py, uint64_t end)
+static void py__load_window(struct cpython *py, uint64_t end)
 {
 	struct iovec local[PY_WINDOW_BYTES / PY_PAGE_BYTES + 1];
 	struct iovec remote[PY_WINDOW_BYTES / PY_PAGE_BYTES + 1];
@@ -329,7 +225,7 @@ static void py__load_window(struct pyframes *py, uint64_t end)
 }
 
 /* Read a frame: from the window when it holds it, else from the process. */
-static bool py__read_frame(struct pyframes *py, uint64_t addr, void *buf, size_t len)
+static bool py__read_frame(struct cpython *py, uint64_t addr, void *buf, size_t len)
 {
 	if (addr >= py->window_start && addr - py->window_start + len <= py->window_len) {
 		memcpy(buf, py->window + (addr - py->window_start), len);
@@ -338,13 +234,13 @@ static bool py__read_frame(struct pyframes *py, uint64_t addr, void *buf, size_t
 	return py__read(py, addr, buf, len);
 }
 
-static bool py__read_u64(const struct pyframes *py, uint64_t addr, uint64_t *out)
+static bool py__read_u64(const struct cpython *py, uint64_t addr, uint64_t *out)
 {
 	return py__read(py, addr, out, sizeof(*out));
 }
 
 /* 3.13's layout, from the table the interpreter carries for tools like this one. */
-static bool py__layout_313(struct pyframes *py, uint64_t runtime)
+static bool py__layout_313(struct cpython *py, uint64_t runtime)
 {
 	unsigned char dbg[PY313_DEBUG_BYTES];
 	struct py_layout *l = &py->layout;
@@ -378,7 +274,7 @@ static bool py__layout_313(struct pyframes *py, uint64_t runtime)
 }
 
 /* The layout of the CPython whose _PyRuntime is at runtime, by its Py_Version. */
-static bool py__layout(struct pyframes *py, uint64_t runtime, uint64_t version_addr)
+static bool py__layout(struct cpython *py, uint64_t runtime, uint64_t version_addr)
 {
 	uint32_t version;
 
@@ -386,10 +282,10 @@ static bool py__layout(struct pyframes *py, uint64_t runtime, uint64_t version_a
 		return false;
 	switch ((version >> 16) & 0xff) {
 	case 11:
-		py->layout = py311;
+		py->layout = cpython_layout_311;
 		return true;
 	case 12:
-		py->layout = py312;
+		py->layout = cpython_layout_312;
 		return true;
 	case 13:
 		return py__layout_313(py, runtime);
@@ -405,7 +301,7 @@ static int py_thread__cmp(const void *a, const void *b)
 	return x->native_id < y->native_id ? -1 : x->native_id > y->native_id;
 }
 
-static int py__add_thread(struct pyframes *py, size_t *cap, const struct py_thread *thread)
+static int py__add_thread(struct cpython *py, size_t *cap, const struct py_thread *thread)
 {
 	struct py_thread *grown = array__grow(py->threads, cap, py->n_threads, sizeof(*grown));
 
@@ -417,8 +313,9 @@ static int py__add_thread(struct pyframes *py, size_t *cap, const struct py_thre
 }
 
 /* Every interpreter's thread states, by the native thread id each runs on. */
-static int py__read_threads(struct pyframes *py, uint64_t runtime)
+static int py__read_threads(struct cpython *py)
 {
+	uint64_t runtime = py->runtime;
 	const struct py_layout *l = &py->layout;
 	unsigned char ts[PY_STATE_BYTES];
 	/* Up to its last field read: the state may end where its mapping does. */
@@ -463,7 +360,8 @@ static int py__read_threads(struct pyframes *py, uint64_t runtime)
 	return 0;
 }
 
-const char *pyframes__interpreter_module(const struct stack *st)
+/* The module (a frame's) that runs a CPython interpreter's loop in st, or NULL: none does. */
+static const char *cpython__interpreter_module(const struct stack *st)
 {
 	for (size_t i = 0; i < st->n; i++)
 		if (!st->frames[i].inlined && st->frames[i].func && st->frames[i].module &&
@@ -472,44 +370,90 @@ const char *pyframes__interpreter_module(const struct stack *st)
 	return NULL;
 }
 
-struct pyframes *pyframes__new(pid_t pid, struct unwinder *u, const char *module,
-			       struct strpool *strings)
+/*
+ * Forget what was read of the threads: at a new look, code objects and classes may have been
+ * freed and their addresses reused, threads started and ended, and the names in frames live in
+ * the new look's pool. Read again on first use.
+ */
+static void cpython__forget(struct cpython *py)
 {
-	static const char *const names[] = { "_PyRuntime",     "Py_Version",   "PyCode_Type",
-					     "PyUnicode_Type", "PyBytes_Type", "PyLong_Type" };
-	uint64_t addrs[sizeof(names) / sizeof(names[0])];
-	struct pyframes *py;
-
-	if (unwinder__module_symbols(u, module, names, addrs, sizeof(names) / sizeof(names[0])))
-		return NULL;
-	py = calloc(1, sizeof(*py));
-	if (!py)
-		return NULL;
-	py->pid = pid;
-	py->strings = strings;
-	py->code_type = addrs[2];
-	py->unicode_type = addrs[3];
-	py->bytes_type = addrs[4];
-	py->int_type = addrs[5];
-	py->name_attr.name = "_name";
-	py->ident_attr.name = "_ident";
-	if (!py__layout(py, addrs[0], addrs[1]) || py__read_threads(py, addrs[0])) {
-		pyframes__free(py);
-		return NULL;
-	}
-	py->own_pid_ns = pidns__ours(pid);
-	return py;
-}
-
-void pyframes__free(struct pyframes *py)
-{
-	if (!py)
-		return;
 	for (size_t i = 0; i < py->codes_size; i++)
 		free(py->codes[i].linetable);
 	free(py->codes);
 	free(py->threads);
+	py->codes = NULL;
+	py->codes_size = py->codes_used = py->copied = 0;
+	py->threads = NULL;
+	py->n_threads = py->n_gils = 0;
+	py->last_class = (struct py_class){};
+	py->name_attr = (struct py_attr){ .name = "_name" };
+	py->ident_attr = (struct py_attr){ .name = "_ident" };
+	py->innermost_tid = 0;
+	py->rlock_type = py->other_lock_type = 0;
+	py->window_start = py->window_len = 0;
+	py->stale = true;
+}
+
+/* The interpreter's threads as they are at this look: read once a look, on first use. */
+static void cpython__fresh(struct cpython *py, const struct runtime_context *ctx)
+{
+	py->strings = ctx->strings;
+	if (!py->stale)
+		return;
+	py->stale = false;
+	if (py__read_threads(py))
+		log_debug("pid %d: its interpreter's threads could not be read", (int)py->pid);
+}
+
+static struct cpython *cpython(struct runtime *rt)
+{
+	return (struct cpython *)rt;
+}
+
+static void cpython__close(struct runtime *rt)
+{
+	struct cpython *py = cpython(rt);
+
+	if (!py)
+		return;
+	cpython__forget(py);
 	free(py);
+}
+
+/*
+ * The interpreter of the process in module (cpython__interpreter_module()), found through its
+ * symbols: -ENOENT when it is not a CPython this reads, or its state is unreadable.
+ */
+static int cpython__open(const struct runtime_context *ctx, const char *module,
+			 struct runtime **out)
+{
+	static const char *const names[] = { "_PyRuntime",     "Py_Version",   "PyCode_Type",
+					     "PyUnicode_Type", "PyBytes_Type", "PyLong_Type" };
+	uint64_t addrs[sizeof(names) / sizeof(names[0])];
+	struct cpython *py;
+
+	if (unwinder__module_symbols(ctx->unwinder, module, names, addrs,
+				     sizeof(names) / sizeof(names[0])))
+		return -ENOENT;
+	py = calloc(1, sizeof(*py));
+	if (!py)
+		return -ENOMEM;
+	py->pid = ctx->pid;
+	py->strings = ctx->strings;
+	py->runtime = addrs[0];
+	py->code_type = addrs[2];
+	py->unicode_type = addrs[3];
+	py->bytes_type = addrs[4];
+	py->int_type = addrs[5];
+	cpython__forget(py);
+	py->stale = false;
+	if (!py__layout(py, addrs[0], addrs[1]) || py__read_threads(py)) {
+		cpython__close((struct runtime *)py);
+		return -ENOENT;
+	}
+	py->own_pid_ns = pidns__ours(ctx->pid);
+	*out = (struct runtime *)py;
+	return 0;
 }
 
 /* Append code point c to out as UTF-8 ('?' for what is no character). */
@@ -547,7 +491,7 @@ static size_t utf8__put(char *out, uint32_t c)
  * Whether len more bytes may be kept: names and line tables are read from memory the process
  * controls, and pointers into it could make each thread's frames new ones.
  */
-static bool py__copy_allowed(struct pyframes *py, uint64_t len)
+static bool py__copy_allowed(struct cpython *py, uint64_t len)
 {
 	if (len > PY_MAX_COPIED - py->copied)
 		return false;
@@ -556,7 +500,7 @@ static bool py__copy_allowed(struct pyframes *py, uint64_t len)
 }
 
 /* A str object's text as pooled UTF-8, or NULL: no compact str, or unreadable. */
-static const char *py__string(struct pyframes *py, uint64_t addr)
+static const char *py__string(struct cpython *py, uint64_t addr)
 {
 	unsigned char head[PY_STRING_FIRST_BYTES], more[PY_MAX_NAME * 4];
 	const unsigned char *chars = more;
@@ -594,7 +538,7 @@ static const char *py__string(struct pyframes *py, uint64_t addr)
 }
 
 /* A bytes object's contents, malloc'd: a code object's line table. */
-static unsigned char *py__bytes(struct pyframes *py, uint64_t addr, size_t *len)
+static unsigned char *py__bytes(struct cpython *py, uint64_t addr, size_t *len)
 {
 	unsigned char head[PY_BYTES_DATA], *data;
 	uint64_t size;
@@ -614,7 +558,7 @@ static unsigned char *py__bytes(struct pyframes *py, uint64_t addr, size_t *len)
 	return data;
 }
 
-static void py_code__read(struct pyframes *py, struct py_code *c)
+static void py_code__read(struct cpython *py, struct py_code *c)
 {
 	const struct py_layout *l = &py->layout;
 	uint64_t type, filename, qualname, linetable;
@@ -646,7 +590,7 @@ static struct py_code *py__code_slot(struct py_code *codes, size_t size, uint64_
 }
 
 /* Room for one more code object in the table: at most half full. */
-static int py__codes_reserve(struct pyframes *py)
+static int py__codes_reserve(struct cpython *py)
 {
 	size_t size = py->codes_size ? py->codes_size * 2 : 256;
 	struct py_code *grown;
@@ -666,7 +610,7 @@ static int py__codes_reserve(struct pyframes *py)
 }
 
 /* The code object at addr, read on first use; NULL when none is there (or no room is left). */
-static const struct py_code *py__code(struct pyframes *py, uint64_t addr)
+static const struct py_code *py__code(struct cpython *py, uint64_t addr)
 {
 	struct py_code *slot;
 
@@ -711,7 +655,7 @@ static int32_t linetable__svarint(const unsigned char **p, const unsigned char *
 	return u & 1 ? -(int32_t)(u >> 1) : (int32_t)(u >> 1);
 }
 
-int pyframes__line(const unsigned char *table, size_t len, int firstlineno, int64_t index)
+int cpython__line(const unsigned char *table, size_t len, int firstlineno, int64_t index)
 {
 	const unsigned char *p = table, *end = table + len;
 	int64_t at = 0, line = firstlineno;
@@ -739,7 +683,7 @@ int pyframes__line(const unsigned char *table, size_t len, int firstlineno, int6
 }
 
 /* Whether the str object at addr is the ASCII text (an attribute's key: compact, ASCII). */
-static bool py__str_is(const struct pyframes *py, uint64_t addr, const char *text)
+static bool py__str_is(const struct cpython *py, uint64_t addr, const char *text)
 {
 	unsigned char head[PY_UNICODE_STATE + 4];
 	char chars[64];
@@ -762,7 +706,7 @@ static bool py__str_is(const struct pyframes *py, uint64_t addr, const char *tex
  * by its text once, then by its address: every instance's is the one interned string. Split
  * keys only grow, so where a class's keep it is looked up once.
  */
-static uint64_t py__keys_attr(const struct pyframes *py, struct py_attr *attr, uint64_t keys,
+static uint64_t py__keys_attr(const struct cpython *py, struct py_attr *attr, uint64_t keys,
 			      uint64_t values)
 {
 	unsigned char head[PY_KEYS_INDICES], entries[PY_MAX_ATTRS * 24];
@@ -804,7 +748,7 @@ split:
  * Attribute attr of the class instance at obj (a threading.Thread), or 0. What is kept before
  * and after the object's header is read at once.
  */
-static uint64_t py__instance_attr(struct pyframes *py, uint64_t obj, struct py_attr *attr)
+static uint64_t py__instance_attr(struct cpython *py, uint64_t obj, struct py_attr *attr)
 {
 	const struct py_layout *l = &py->layout;
 	struct py_class *class = &py->last_class;
@@ -851,7 +795,7 @@ static uint64_t py__instance_attr(struct pyframes *py, uint64_t obj, struct py_a
 }
 
 /* The state of the thread that tid (numbered in our pid namespace) is in the process's. */
-static uint64_t py__thread_state(const struct pyframes *py, uint32_t tid)
+static uint64_t py__thread_state(const struct cpython *py, uint32_t tid)
 {
 	struct py_thread key = { .native_id =
 					 py->own_pid_ns ? tid : pidns__inner_tid(py->pid, tid) },
@@ -862,7 +806,7 @@ static uint64_t py__thread_state(const struct pyframes *py, uint32_t tid)
 }
 
 /* The address of thread tid's innermost interpreter frame, or 0. */
-static uint64_t py__current_frame(const struct pyframes *py, uint32_t tid)
+static uint64_t py__current_frame(const struct cpython *py, uint32_t tid)
 {
 	const struct py_layout *l = &py->layout;
 	uint64_t state = py__thread_state(py, tid), holder = state, addr;
@@ -890,7 +834,7 @@ static size_t py_layout__frame_bytes(const struct py_layout *l)
 }
 
 /* The frame of a Python function from its interpreter frame fr; false: no code object there. */
-static bool py__frame(struct pyframes *py, const unsigned char *fr, struct frame *out)
+static bool py__frame(struct cpython *py, const unsigned char *fr, struct frame *out)
 {
 	const struct py_layout *l = &py->layout;
 	uint64_t code_addr = remote__u64_at(fr, l->frame_code),
@@ -904,7 +848,7 @@ static bool py__frame(struct pyframes *py, const unsigned char *fr, struct frame
 		.pc = instr,
 		.func = code->qualname,
 		.file = code->filename,
-		.line = code->linetable ? pyframes__line(code->linetable, code->linetable_len,
+		.line = code->linetable ? cpython__line(code->linetable, code->linetable_len,
 							 code->firstlineno, index)
 					: 0,
 		.language = "python",
@@ -915,10 +859,11 @@ static bool py__frame(struct pyframes *py, const unsigned char *fr, struct frame
 /*
  * Read thread tid's Python frames, innermost first, into out; group_end[i]: frame i is the
  * outermost one an entry of the interpreter's loop runs (3.11 marks that frame; 3.12 and 3.13
- * put a shim frame of the C stack's under it). Returns how many; cut: more than PYFRAMES_MAX.
+ * put a shim frame of the C stack's under it). Returns how many; cut: more than
+ * CPYTHON_MAX_FRAMES.
  * thread: the threading.Thread that runs, from threading's bootstrap frame (0: none seen).
  */
-static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *out, bool *group_end,
+static size_t py__read_frames(struct cpython *py, uint32_t tid, struct frame *out, bool *group_end,
 			      bool *cut, uint64_t *thread)
 {
 	const struct py_layout *l = &py->layout;
@@ -932,13 +877,13 @@ static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *o
 	if (!addr)
 		return 0;
 	py__load_window(py, addr + py_layout__frame_bytes(l));
-	for (size_t steps = 0; addr && steps < 4 * PYFRAMES_MAX; steps++) {
+	for (size_t steps = 0; addr && steps < 4 * CPYTHON_MAX_FRAMES; steps++) {
 		if (!py__read_frame(py, addr, fr, py_layout__frame_bytes(l)))
 			break;
 		if (!l->frame_is_entry && fr[l->frame_owner] == PY_FRAME_OWNED_BY_CSTACK) {
 			if (n)
 				group_end[n - 1] = true;
-		} else if (n == PYFRAMES_MAX) {
+		} else if (n == CPYTHON_MAX_FRAMES) {
 			*cut = true;
 			break;
 		} else if (py__frame(py, fr, &out[n])) {
@@ -963,7 +908,12 @@ static size_t py__read_frames(struct pyframes *py, uint32_t tid, struct frame *o
 	return n;
 }
 
-uint64_t pyframes__parked_on(struct pyframes *py, const struct stack *st, uint64_t futex)
+/*
+ * For a wait in CPython 3.13's parking lot (_PyParkingLot_Park in st) on the futex at futex,
+ * what it is parked on: each waiter sleeps on a semaphore of its own, in a wait entry on its
+ * stack, which holds the address of the lock, event or queue it waits for. 0: no such wait.
+ */
+static uint64_t cpython__parked_on(struct cpython *py, const struct stack *st, uint64_t futex)
 {
 	uint64_t addr;
 
@@ -981,7 +931,7 @@ uint64_t pyframes__parked_on(struct pyframes *py, const struct stack *st, uint64
  * The first len bytes at each of addrs[0..n) into bufs, len apart; ok[i]: all of them read. One
  * system call while every address can be read, one more past each that cannot.
  */
-static void py__read_each(const struct pyframes *py, const uint64_t *addrs, size_t n,
+static void py__read_each(const struct cpython *py, const uint64_t *addrs, size_t n,
 			  unsigned char *bufs, size_t len, bool *ok)
 {
 	struct iovec local[PY_MAX_SLOTS], remote[PY_MAX_SLOTS];
@@ -1005,7 +955,7 @@ static void py__read_each(const struct pyframes *py, const uint64_t *addrs, size
 }
 
 /* Whether the type object at type is _thread.RLock's (a heap type: known by its name). */
-static bool py__is_rlock_type(struct pyframes *py, uint64_t type)
+static bool py__is_rlock_type(struct cpython *py, uint64_t type)
 {
 	char name[sizeof(PY_RLOCK_TYPE_NAME)];
 	uint64_t name_addr;
@@ -1028,7 +978,7 @@ static bool py__is_rlock_type(struct pyframes *py, uint64_t type)
  * PY_LOCK_HEAD_BYTES of it were read) into head; false: none. next[i]: what a builtin method
  * there is bound to, for a second look.
  */
-static bool py__lock_among(const struct pyframes *py, const uint64_t *addrs, size_t n,
+static bool py__lock_among(const struct cpython *py, const uint64_t *addrs, size_t n,
 			   uint64_t futex, uint64_t *lock, unsigned char *head, uint64_t *next)
 {
 	unsigned char heads[PY_MAX_SLOTS * PY_LOCK_HEAD_BYTES];
@@ -1052,17 +1002,23 @@ static bool py__lock_among(const struct pyframes *py, const uint64_t *addrs, siz
  * The thread whose PyThread_get_thread_ident() is ident (or whose thread state is at state),
  * numbered in our pid namespace; 0: none.
  */
-static uint32_t py__tid_of(const struct pyframes *py, uint64_t ident, uint64_t state)
+static uint32_t py__tid_of(const struct cpython *py, uint64_t ident, uint64_t state)
 {
 	for (size_t i = 0; (ident || state) && i < py->n_threads; i++)
 		if (ident ? py->threads[i].ident == ident : py->threads[i].state == state)
-			return py->own_pid_ns ? py->threads[i].native_id
-					      : pidns__our_tid(py->pid, py->threads[i].native_id);
+			return pidns__to_ours(py->pid, py->own_pid_ns, py->threads[i].native_id);
 	return 0;
 }
 
-bool pyframes__lock_wait(struct pyframes *py, uint32_t tid, const struct stack *st, uint64_t futex,
-			 uint64_t *lock, uint32_t *owner)
+/*
+ * For a wait on a lock of CPython's own (PyThread_acquire_lock_timed in st) on the futex at
+ * futex, the Python object whose lock that is (a Lock, an RLock, a SimpleQueue): the one the
+ * waiting frame holds (a local, or on its value stack), into *lock. For an RLock, the thread that
+ * holds it into *owner (its tid, numbered in our pid namespace); else 0. False: no such wait,
+ * or its object not found. Right after cpython__splice() of the thread, whose frames it uses.
+ */
+static bool cpython__lock_wait(struct cpython *py, uint32_t tid, const struct stack *st,
+			       uint64_t futex, uint64_t *lock, uint32_t *owner)
 {
 	uint64_t slots[PY_MAX_SLOTS], objects[PY_MAX_SLOTS], bound[PY_MAX_SLOTS];
 	unsigned char head[PY_LOCK_HEAD_BYTES];
@@ -1103,7 +1059,7 @@ bool pyframes__lock_wait(struct pyframes *py, uint32_t tid, const struct stack *
  * The value of the int object at addr, one of at most 64 bits and not negative (a thread's
  * ident): its digits, PY_LONG_DIGIT_BITS each, least significant first, after its size.
  */
-static bool py__int_value(const struct pyframes *py, uint64_t addr, uint64_t *value)
+static bool py__int_value(const struct cpython *py, uint64_t addr, uint64_t *value)
 {
 	unsigned char head[PY_LONG_DIGITS + PY_LONG_MAX_DIGITS * sizeof(uint32_t)];
 	uint64_t size, n;
@@ -1130,13 +1086,14 @@ static bool py__int_value(const struct pyframes *py, uint64_t addr, uint64_t *va
 	return true;
 }
 
-bool pyframes__on_gil(uint64_t gil, uint64_t futex)
+/* Whether a futex wait on futex is one for the GIL at gil (on its condition variable or mutex). */
+static bool cpython__on_gil(uint64_t gil, uint64_t futex)
 {
 	return futex >= gil + PY_GIL_COND && futex < gil + PY_GIL_COND + PY_GIL_WAIT_BYTES;
 }
 
 /* The GIL's holder (its tid, as py__tid_of() numbers it); 0: not held, or not found. */
-static uint32_t py__gil_holder(const struct pyframes *py, uint64_t gil)
+static uint32_t py__gil_holder(const struct cpython *py, uint64_t gil)
 {
 	unsigned char head[PY_GIL_COND];
 
@@ -1145,10 +1102,15 @@ static uint32_t py__gil_holder(const struct pyframes *py, uint64_t gil)
 	return py__tid_of(py, 0, remote__u64_at(head, PY_GIL_LAST_HOLDER));
 }
 
-bool pyframes__gil_wait(struct pyframes *py, uint64_t futex, uint64_t *gil, uint32_t *holder)
+/*
+ * Whether a wait on the futex at futex is one for an interpreter's GIL (on its condition
+ * variable or mutex): the GIL's address into *gil, the thread that holds it into *holder (its
+ * tid, numbered in our pid namespace; 0: not held, or not found).
+ */
+static bool cpython__gil_wait(struct cpython *py, uint64_t futex, uint64_t *gil, uint32_t *holder)
 {
 	for (size_t i = 0; i < py->n_gils; i++) {
-		if (!pyframes__on_gil(py->gils[i], futex))
+		if (!cpython__on_gil(py->gils[i], futex))
 			continue;
 		*gil = py->gils[i];
 		*holder = py__gil_holder(py, *gil);
@@ -1157,7 +1119,12 @@ bool pyframes__gil_wait(struct pyframes *py, uint64_t futex, uint64_t *gil, uint
 	return false;
 }
 
-uint64_t pyframes__gil_held(struct pyframes *py, uint32_t tid)
+/*
+ * The GIL thread tid (numbered in our pid namespace) holds, if it holds one: a thread asleep
+ * outside the GIL's own wait while holding it (in a C call that keeps it) stops every other
+ * Python thread of its interpreter. 0: none.
+ */
+static uint64_t cpython__gil_held(struct cpython *py, uint32_t tid)
 {
 	for (size_t i = 0; i < py->n_gils; i++)
 		if (py__gil_holder(py, py->gils[i]) == tid)
@@ -1165,7 +1132,12 @@ uint64_t pyframes__gil_held(struct pyframes *py, uint32_t tid)
 	return 0;
 }
 
-uint32_t pyframes__joined(struct pyframes *py, uint32_t tid)
+/*
+ * For a thread waiting in threading's Thread.join, the thread it joins (its tid, numbered in our
+ * pid namespace), from the joined Thread's ident; 0: no such wait, or not found. Right after
+ * cpython__splice() of the thread, whose innermost frame it uses.
+ */
+static uint32_t cpython__joined(struct cpython *py, uint32_t tid)
 {
 	const struct py_code *code;
 	uint64_t self, ident;
@@ -1194,10 +1166,15 @@ static bool stack__eval_loop_at(const struct stack *st, size_t i)
 	return i < st->n && st->frames[i].func && !strcmp(st->frames[i].func, PY_EVAL_LOOP);
 }
 
-void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st, const char **name)
+/*
+ * Put thread tid's Python frames into st, each group before the interpreter's loop frame
+ * (_PyEval_EvalFrameDefault) that runs it, as inlined frames sit before their caller's; and
+ * its threading.Thread's name into *name (NULL: none, as for the main thread, or unreadable).
+ */
+static void cpython__splice(struct cpython *py, uint32_t tid, struct stack *st, const char **name)
 {
-	struct frame python[PYFRAMES_MAX], *merged;
-	bool group_end[PYFRAMES_MAX] = { false }, cut;
+	struct frame python[CPYTHON_MAX_FRAMES], *merged;
+	bool group_end[CPYTHON_MAX_FRAMES] = { false }, cut;
 	uint64_t thread;
 	size_t n = py__read_frames(py, tid, python, group_end, &cut, &thread), used = 0, out = 0;
 
@@ -1223,3 +1200,66 @@ void pyframes__splice(struct pyframes *py, uint32_t tid, struct stack *st, const
 	st->n = out;
 	st->truncated |= cut;
 }
+
+static void cpython__begin_look(struct runtime *rt, const struct runtime_context *ctx)
+{
+	(void)ctx;
+	cpython__forget(cpython(rt));
+}
+
+/* A Python thread's functions, spliced among the interpreter's, and its Thread's name. */
+static void cpython__annotate_frames(struct runtime *rt, const struct runtime_context *ctx,
+				     struct thread_snap *th)
+{
+	struct cpython *py = cpython(rt);
+
+	cpython__fresh(py, ctx);
+	cpython__splice(py, th->rec.tid, &th->stack, &th->runtime_name);
+}
+
+/*
+ * What a wait in its parking lot is for, instead of the waiter's own semaphore; the Python lock
+ * a wait on a lock's inner lock is for, with its holder if it is an RLock, or the thread a join
+ * waits for; or the GIL, with its holder, for a wait the stack calls a condvar's: "gil", the
+ * wait's reason. For any other wait, the GIL the thread holds meanwhile.
+ */
+static const char *cpython__annotate_wait(struct runtime *rt, const struct runtime_context *ctx,
+					  struct thread_snap *th)
+{
+	struct cpython *py = cpython(rt);
+	uint64_t parked, lock;
+
+	cpython__fresh(py, ctx);
+	if (th->wait.futex_word &&
+	    cpython__gil_wait(py, th->wait.futex_word, &lock, &th->runtime_owner)) {
+		wait__set_futex(&th->wait, lock);
+		return "gil";
+	}
+	th->gil_held = cpython__gil_held(py, th->tid);
+	if (!th->wait.futex_word)
+		return NULL;
+	if ((parked = cpython__parked_on(py, &th->stack, th->wait.futex_word)))
+		wait__set_futex(&th->wait, parked);
+	else if (cpython__lock_wait(py, th->rec.tid, &th->stack, th->wait.futex_word, &lock,
+				    &th->runtime_owner))
+		wait__set_futex(&th->wait, lock);
+	if (!th->runtime_owner)
+		th->runtime_owner = cpython__joined(py, th->rec.tid);
+	return NULL;
+}
+
+/*
+ * CPython 3.11 to 3.13, whose layouts are known; any other process or version has none, and its
+ * stacks stay as unwound. The interpreter is found in whatever module runs its loop: python3.11,
+ * libpython3.11.so, or a program that has it linked in.
+ */
+const struct runtime_ops cpython_runtime = {
+	.name = "CPython interpreter",
+	.in_stack = cpython__interpreter_module,
+	.open = cpython__open,
+	.close = cpython__close,
+	.begin_look = cpython__begin_look,
+	.annotate_frames = cpython__annotate_frames,
+	.annotate_wait = cpython__annotate_wait,
+	.waits_for_lock = cpython__on_gil,
+};

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/jvm.h"
+#include "runtime/runtime.h"
 #include "proc/pidns.h"
 #include "proc/remote.h"
+
+/* A HotSpot JVM's module, as its frames and the process's maps name it. */
+#define JVM_MODULE "libjvm.so"
 
 /* Bounds on what a JVM's memory can make this read: it may be corrupt or hostile. */
 #define JVM_MAX_ENTRIES 16384
@@ -90,7 +94,8 @@ struct jvm {
 	size_t n_threads;
 };
 
-bool jvm__mapped(pid_t pid)
+/* Whether process pid maps a HotSpot JVM: its module, from one look at its maps; or NULL. */
+static const char *jvm__mapped(pid_t pid)
 {
 	char path[32], line[512];
 	bool found = false;
@@ -99,14 +104,15 @@ bool jvm__mapped(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return false;
+		return NULL;
 	while (!found && fgets(line, sizeof(line), f))
 		found = strstr(line, "/" JVM_MODULE "\n") != NULL;
 	fclose(f);
-	return found;
+	return found ? JVM_MODULE : NULL;
 }
 
-const char *jvm__module(const struct stack *st)
+/* The module of a HotSpot JVM with a frame in st, or NULL. */
+static const char *jvm__module(const struct stack *st)
 {
 	for (size_t i = 0; i < st->n; i++)
 		if (st->frames[i].module && !strcmp(st->frames[i].module, JVM_MODULE))
@@ -218,7 +224,7 @@ static bool jvm__read_thread(const struct jvm *j, uint64_t thread, struct jvm_th
 	    tid <= 0)
 		return false;
 	out->thread = thread;
-	out->tid = j->own_pid_ns ? (uint32_t)tid : pidns__our_tid(j->pid, (uint32_t)tid);
+	out->tid = pidns__to_ours(j->pid, j->own_pid_ns, (uint32_t)tid);
 	out->pending_monitor = values[1];
 	out->waiting_monitor = values[2];
 	out->stack_high = values[3];
@@ -273,7 +279,12 @@ static bool jvm__read_threads(struct jvm *j)
 	return true;
 }
 
-void jvm__refresh(struct jvm *j, uint64_t now_ns)
+/*
+ * Read its Java threads again (at each look), dating each wait to enter a monitor from the
+ * first look that saw the thread entering that monitor. A JVM unreadable now (exiting, or its
+ * list of threads replaced as it was read) has no threads until it reads again.
+ */
+static void jvm__refresh(struct jvm *j, uint64_t now_ns)
 {
 	struct jvm_thread *before = j->threads;
 	size_t n_before = j->n_threads;
@@ -299,31 +310,44 @@ void jvm__refresh(struct jvm *j, uint64_t now_ns)
 	free(before);
 }
 
-struct jvm *jvm__new(pid_t pid, struct unwinder *u, const char *module)
+static struct jvm *jvm(struct runtime *rt)
 {
-	uint64_t symbols[JVM_LAYOUT];
-	struct jvm *j;
-
-	if (unwinder__module_symbols(u, module, jvm_layout_symbols, symbols, JVM_LAYOUT))
-		return NULL;
-	j = calloc(1, sizeof(*j));
-	if (!j)
-		return NULL;
-	j->pid = pid;
-	j->own_pid_ns = pidns__ours(pid);
-	if (!jvm__read_fields(j, symbols) || !jvm__read_threads(j)) {
-		jvm__free(j);
-		return NULL;
-	}
-	return j;
+	return (struct jvm *)rt;
 }
 
-void jvm__free(struct jvm *j)
+static void jvm__close(struct runtime *rt)
 {
+	struct jvm *j = jvm(rt);
+
 	if (!j)
 		return;
 	free(j->threads);
 	free(j);
+}
+
+/*
+ * The Java threads of the process now: -ENOENT when module has no JVM, or one whose tables say
+ * no (a JVM starting, or one whose list of threads changed as it was read).
+ */
+static int jvm__open(const struct runtime_context *ctx, const char *module, struct runtime **out)
+{
+	uint64_t symbols[JVM_LAYOUT];
+	struct jvm *j;
+
+	if (unwinder__module_symbols(ctx->unwinder, module, jvm_layout_symbols, symbols,
+				     JVM_LAYOUT))
+		return -ENOENT;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	j->pid = ctx->pid;
+	j->own_pid_ns = pidns__ours(ctx->pid);
+	if (!jvm__read_fields(j, symbols) || !jvm__read_threads(j)) {
+		jvm__close((struct runtime *)j);
+		return -ENOENT;
+	}
+	*out = (struct runtime *)j;
+	return 0;
 }
 
 /*
@@ -345,7 +369,14 @@ static uint32_t jvm__monitor_owner(const struct jvm *j, uint64_t monitor)
 	return 0;
 }
 
-const char *jvm__monitor_wait(const struct jvm *j, uint32_t tid, uint64_t *monitor, uint32_t *owner)
+/*
+ * What Java monitor thread tid (numbered in our pid namespace) waits on, if any: "mutex" while
+ * it enters one (a synchronized block or method another thread holds; the monitor's owner into
+ * *owner, 0 if unknown), "condvar" in its Object.wait(); the monitor into *monitor. NULL if the
+ * thread is no Java thread, or in neither.
+ */
+static const char *jvm__monitor_wait(const struct jvm *j, uint32_t tid, uint64_t *monitor,
+				     uint32_t *owner)
 {
 	const struct jvm_thread *t = jvm__thread(j->threads, j->n_threads, tid);
 
@@ -362,9 +393,82 @@ const char *jvm__monitor_wait(const struct jvm *j, uint32_t tid, uint64_t *monit
 	return NULL;
 }
 
-uint64_t jvm__entering_since(const struct jvm *j, uint32_t tid)
+/*
+ * When thread tid was first seen entering the monitor it enters now (by jvm__refresh(), whose
+ * clock it is); 0: not entering one, or not refreshed. A thread entering a contended monitor
+ * parks for at most a second at a time, each time a new sleep: this dates the whole wait.
+ */
+static uint64_t jvm__entering_since(const struct jvm *j, uint32_t tid)
 {
 	const struct jvm_thread *t = jvm__thread(j->threads, j->n_threads, tid);
 
 	return t ? t->entering_since_ns : 0;
 }
+
+static void jvm__begin_look(struct runtime *rt, const struct runtime_context *ctx)
+{
+	jvm__refresh(jvm(rt), ctx->now_ns);
+}
+
+/*
+ * A Java thread entering a monitor, as its JVM said at this look: no stack is needed to know the
+ * monitor, its owner, or since when the thread has waited for it. Such a thread parks a second
+ * at a time (the monitor's "responsible" waiter): by its last sleep alone it would never pass a
+ * threshold, nor its ring ever be seen.
+ */
+static void jvm__annotate_record(struct runtime *rt, const struct runtime_context *ctx,
+				 struct thread_snap *th)
+{
+	const struct jvm *j = jvm(rt);
+	uint64_t since, monitor;
+	const char *reason;
+	uint32_t owner;
+
+	if (!(since = jvm__entering_since(j, th->tid)) ||
+	    !(reason = jvm__monitor_wait(j, th->tid, &monitor, &owner)))
+		return;
+	th->reason = reason;
+	wait__set_futex(&th->wait, monitor);
+	th->runtime_owner = owner;
+	th->runtime_since_ns = since;
+	if (!th->has_blocked_ns || ctx->now_ns - since > th->blocked_ns)
+		th->blocked_ns = ctx->now_ns - since;
+	th->has_blocked_ns = true;
+}
+
+/*
+ * A Java thread's wait for a monitor: "mutex" entering a synchronized block or method, with the
+ * monitor's owner; "condvar" in Object.wait(). The wait's object is the monitor: every thread
+ * waiting for one object shares it.
+ */
+static const char *jvm__annotate_wait(struct runtime *rt, const struct runtime_context *ctx,
+				      struct thread_snap *th)
+{
+	const char *reason;
+	uint64_t monitor;
+
+	(void)ctx;
+	if (!th->wait.futex_word)
+		return NULL;
+	reason = jvm__monitor_wait(jvm(rt), th->tid, &monitor, &th->runtime_owner);
+	if (reason)
+		wait__set_futex(&th->wait, monitor);
+	return reason;
+}
+
+/*
+ * A HotSpot JVM's Java threads, from the tables HotSpot keeps for its serviceability agent
+ * (gHotSpotVMStructs: each field's offset, by type and name), as jstack reads them: which Java
+ * monitor each is entering or waiting on, and who owns a monitor. Its memory is the target's:
+ * every count is bounded, every pointer only compared or read through.
+ */
+const struct runtime_ops hotspot_runtime = {
+	.name = "HotSpot JVM",
+	.in_stack = jvm__module,
+	.in_maps = jvm__mapped,
+	.open = jvm__open,
+	.close = jvm__close,
+	.begin_look = jvm__begin_look,
+	.annotate_record = jvm__annotate_record,
+	.annotate_wait = jvm__annotate_wait,
+};

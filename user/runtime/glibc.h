@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-#ifndef LEAKMON_LOCKS_H
-#define LEAKMON_LOCKS_H
+#ifndef LEAKMON_GLIBC_H
+#define LEAKMON_GLIBC_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 /*
  * glibc's locks as another process keeps them (x86_64, glibc 2.36; DESIGN.md section 5): who
- * holds a mutex, who writes an rwlock, whom a join waits for. Read with process_vm_readv:
- * nothing is stopped.
+ * holds a mutex, who writes an rwlock, whom a join waits for, who holds a FILE. Read with
+ * process_vm_readv: nothing is stopped. The runtime glibc_runtime (runtime.h) reads them for the
+ * waits a stack names as glibc's; these are its readers, for the tests.
  */
 #define MUTEX_WORDS 5
 
@@ -46,4 +47,4 @@ uint64_t pthread__tid_offset(uint32_t pid, uint64_t descriptor);
  */
 uint32_t file_lock__owner(uint32_t pid, uint64_t futex, uint64_t tid_offset);
 
-#endif /* LEAKMON_LOCKS_H */
+#endif /* LEAKMON_GLIBC_H */
