@@ -181,3 +181,6 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libleakmon.a
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(BUILD)/libleakmon.a $(LDFLAGS) $(LDLIBS) -o $@
 
 fuzzers: $(FUZZERS)
+
+# CPython's layouts against its own internal headers: built as CPython builds itself.
+$(BUILD)/tests/test_cpython_layout: private CFLAGS += $(shell $(PKG_CONFIG) --cflags python3)

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -25,15 +26,11 @@ _Static_assert(WAIT_OBJECT_LEN >= TEXT_HEX_LEN, "a futex address must fit");
 #define EXIT_DEAD 0x0010
 #define EXIT_ZOMBIE 0x0020
 
-#define FUTEX_CMD_MASK 0x7f /* without FUTEX_PRIVATE_FLAG; FUTEX_CLOCK_REALTIME is 256 */
-#define FUTEX_PRIVATE_FLAG 128
-#define FUTEX2_PRIVATE 128
-#define FUTEX_WAIT 0
-#define FUTEX_LOCK_PI 6
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAIT_REQUEUE_PI 11
-#define FUTEX_LOCK_PI2 13
-#define NR_FUTEX_WAIT 455 /* newer than Debian 12's headers */
+/* The futex2 calls (Linux 6.7) are newer than Debian 12's headers, which have the rest. */
+#ifndef FUTEX2_PRIVATE
+#define FUTEX2_PRIVATE FUTEX_PRIVATE_FLAG
+#endif
+#define NR_FUTEX_WAIT 455
 
 static const unsigned char arg_regs[6] = {
 	LEAKMON_REG_DI,	 LEAKMON_REG_SI, LEAKMON_REG_DX,
