@@ -57,6 +57,18 @@ run_e2e_tests() {
 	done
 }
 
+# Checks of the sources themselves, once: no build, no root.
+run_static_checks() {
+	local script out
+	for script in tests/static/test_*.sh; do
+		out=$(bash "$script" 2>&1)
+		echo "$out"
+		passed=$((passed + $(echo "$out" | grep -c '^PASS ')))
+		failed=$((failed + $(echo "$out" | grep -c '^FAIL ')))
+	done
+}
+
+run_static_checks
 for BUILD in $BUILDS; do
 	export BUILD
 	run_unit_tests
