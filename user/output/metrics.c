@@ -133,9 +133,13 @@ void metrics__render(FILE *out, const struct metrics_sample *m)
 struct metrics_server {
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;
-	char *text;
+	char *text; /* the last look's rendering; NULL before the first look */
 	size_t len;
 };
+
+#define METRICS_NOT_FOUND "not found: try /metrics\n"
+/* Until the first look, no series at all would read as "nothing is watched". */
+#define METRICS_NOT_YET "leakmon has not looked at the threads yet: try again in a second\n"
 
 static enum MHD_Result metrics__answer(void *cls, struct MHD_Connection *conn, const char *url,
 				       const char *method, const char *version,
@@ -144,26 +148,36 @@ static enum MHD_Result metrics__answer(void *cls, struct MHD_Connection *conn, c
 {
 	struct metrics_server *srv = cls;
 	struct MHD_Response *response;
-	bool found = !strcmp(url, "/metrics");
+	unsigned int status = MHD_HTTP_OK;
 	enum MHD_Result ret;
 
 	(void)version, (void)upload_data, (void)upload_data_size, (void)con_cls;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return MHD_NO;
 	pthread_mutex_lock(&srv->lock);
-	if (found)
+	if (strcmp(url, "/metrics")) {
+		status = MHD_HTTP_NOT_FOUND;
+		response = MHD_create_response_from_buffer(strlen(METRICS_NOT_FOUND),
+							   METRICS_NOT_FOUND,
+							   MHD_RESPMEM_PERSISTENT);
+	} else if (!srv->text) {
+		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		response = MHD_create_response_from_buffer(strlen(METRICS_NOT_YET),
+							   METRICS_NOT_YET,
+							   MHD_RESPMEM_PERSISTENT);
+	} else {
 		response =
 			MHD_create_response_from_buffer(srv->len, srv->text, MHD_RESPMEM_MUST_COPY);
-	else
-		response = MHD_create_response_from_buffer(strlen("not found: try /metrics\n"),
-							   "not found: try /metrics\n",
-							   MHD_RESPMEM_PERSISTENT);
+	}
 	pthread_mutex_unlock(&srv->lock);
 	if (!response)
 		return MHD_NO;
 	MHD_add_response_header(response, "Content-Type",
-				found ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain");
-	ret = MHD_queue_response(conn, found ? MHD_HTTP_OK : MHD_HTTP_NOT_FOUND, response);
+				status == MHD_HTTP_OK ? "text/plain; version=0.0.4; charset=utf-8"
+						      : "text/plain");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(response, "Retry-After", "1");
+	ret = MHD_queue_response(conn, status, response);
 	MHD_destroy_response(response);
 	return ret;
 }
@@ -214,11 +228,10 @@ int metrics__start(const char *host, uint16_t port, struct metrics_server **out)
 	if (!srv)
 		return -ENOMEM;
 	pthread_mutex_init(&srv->lock, NULL);
-	srv->text = strdup("");
 	fd = metrics__listen(host, port);
-	if (fd < 0 || !srv->text) {
+	if (fd < 0) {
 		metrics__stop(srv);
-		return fd < 0 ? fd : -ENOMEM;
+		return fd;
 	}
 	srv->daemon =
 		MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, metrics__answer,

@@ -52,7 +52,7 @@ struct metrics_server;
 
 /* Bind host:port (bad address, port in use: -errno after an error naming it) and serve. */
 int metrics__start(const char *host, uint16_t port, struct metrics_server **out);
-/* Serve this text from now on (copied). */
+/* Serve this text from now on (copied); until the first, /metrics answers 503. */
 int metrics__publish(struct metrics_server *srv, const char *text, size_t len);
 void metrics__stop(struct metrics_server *srv);
 
