@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -167,6 +168,64 @@ static void check_shipped_file(void)
 	free(text);
 }
 
+/* A key as the man page writes its option: roff escapes each of its dashes. */
+static void man__option(const char *key, char *out, size_t size)
+{
+	size_t n = (size_t)snprintf(out, size, "\\-\\-");
+
+	for (const char *c = key; *c && n + 3 < size; c++) {
+		if (*c == '-')
+			out[n++] = '\\';
+		out[n++] = *c;
+	}
+	out[n] = '\0';
+}
+
+/* Whether text names option as a whole: not as the start of a longer one (--pin, --pid). */
+static bool text__names_option(const char *text, const char *option)
+{
+	size_t len = strlen(option);
+
+	for (const char *at = strstr(text, option); at; at = strstr(at + 1, option))
+		if (!isalnum((unsigned char)at[len]) && at[len] != '\\')
+			return true;
+	return false;
+}
+
+/* The man page names every setting of the table, as the shipped file lists them. */
+static void check_man_page(void)
+{
+	const char *man = "deploy/leakmon.8";
+	char *generated = NULL, *text = NULL, *line, *save = NULL, option[128];
+	size_t gen_len = 0, keys = 0;
+	FILE *f = open_memstream(&generated, &gen_len);
+
+	config__print_file(f);
+	fclose(f);
+	f = fopen(man, "r");
+	CHECK(f != NULL, "%s is missing", man);
+	if (f) {
+		text = calloc(1, 65536);
+		if (text && fread(text, 1, 65535, f) == 0)
+			text[0] = '\0';
+		fclose(f);
+	}
+	for (line = strtok_r(generated, "\n", &save); text && line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char key[64];
+
+		if (sscanf(line, "#%63[a-z-] =", key) != 1)
+			continue;
+		man__option(key, option, sizeof(option));
+		CHECK(text__names_option(text, option), "%s does not name the setting %s (%s)", man,
+		      key, option);
+		keys++;
+	}
+	CHECK(keys > 20, "only %zu settings found in the generated file", keys);
+	free(generated);
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -239,6 +298,7 @@ int main(int argc, char **argv)
 	      "a bad file is not a usage error");
 	check_bad_files();
 	check_shipped_file();
+	check_man_page();
 
 	log__setup(LOG_LEVEL_INFO, true);
 	capture_stderr(msg, sizeof(msg), check_missing_btf, "/nonexistent/vmlinux", &ret);

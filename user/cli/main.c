@@ -36,6 +36,7 @@ void usage(void)
 	printf("\nOptions:\n");
 	config__print_options(stdout);
 	printf("\nDurations: 500ms, 10s, 5m, 1h, 1d. Exit codes: 0 ok, 1 failure, 2 usage.\n");
+	printf("Every setting, the events and the files: man 8 leakmon.\n");
 }
 
 static int cmd_help(int argc, char **argv)

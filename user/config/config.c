@@ -197,7 +197,7 @@ static const struct setting settings[] = {
 	{ "interval", 0, "DUR", &type_duration, CFG(interval_ns), "1s",
 	  "how often threads are read", CONFIG_FOR_MONITOR },
 	{ "growth-window", 0, "DUR", &type_duration, CFG(growth_window_ns), "5m",
-	  "thread-count growth must persist this long (see README)", CONFIG_FOR_MONITOR },
+	  "thread-count growth must persist this long (the rule: leakmon(8))", CONFIG_FOR_MONITOR },
 	{ "blocked-threshold", 0, "DUR", &type_duration, CFG(blocked_threshold_ns), "30s",
 	  "a wait this long raises a blocked event (for the kinds below)", CONFIG_FOR_MONITOR },
 	{ "blocked-kinds", 0, "LIST", &type_kinds, CFG(blocked_kinds), "mutex,rwlock,pipe_write",
