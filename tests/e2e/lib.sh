@@ -204,6 +204,18 @@ json_valid() {
 	jq -e . "$1" >/dev/null
 }
 
+# keys_documented FILE: every key of the JSON in FILE (a document or JSON Lines) is named in
+# docs/json.md; says which are not.
+keys_documented() {
+	local key missing=0
+	for key in $(jq -r '[paths | .[] | strings] | .[]' "$1" | sort -u); do
+		grep -qF "\`$key\`" docs/json.md && continue
+		echo "$TEST_NAME: the key \"$key\" of $1 is not named in docs/json.md" >&2
+		missing=1
+	done
+	[ "$missing" -eq 0 ]
+}
+
 # json_matches FILE FILTER [JQ ARGS...]: FILTER is true for FILE.
 json_matches() {
 	local file=$1 filter=$2

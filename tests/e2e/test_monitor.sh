@@ -135,6 +135,7 @@ check "deadlock: each waits on a mutex owned by the other" json_matches "$events
 check_eq "the leak's exit is said once" 1 "$(count ".event == \"exit\" and .pid == $leak")"
 check "start and stop events" json_matches "$events" -s \
 	'.[0].event == "start" and .[-1].event == "stop"'
+check "every key of the events is documented" keys_documented "$events"
 
 # Stalls: every thread waiting for another, untimed. Provable when all wait on private futexes;
 # a main thread in pause() can be woken from outside (idle, not stalled); a timed sleep is none.
@@ -158,6 +159,7 @@ check "stall threads carry their stacks and reasons" json_matches "$TMP/stalls.j
 	'[.[] | select(.event == "stall" and .provable) | .threads[] |
 	  (.stack | length) > 2 and (.wait_reason == "condvar" or .wait_reason == "semaphore")]
 	 | length == 2 and all' -s
+check "every key of the stall events is documented" keys_documented "$TMP/stalls.jsonl"
 
 # At a terminal: events scroll above a redrawn block of trends; names cannot escape into it.
 fixture_start thread_leak && leak=$FIXTURE_PID

@@ -11,7 +11,7 @@
 
 /*
  * The live judgement: each tick reads every watched thread once and raises growth, blocked,
- * unblocked, deadlock, stall and exit events, each once per episode (rules in the README).
+ * unblocked, deadlock, stall and exit events, each once per episode (docs/monitor.md).
  */
 struct monitor;
 

@@ -59,7 +59,7 @@ void output__text_thread(FILE *out, const struct thread_snap *th);
 void output__text_frame(FILE *out, const struct frame *f);
 void output__text_frames(FILE *out, const struct stack *st);
 
-/* One JSON document: the names other tools rely on are documented in the README. */
+/* One JSON document: every key is documented in docs/json.md. */
 void output__snapshot_json(FILE *out, const struct snapshot *s, const struct output_opts *opts);
 /* For people: per process, blocked threads grouped like a goroutine dump, largest group first. */
 void output__snapshot_text(FILE *out, const struct snapshot *s, const struct output_opts *opts);
