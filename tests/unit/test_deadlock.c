@@ -97,10 +97,9 @@ static void check_cycles(void)
 {
 	struct thread_snap a, b, *threads[2] = { &a, &b };
 	struct runtime_set runtimes;
-	struct process_snap p = { .pid = (uint32_t)getpid(),
-				  .n_threads = 2,
-				  .threads = threads,
-				  .runtimes = &runtimes };
+	struct process_snap p = {
+		.pid = (uint32_t)getpid(), .n_threads = 2, .threads = threads, .runtimes = &runtimes
+	};
 	struct deadlock_cycle *cycles = NULL;
 	static pthread_mutex_t nobodys = PTHREAD_MUTEX_INITIALIZER;
 	struct deadlocks *d = deadlocks__new();

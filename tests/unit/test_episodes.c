@@ -100,7 +100,8 @@ static void check_one_episode(void)
 	look__init(&l);
 	look__add(&l, 101, 5, 7, 32);
 	episodes__look(&eps, &l.s, THRESHOLD, &cfg, over, &o);
-	CHECK(eps.n == 1 && !l.threads[0].stack_wanted, "the same episode: its stack is not read again");
+	CHECK(eps.n == 1 && !l.threads[0].stack_wanted,
+	      "the same episode: its stack is not read again");
 	CHECK(eps.list[0].blocked_s > 31.9, "its time is this look's: %.1f", eps.list[0].blocked_s);
 	episodes__end_unseen(&eps, &l.s, over, &o);
 	CHECK(o.n == 0, "%zu episodes over, want none", o.n);

@@ -33,8 +33,8 @@ static void process__init(struct process *pr)
 }
 
 /* Thread tid (added in tid order), asleep blocked_s on object for reason, with a stack. */
-static struct thread_snap *process__add(struct process *pr, const char *reason,
-					const char *object, struct frame *frames, double blocked_s)
+static struct thread_snap *process__add(struct process *pr, const char *reason, const char *object,
+					struct frame *frames, double blocked_s)
 {
 	struct thread_snap *th = &pr->threads[pr->p.n_threads];
 

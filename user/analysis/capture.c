@@ -55,9 +55,8 @@ static void capture__name_wait(struct thread_snap *th)
  * Unwind thread th of a process (ctx->unwinder; NULL: error says why it cannot be), and hear
  * what the process's runtimes say of it.
  */
-static void capture__unwind_thread(struct runtime_set *runtimes,
-				   const struct runtime_context *ctx, const char *error,
-				   struct thread_snap *th)
+static void capture__unwind_thread(struct runtime_set *runtimes, const struct runtime_context *ctx,
+				   const char *error, struct thread_snap *th)
 {
 	th->stack_pending = false;
 	stack__free(&th->stack);

@@ -4,9 +4,9 @@
 
 #include <stdint.h>
 
+#include "loader/tracker.h"
 #include "model/snapshot.h"
 #include "unwind/symbols.h"
-#include "loader/tracker.h"
 
 /*
  * The user stacks of the threads marked stack_wanted that are blocked, read with one view of

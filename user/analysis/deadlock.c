@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/array.h"
 #include "analysis/deadlock.h"
 #include "runtime/runtime.h"
+#include "util/array.h"
 
 struct reported {
 	uint32_t pid;
@@ -100,8 +100,9 @@ int deadlocks__find(struct deadlocks *d, struct process_snap *p, struct deadlock
 
 		if (!th->wait.blocked)
 			continue;
-		owner = th->runtime_owner ? th->runtime_owner
-					  : runtime_set__lock_owner(p->runtimes, th, &th->lock_refused);
+		owner = th->runtime_owner
+				? th->runtime_owner
+				: runtime_set__lock_owner(p->runtimes, th, &th->lock_refused);
 		th->mutex_owner = owner;
 		if (owner)
 			links[n++] = (struct deadlock_link){ .waiter = th, .owner = owner };

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util/array.h"
 #include "analysis/hidden.h"
-#include "util/log.h"
 #include "loader/preflight.h"
 #include "model/snapshot.h"
+#include "util/array.h"
+#include "util/log.h"
 #include "util/text.h"
 
 /* Of the processes hidden from the task iterator, how many are named. */
@@ -72,7 +72,8 @@ void hidden__describe(const struct hidden_processes *h, const char *what, char *
 			       "%zu process%s hidden from BPF task iterators by this kernel, %s: ",
 			       h->n, h->n == 1 ? "" : "es", what);
 	for (size_t i = 0; i < named && len < size; i++) {
-		text__escape(h->processes[i].comm, strlen(h->processes[i].comm), comm, sizeof(comm));
+		text__escape(h->processes[i].comm, strlen(h->processes[i].comm), comm,
+			     sizeof(comm));
 		len += (size_t)snprintf(buf + len, size - len, "%s%" PRIu32 " %s", i ? ", " : "",
 					h->processes[i].pid, comm);
 	}

@@ -47,7 +47,8 @@ static void pipeline__begin_runtimes(struct snapshot *s, const struct pipeline_o
 		if (!p->runtimes)
 			continue;
 		runtime_set__begin_look(p->runtimes, &ctx,
-					h && h->runtimes_in_maps && h->runtimes_in_maps(opts->ctx, p));
+					h && h->runtimes_in_maps &&
+						h->runtimes_in_maps(opts->ctx, p));
 		runtime_set__annotate_records(p->runtimes, &ctx, p);
 	}
 }

@@ -37,8 +37,8 @@ struct pipeline_hooks {
 	void (*stacks_read)(void *ctx, struct snapshot *s);
 	void (*judged_with_stacks)(void *ctx, struct snapshot *s);
 	/* True if it marked any stack. */
-	bool (*want_event_stacks)(void *ctx, struct snapshot *s, const struct deadlock_cycle *cycles,
-				  size_t n_cycles);
+	bool (*want_event_stacks)(void *ctx, struct snapshot *s,
+				  const struct deadlock_cycle *cycles, size_t n_cycles);
 	bool (*wants_pipe)(void *ctx, const struct thread_snap *th);
 	/* Whether a process's runtimes are looked for in its maps at this look. */
 	bool (*runtimes_in_maps)(void *ctx, const struct process_snap *p);
@@ -50,9 +50,9 @@ struct pipeline_opts {
 	enum debuginfo_mode debuginfo;
 	/* A one-shot look: each process is given runtimes of its own, for this look only. */
 	bool own_runtimes;
-	bool no_stacks;		/* read no stack: waits are named by their kind only */
-	bool read_woken;	/* see struct capture_opts */
-	uint64_t stall_min_ns;	/* how long each thread of a stalled process has waited at least */
+	bool no_stacks;	       /* read no stack: waits are named by their kind only */
+	bool read_woken;       /* see struct capture_opts */
+	uint64_t stall_min_ns; /* how long each thread of a stalled process has waited at least */
 	/* Step 1: the processes asked for that are hidden (warned of), or every hidden one. */
 	const uint32_t *asked;
 	size_t n_asked;
@@ -69,12 +69,12 @@ struct pipeline_opts {
 
 /* What a look found, beside what it wrote in the snapshot's threads. */
 struct findings {
-	size_t n_hidden;		 /* of those asked for, or all */
-	struct hidden_processes hidden;	 /* with find_hidden */
-	struct stall_verdict *stalls;	 /* each process's, in the snapshot's order */
-	struct deadlock_cycle *cycles;	 /* new rings of waiters */
+	size_t n_hidden;		/* of those asked for, or all */
+	struct hidden_processes hidden; /* with find_hidden */
+	struct stall_verdict *stalls;	/* each process's, in the snapshot's order */
+	struct deadlock_cycle *cycles;	/* new rings of waiters */
 	size_t n_cycles;
-	struct pipe_holders pipes;	 /* who holds the pipes wants_pipe asked for */
+	struct pipe_holders pipes; /* who holds the pipes wants_pipe asked for */
 	/* The runtimes a one-shot snapshot was given, one per process: closed with the findings. */
 	struct runtime_set *own_runtimes;
 	size_t n_own_runtimes;

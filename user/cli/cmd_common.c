@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "util/log.h"
 #include "loader/pins.h"
 #include "loader/preflight.h"
+#include "util/log.h"
 #include "util/signals.h"
 
 int commands__setup(struct config *cfg, enum config_command command, int argc, char **argv)

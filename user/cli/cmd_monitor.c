@@ -6,17 +6,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util/clock.h"
 #include "cli/commands.h"
-#include "config/config.h"
-#include "output/events.h"
-#include "util/log.h"
-#include "output/metrics.h"
-#include "monitor/monitor.h"
 #include "cli/service.h"
-#include "util/signals.h"
 #include "cli/status.h"
+#include "config/config.h"
 #include "loader/tracker.h"
+#include "monitor/monitor.h"
+#include "output/events.h"
+#include "output/metrics.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/signals.h"
 
 /* The terminal's block of trends, redrawn under the events of each tick. */
 static void cmd_monitor__draw(struct status *st, const struct monitor *m)
@@ -155,9 +155,9 @@ int cmd_monitor(int argc, char **argv)
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;
-	ev = events__new(stdout, cfg.json				  ? EVENTS_JSON
+	ev = events__new(stdout, cfg.json			      ? EVENTS_JSON
 				 : log__journal_stream(STDOUT_FILENO) ? EVENTS_JOURNAL
-									  : EVENTS_TEXT);
+								      : EVENTS_TEXT);
 	if (!ev)
 		goto cleanup;
 	if (!cfg.json && isatty(STDOUT_FILENO)) {

@@ -5,16 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/clock.h"
+#include "analysis/pipeline.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "loader/tracker.h"
+#include "model/snapshot.h"
+#include "output/output.h"
+#include "util/clock.h"
 #include "util/heap.h"
 #include "util/log.h"
-#include "output/output.h"
 #include "util/signals.h"
-#include "model/snapshot.h"
-#include "analysis/pipeline.h"
-#include "loader/tracker.h"
 
 /*
  * A process's threads are read one after another, not at once: a thread read asleep may have
@@ -24,7 +24,8 @@
 #define STALL_MIN_NS 1000000000ULL
 
 /* The stacks of the blocked threads listed: a wait just begun is listed only when all are. */
-static void cmd_snapshot__judge(void *ctx, struct snapshot *snap, const struct stall_verdict *stalls)
+static void cmd_snapshot__judge(void *ctx, struct snapshot *snap,
+				const struct stall_verdict *stalls)
 {
 	const struct config *cfg = ctx;
 

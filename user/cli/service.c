@@ -2,8 +2,8 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
-#include "util/log.h"
 #include "cli/service.h"
+#include "util/log.h"
 
 void service__ready(const char *status)
 {

@@ -15,9 +15,9 @@
 
 #include "leakmon.h"
 #include "leakmon.skel.h"
-#include "util/log.h"
 #include "loader/pins.h"
 #include "proc/procstat.h"
+#include "util/log.h"
 
 /*
  * The maps a snapshot shares with the service, by name: also the names of their pins. After

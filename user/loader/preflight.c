@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util/log.h"
 #include "loader/preflight.h"
+#include "util/log.h"
 
 #define CAP_SYS_PTRACE_BIT 19
 #define CAP_SYS_ADMIN_BIT 21

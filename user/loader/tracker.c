@@ -9,11 +9,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "loader/features.h"
 #include "leakmon.skel.h"
-#include "util/log.h"
+#include "loader/features.h"
 #include "loader/pins.h"
 #include "loader/tracker.h"
+#include "util/log.h"
 
 #define TRACKER_READ_BUF (256 * 1024)
 

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <linux/types.h>
 
-#include "config/config.h"
 #include "leakmon.h"
+#include "config/config.h"
 
 /*
  * The loaded and attached BPF side: where threads that raise their process to a new high were

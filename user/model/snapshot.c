@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/snapshot.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "model/snapshot.h"
 
 static void thread__fill(struct thread_snap *th, const struct task_record *rec)
 {
@@ -169,8 +169,9 @@ static int thread__cmp_tid(const void *key, const void *elem)
 /* bsearch() may not be given an array of none: an empty snapshot has no array at all. */
 struct process_snap *snapshot__find_process(struct snapshot *s, uint32_t pid)
 {
-	return s->n_processes ? bsearch(&pid, s->processes, s->n_processes, sizeof(*s->processes), process__cmp_pid)
-			  : NULL;
+	return s->n_processes ? bsearch(&pid, s->processes, s->n_processes, sizeof(*s->processes),
+					process__cmp_pid)
+			      : NULL;
 }
 
 struct thread_snap *process__find_thread(const struct process_snap *p, uint32_t tid)

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "util/strpool.h"
 #include "loader/tracker.h"
 #include "model/wait.h"
+#include "util/strpool.h"
 
 /* Every thread of every watched process at one moment, with what each blocked one waits on. */
 struct thread_snap {
@@ -81,11 +81,11 @@ struct snapshot {
 	size_t n_processes;
 	size_t n_threads;
 	size_t n_blocked;
-	struct process_snap *processes;     /* by pid */
-	struct thread_snap *threads; /* in the order read */
-	struct thread_snap **sorted; /* by pid, then tid */
-	struct thread_key *keys;     /* sorting's scratch */
-	size_t cap, sorted_cap;	     /* threads and keys; sorted and processes */
+	struct process_snap *processes; /* by pid */
+	struct thread_snap *threads;	/* in the order read */
+	struct thread_snap **sorted;	/* by pid, then tid */
+	struct thread_key *keys;	/* sorting's scratch */
+	size_t cap, sorted_cap;		/* threads and keys; sorted and processes */
 	struct tracker_drops drops;
 	struct strpool *strings; /* the stacks' strings */
 };

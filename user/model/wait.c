@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "model/wait.h"
 #include "util/syscalls.h"
 #include "util/text.h"
-#include "model/wait.h"
 
 _Static_assert(WAIT_OBJECT_LEN >= TEXT_HEX_LEN, "a futex address must fit");
 

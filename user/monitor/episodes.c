@@ -118,7 +118,8 @@ void episodes__look(struct episodes *eps, struct snapshot *s, uint64_t threshold
 			struct episode *e;
 			bool is_new;
 
-			if (!th->wait.blocked || !th->has_blocked_ns || th->blocked_ns < threshold_ns)
+			if (!th->wait.blocked || !th->has_blocked_ns ||
+			    th->blocked_ns < threshold_ns)
 				continue;
 			e = episodes__get(eps, p, th, over, ctx, &is_new);
 			if (!e)
@@ -162,8 +163,7 @@ void episodes__stacks_read(struct episodes *eps, const struct config *cfg)
 	}
 }
 
-void episodes__end_unseen(struct episodes *eps, struct snapshot *s, episode_over_fn over,
-			  void *ctx)
+void episodes__end_unseen(struct episodes *eps, struct snapshot *s, episode_over_fn over, void *ctx)
 {
 	size_t kept = 0;
 

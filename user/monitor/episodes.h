@@ -17,10 +17,10 @@
  */
 struct episode {
 	uint32_t tgid, tid;
-	uint64_t start_ns; /* the thread's start: a reused tid is another thread */
-	uint64_t nvcsw;	   /* its voluntary context switches: moved, it slept again */
+	uint64_t start_ns;		 /* the thread's start: a reused tid is another thread */
+	uint64_t nvcsw;			 /* its voluntary context switches: moved, it slept again */
 	char comm[LEAKMON_COMM_LEN + 1]; /* its process's name, for the event at its end */
-	const char *kind;   /* its wait kind: futex, pipe_read, ... (static strings) */
+	const char *kind;		 /* its wait kind: futex, pipe_read, ... (static strings) */
 	/* What its stack said once read: th->reason, glibc_lock, wait.futex, runtime_owner. */
 	const char *reason; /* NULL: its stack was not read yet */
 	bool glibc_lock;

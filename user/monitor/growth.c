@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "util/array.h"
 #include "monitor/growth.h"
+#include "util/array.h"
 
 /* Aged-out samples are kept as peaks of spans this many windows long, the last two of them. */
 #define GROWTH_PAST_SPAN_WINDOWS 2

@@ -42,8 +42,8 @@ struct monitor {
 	struct watched **of_snap; /* this tick: the watched process of each snapshot process */
 	struct episodes episodes;
 	struct deadlocks *deadlocks; /* the rings reported: each is reported once */
-	struct snapshot *snap;	    /* the last tick's, refilled by the next in its memory */
-	struct tracker_drops drops; /* as last said */
+	struct snapshot *snap;	     /* the last tick's, refilled by the next in its memory */
+	struct tracker_drops drops;  /* as last said */
 	uint64_t alerts[METRICS_N_ALERTS];
 	uint64_t tick_ns;	     /* how long the last tick took */
 	uint64_t creators_window_ns; /* when the current window of kept creators began */
@@ -267,8 +267,8 @@ static void monitor__judge(void *ctx, struct snapshot *s, const struct stall_ver
 		if (w->growth_due || w->stall_due)
 			process__want_all_stacks(p);
 	}
-	episodes__look(&m->episodes, s, m->cfg->blocked_threshold_ns, m->cfg,
-		       monitor__episode_over, m);
+	episodes__look(&m->episodes, s, m->cfg->blocked_threshold_ns, m->cfg, monitor__episode_over,
+		       m);
 }
 
 static void monitor__stacks_read(void *ctx, struct snapshot *s)
@@ -527,7 +527,8 @@ size_t monitor__n_watched(const struct monitor *m)
 void monitor__reconfigure(struct monitor *m)
 {
 	for (size_t i = 0; i < m->n_processes; i++)
-		m->processes[i].ignored = !select__watched(m->cfg, m->processes[i].pid, m->processes[i].comm);
+		m->processes[i].ignored =
+			!select__watched(m->cfg, m->processes[i].pid, m->processes[i].comm);
 	episodes__reconfigure(&m->episodes, m->cfg);
 }
 

@@ -5,9 +5,9 @@
 #include <stdbool.h>
 
 #include "config/config.h"
+#include "loader/tracker.h"
 #include "output/events.h"
 #include "output/metrics.h"
-#include "loader/tracker.h"
 
 /*
  * The live judgement: each tick reads every watched thread once and raises growth, blocked,

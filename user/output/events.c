@@ -4,12 +4,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/clock.h"
 #include "output/events.h"
 #include "output/journal.h"
-#include "util/json.h"
 #include "output/output.h"
 #include "proc/pipes.h"
+#include "util/clock.h"
+#include "util/json.h"
 #include "util/text.h"
 
 struct events {

@@ -8,8 +8,8 @@
 #include <stdio.h>
 
 #include "analysis/deadlock.h"
-#include "proc/pipes.h"
 #include "model/snapshot.h"
+#include "proc/pipes.h"
 
 /*
  * What the monitor reports, as JSON Lines (one event a line, flushed at once) or as lines for

@@ -186,4 +186,3 @@ void group_buffers__free(struct group_buffers *b)
 	free(b->groups);
 	free(b->slots);
 }
-

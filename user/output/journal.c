@@ -8,8 +8,8 @@
 #include <syslog.h>
 #include <systemd/sd-journal.h>
 
-#include "output/journal.h"
 #include "leakmon.h"
+#include "output/journal.h"
 #include "util/text.h"
 
 #define JOURNAL_FIELDS 8

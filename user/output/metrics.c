@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "util/log.h"
 #include "output/metrics.h"
+#include "util/log.h"
 #include "util/text.h"
 
 static const char *const alert_names[METRICS_N_ALERTS] = {
@@ -157,13 +157,11 @@ static enum MHD_Result metrics__answer(void *cls, struct MHD_Connection *conn, c
 	pthread_mutex_lock(&srv->lock);
 	if (strcmp(url, "/metrics")) {
 		status = MHD_HTTP_NOT_FOUND;
-		response = MHD_create_response_from_buffer(strlen(METRICS_NOT_FOUND),
-							   METRICS_NOT_FOUND,
-							   MHD_RESPMEM_PERSISTENT);
+		response = MHD_create_response_from_buffer(
+			strlen(METRICS_NOT_FOUND), METRICS_NOT_FOUND, MHD_RESPMEM_PERSISTENT);
 	} else if (!srv->text) {
 		status = MHD_HTTP_SERVICE_UNAVAILABLE;
-		response = MHD_create_response_from_buffer(strlen(METRICS_NOT_YET),
-							   METRICS_NOT_YET,
+		response = MHD_create_response_from_buffer(strlen(METRICS_NOT_YET), METRICS_NOT_YET,
 							   MHD_RESPMEM_PERSISTENT);
 	} else {
 		response =

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/clock.h"
-#include "util/json.h"
 #include "output/groups.h"
 #include "output/output.h"
+#include "util/clock.h"
+#include "util/json.h"
 #include "util/text.h"
 
 #define GROUP_TIDS_SHOWN 8
@@ -364,7 +364,8 @@ void output__text_frames(FILE *out, const struct stack *st)
 }
 
 /* " TID NAME" of the thread th waits for (its lock's holder, or the one it joins). */
-static void output__text_owner(FILE *out, const struct process_snap *p, const struct thread_snap *th)
+static void output__text_owner(FILE *out, const struct process_snap *p,
+			       const struct thread_snap *th)
 {
 	const struct thread_snap *owner = process__find_thread(p, th->mutex_owner);
 
@@ -660,8 +661,8 @@ void output__snapshot_text(FILE *out, const struct snapshot *s, const struct out
 		goto cleanup;
 	clock__iso8601(&s->wall, when, sizeof(when));
 	fprintf(out, "leakmon snapshot %s: %zu process%s, %zu thread%s, %zu blocked", when,
-		s->n_processes, s->n_processes == 1 ? "" : "es", s->n_threads, s->n_threads == 1 ? "" : "s",
-		s->n_blocked);
+		s->n_processes, s->n_processes == 1 ? "" : "es", s->n_threads,
+		s->n_threads == 1 ? "" : "s", s->n_blocked);
 	output__text_verdicts(out, s, opts);
 	fprintf(out, "(count @ [wait, blocked for]; ~ marks times known only to within a "
 		     "real-time thread's last run)\n");

@@ -7,10 +7,10 @@
 
 #include "analysis/deadlock.h"
 #include "analysis/hidden.h"
-#include "util/json.h"
-#include "proc/pipes.h"
-#include "model/snapshot.h"
 #include "analysis/stall.h"
+#include "model/snapshot.h"
+#include "proc/pipes.h"
+#include "util/json.h"
 
 struct output_opts {
 	uint64_t min_blocked_ns; /* list only threads blocked at least this long (0: all) */
@@ -47,7 +47,8 @@ void output__text_pipe_other_end(FILE *out, uint32_t pid, const struct thread_sn
  * Of a mutex waiter of p: " held by TID NAME", " held by TID, which has exited", that the kernel
  * refused its lock, or nothing when its owner is unknown.
  */
-void output__text_mutex_state(FILE *out, const struct process_snap *p, const struct thread_snap *th);
+void output__text_mutex_state(FILE *out, const struct process_snap *p,
+			      const struct thread_snap *th);
 /*
  * Of a thread asleep outside the GIL's wait while holding the GIL others wait for: a line
  * saying so (none otherwise), naming the thread if name_it.

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/array.h"
 #include "proc/maps.h"
+#include "util/array.h"
 
 static int maps__add(struct maps *m, size_t *cap, uint64_t start, uint64_t end, const char *path)
 {

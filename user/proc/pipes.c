@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/array.h"
-#include "util/log.h"
 #include "proc/pipes.h"
 #include "proc/procstat.h"
+#include "util/array.h"
+#include "util/log.h"
 
 struct holders_scan {
 	const uint64_t *inodes; /* sorted, unique */

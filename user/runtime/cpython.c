@@ -8,12 +8,12 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include "util/array.h"
 #include "proc/pidns.h"
+#include "proc/remote.h"
 #include "runtime/cpython.h"
 #include "runtime/runtime.h"
+#include "util/array.h"
 #include "util/log.h"
-#include "proc/remote.h"
 #include "util/text.h"
 
 /* Bounds on what a process's memory can make this read: it may be corrupt or hostile. */
@@ -849,7 +849,7 @@ static bool py__frame(struct cpython *py, const unsigned char *fr, struct frame 
 		.func = code->qualname,
 		.file = code->filename,
 		.line = code->linetable ? cpython__line(code->linetable, code->linetable_len,
-							 code->firstlineno, index)
+							code->firstlineno, index)
 					: 0,
 		.language = "python",
 	};

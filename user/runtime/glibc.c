@@ -128,8 +128,7 @@ static struct glibc *glibc(struct runtime *rt)
 	return (struct glibc *)rt;
 }
 
-static int glibc__open(const struct runtime_context *ctx, const char *module,
-		       struct runtime **out)
+static int glibc__open(const struct runtime_context *ctx, const char *module, struct runtime **out)
 {
 	struct glibc *g = calloc(1, sizeof(*g));
 
@@ -187,8 +186,9 @@ static uint32_t glibc__file_lock_owner(struct glibc *g, const struct runtime_con
 					      1))
 			g->tid_offset = pthread__tid_offset((uint32_t)g->pid, descriptor);
 	}
-	owner = pidns__to_ours(g->pid, g->own_pid_ns,
-			       file_lock__owner((uint32_t)g->pid, th->wait.futex_word, g->tid_offset));
+	owner = pidns__to_ours(
+		g->pid, g->own_pid_ns,
+		file_lock__owner((uint32_t)g->pid, th->wait.futex_word, g->tid_offset));
 	return owner && ctx->process && process__find_thread(ctx->process, owner) ? owner : 0;
 }
 

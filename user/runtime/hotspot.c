@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/runtime.h"
 #include "proc/pidns.h"
 #include "proc/remote.h"
+#include "runtime/runtime.h"
 
 /* A HotSpot JVM's module, as its frames and the process's maps name it. */
 #define JVM_MODULE "libjvm.so"

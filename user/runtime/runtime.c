@@ -40,7 +40,8 @@ static void runtime_set__open(struct runtime_set *set, size_t k, const struct ru
 	slot->rt = NULL;
 	slot->state = ++slot->tries < RUNTIME_OPEN_TRIES ? RUNTIME_FAILED : RUNTIME_ABSENT;
 	log_debug("pid %d: its %s would not open (%s)%s", (int)set->pid, runtimes[k]->name,
-		  strerror(-err), slot->state == RUNTIME_ABSENT ? ", and is not looked for again" : "");
+		  strerror(-err),
+		  slot->state == RUNTIME_ABSENT ? ", and is not looked for again" : "");
 }
 
 /*
@@ -55,7 +56,8 @@ static struct runtime *runtime_set__for_thread(struct runtime_set *set, size_t k
 	const char *module = NULL;
 
 	if (slot->state == RUNTIME_UNSEEN &&
-	    (!runtimes[k]->in_stack || (ctx->unwinder && (module = runtimes[k]->in_stack(&th->stack)))))
+	    (!runtimes[k]->in_stack ||
+	     (ctx->unwinder && (module = runtimes[k]->in_stack(&th->stack)))))
 		runtime_set__open(set, k, ctx, module);
 	return slot->state == RUNTIME_OPEN ? slot->rt : NULL;
 }

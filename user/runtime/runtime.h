@@ -27,7 +27,7 @@ struct runtime;
 /* What a runtime is handed each time it is asked about a process. */
 struct runtime_context {
 	pid_t pid;
-	uint64_t now_ns; /* this look's time (CLOCK_MONOTONIC) */
+	uint64_t now_ns;		    /* this look's time (CLOCK_MONOTONIC) */
 	const struct process_snap *process; /* its threads at this look; NULL: not at hand */
 	/*
 	 * The process's modules and their symbols, while its stacks are being read; NULL at a
@@ -128,7 +128,8 @@ enum runtime_state {
  */
 struct runtime_set {
 	pid_t pid;
-	uint8_t not_in_maps; /* bit k: runtime k's module is not in the maps: not looked for again */
+	uint8_t not_in_maps; /* bit k: runtime k's module is not in the maps: not looked for again
+			      */
 	struct runtime_slot {
 		enum runtime_state state;
 		uint8_t tries;

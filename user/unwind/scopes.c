@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "util/array.h"
 #include "unwind/scopes.h"
+#include "util/array.h"
 
 /* One address range of a function's code. */
 struct func_range {

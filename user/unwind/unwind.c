@@ -15,8 +15,8 @@
 
 #include "proc/maps.h"
 #include "unwind/scopes.h"
-#include "util/strpool.h"
 #include "unwind/unwind.h"
+#include "util/strpool.h"
 
 /* Copied from the stack pointer up as unwinding needs; deeper reads go to the process directly. */
 #define STACK_COPY_BYTES (64 * 1024)

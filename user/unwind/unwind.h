@@ -6,8 +6,8 @@
 
 #include "leakmon.h"
 #include "model/stack.h"
-#include "util/strpool.h"
 #include "unwind/symbols.h"
+#include "util/strpool.h"
 
 /*
  * Full user stacks of blocked threads without ptrace: the saved registers come from the task
