@@ -141,25 +141,43 @@ static void check_bad_files(void)
 		       "directory\n");
 }
 
+/* What config__print_file writes, NUL-terminated (caller frees); its length into *len. */
+static char *generated_file(size_t *len)
+{
+	char *generated = NULL;
+	FILE *f = open_memstream(&generated, len);
+
+	if (!f)
+		return NULL;
+	config__print_file(f);
+	fclose(f);
+	return generated;
+}
+
+/* The text of a file of the tree, up to 64 KiB, NUL-terminated (caller frees); NULL: missing. */
+static char *tree_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *text;
+
+	CHECK(f != NULL, "%s is missing", path);
+	if (!f)
+		return NULL;
+	text = calloc(1, 65536);
+	*len = text ? fread(text, 1, 65535, f) : 0;
+	fclose(f);
+	return text;
+}
+
 /* The shipped file lists every key with its default, as the table has them, and loads. */
 static void check_shipped_file(void)
 {
 	const char *shipped = "deploy/leakmon.conf";
-	char *generated = NULL, *text = NULL;
 	size_t gen_len = 0, len = 0;
-	FILE *f = open_memstream(&generated, &gen_len);
+	char *generated = generated_file(&gen_len), *text = tree_file(shipped, &len);
 	struct config cfg;
 
-	config__print_file(f);
-	fclose(f);
-	f = fopen(shipped, "r");
-	CHECK(f != NULL, "%s is missing", shipped);
-	if (f) {
-		text = calloc(1, 65536);
-		len = fread(text, 1, 65535, f);
-		fclose(f);
-	}
-	CHECK(text && len >= gen_len && !strncmp(text, generated, gen_len),
+	CHECK(generated && text && len >= gen_len && !strncmp(text, generated, gen_len),
 	      "%s does not begin with what config__print_file writes: regenerate it with "
 	      "build/tests/test_config --write %s",
 	      shipped, shipped);
@@ -196,21 +214,11 @@ static bool text__names_option(const char *text, const char *option)
 static void check_man_page(void)
 {
 	const char *man = "deploy/leakmon.8";
-	char *generated = NULL, *text = NULL, *line, *save = NULL, option[128];
-	size_t gen_len = 0, keys = 0;
-	FILE *f = open_memstream(&generated, &gen_len);
+	size_t gen_len = 0, len = 0, keys = 0;
+	char *generated = generated_file(&gen_len), *text = tree_file(man, &len);
+	char *line, *save = NULL, option[128];
 
-	config__print_file(f);
-	fclose(f);
-	f = fopen(man, "r");
-	CHECK(f != NULL, "%s is missing", man);
-	if (f) {
-		text = calloc(1, 65536);
-		if (text && fread(text, 1, 65535, f) == 0)
-			text[0] = '\0';
-		fclose(f);
-	}
-	for (line = strtok_r(generated, "\n", &save); text && line;
+	for (line = generated && text ? strtok_r(generated, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char key[64];
 
