@@ -11,60 +11,78 @@
 #include "model/wait.h"
 #include "util/strpool.h"
 
-/* Every thread of every watched process at one moment, with what each blocked one waits on. */
+/*
+ * One thread as a look saw it. The task iterator fills the first part from its record; reading
+ * the thread's stack (analysis/capture.c) fills what the stack and the process's runtimes tell;
+ * the verdicts (deadlocks, the monitor) fill the last part.
+ */
 struct thread_snap {
+	/* From the record. */
 	uint32_t tid;
-	char comm[LEAKMON_COMM_LEN + 1];
-	const char *state;
-	struct wait_info wait;
-	int64_t syscall_nr;  /* -1 when not in a syscall or unknown */
-	bool has_blocked_ns; /* blocked_ns is known */
-	bool estimated;	     /* dated only to within its last run on a CPU (not fair class) */
-	uint64_t blocked_ns;
-	struct task_record rec;		/* the raw record, for stacks */
-	struct stack stack;		/* blocked threads' user stacks, once captured */
-	struct creator_record *creator; /* set for threads created while leakmon watched */
-	struct stack creator_stack;	/* the creator's stack at creation, once unwound */
-	const struct frame *created_by; /* the call site that created the thread, in it */
-	const char *reason;		/* wait__reason(): mutex, condvar, ..., or the wait kind */
-	bool glibc_lock; /* likewise: a mutex, rwlock or join of glibc's: its owner readable */
-	const char *start_routine; /* the function the thread started in, if the stack shows it */
-	const char *runtime_name;  /* its language runtime's name for it (Python's Thread.name) */
+	char comm[LEAKMON_COMM_LEN + 1]; /* the name the thread gave itself: untrusted bytes */
+	const char *state;		 /* running, sleeping, disk_sleep, ... (static strings) */
+	struct wait_info wait;		 /* what its pending syscall says it waits on */
+	int64_t syscall_nr;		 /* that syscall's number; -1 when in none, or unknown */
+	bool has_blocked_ns;		 /* blocked_ns is known */
 	/*
-	 * Whom it waits for, as its runtime says: Python's RLock's or GIL's holder, the Thread it
-	 * joins; the holder of a FILE's lock glibc's stdio waits for.
+	 * Dated only to within its last run on a CPU: the scheduler keeps how long a thread ran
+	 * for fair-class threads only, so a real-time thread's sleep may have begun later.
+	 */
+	bool estimated;
+	uint64_t blocked_ns;		/* how long it has slept, when has_blocked_ns */
+	struct task_record rec;		/* the raw record: registers and stack top, to unwind */
+	struct creator_record *creator; /* who created it, for threads created while watched */
+
+	/* From its stack, once read (stack_wanted), and from its process's runtimes. */
+	struct stack stack;		/* its user stack, innermost frame first */
+	struct stack creator_stack;	/* its creator's stack at the creation */
+	const struct frame *created_by; /* the call in creator_stack that created it */
+	const char *reason; /* what the wait is for (mutex, condvar, ...), or the wait's kind */
+	/* The stack named a mutex, rwlock or join of glibc's, whose words name the owner. */
+	bool glibc_lock;
+	const char *start_routine; /* the function the thread started in, if the stack reaches it */
+	const char *runtime_name;  /* its runtime's name for it (a Python Thread's name) */
+	/*
+	 * Whom it waits for, where a runtime knows it when the stack is read: an RLock's or the
+	 * GIL's holder, the thread a Python join waits for, a Java monitor's owner, the holder of
+	 * a FILE's lock a stdio call waits for. 0: none known.
 	 */
 	uint32_t runtime_owner;
 	/*
-	 * The GIL it holds while asleep outside the GIL's own wait (a C call that keeps it), if
-	 * its runtime says so; and how many threads of its process wait for that GIL meanwhile.
+	 * The GIL it keeps while asleep outside the GIL's own wait (in a C call that does not let
+	 * it go), and how many threads of its process wait for that GIL meanwhile: they are all
+	 * stuck behind this one.
 	 */
 	uint64_t gil_held;
 	uint32_t gil_waiters;
 	/*
-	 * When its runtime says this wait began, where the thread keeps re-arming it (a Java
-	 * thread entering a contended monitor parks a second at a time, each a new sleep): its
-	 * blocked time counts from then. 0: the last sleep is the wait.
+	 * When its runtime says this wait began, for a thread that keeps re-arming one wait (a
+	 * Java thread entering a contended monitor parks a second at a time, each park a new
+	 * sleep): blocked_ns counts from then. 0: the last sleep is the whole wait.
 	 */
 	uint64_t runtime_since_ns;
-	bool deadlocked;      /* in a cycle of mutex waiters (set by deadlocks__find) */
-	uint32_t mutex_owner; /* who holds the lock it waits for, or it joins; 0: unknown (likewise)
-			       */
-	bool lock_refused;    /* parked for good: the kernel refused its PI mutex lock (likewise) */
-	bool stack_wanted;    /* set by whoever wants this thread's stack */
-	bool stack_pending;   /* to be unwound (again) */
+
+	/* From the verdicts (analysis/deadlock.c), at every look. */
+	bool deadlocked;      /* in a ring of threads waiting for each other */
+	uint32_t mutex_owner; /* who holds the lock it waits for (or whom it joins); 0: unknown */
+	bool lock_refused; /* parked for good: the kernel refused its priority-inheritance lock */
+
+	/* Between the steps of a look. */
+	bool stack_wanted;  /* someone's verdict needs its stack */
+	bool stack_pending; /* the stack pass is still to unwind it (again) */
 };
 
 struct runtime_set;
 
+/* One process as a look saw it: its threads, and the kernel's count of them. */
 struct process_snap {
 	uint32_t pid;
 	uint64_t start_ns; /* when it started (CLOCK_MONOTONIC): a reused pid has another */
 	char comm[LEAKMON_COMM_LEN + 1];
-	int64_t thread_count; /* threads not yet exiting: the kernel's own count */
-	size_t n_threads;
+	int64_t thread_count; /* threads not yet exiting, as the kernel counts them (exact) */
+	size_t n_threads;     /* the threads read: those exiting too */
 	size_t n_blocked;
-	struct thread_snap **threads; /* by tid: a run of the snapshot's sorted */
+	struct thread_snap **threads; /* by tid: a run of the snapshot's sorted pointers */
 	/*
 	 * The language runtimes its threads run (runtime/runtime.h), lent by whoever keeps them
 	 * across looks (the monitor), or by a one-shot snapshot's pass; NULL: not analysed (a
