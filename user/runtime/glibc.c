@@ -116,7 +116,7 @@ uint32_t join__thread(uint32_t pid, uint64_t futex)
 /* What a process's glibc says of its threads. */
 struct glibc {
 	pid_t pid;
-	bool own_pid_ns;     /* the process numbers its threads as we do */
+	int own_pid_ns;	     /* the process numbers its threads as we do: 1, 0, -1 not asked yet */
 	bool tid_looked;     /* where a struct pthread keeps its tid was looked up */
 	uint64_t tid_offset; /* and found there; 0: unknown */
 	/* The last owner translated into our numbers at this look: a convoy has one owner. */
@@ -136,7 +136,7 @@ static int glibc__open(const struct runtime_context *ctx, const char *module, st
 	if (!g)
 		return -ENOMEM;
 	g->pid = ctx->pid;
-	g->own_pid_ns = pidns__ours(ctx->pid);
+	g->own_pid_ns = -1;
 	*out = (struct runtime *)g;
 	return 0;
 }
@@ -152,13 +152,21 @@ static void glibc__begin_look(struct runtime *rt, const struct runtime_context *
 	glibc(rt)->last_inner = glibc(rt)->last_tid = 0;
 }
 
+/* Whether the process numbers its threads as we do: asked once, when an owner is first read. */
+static bool glibc__own_pid_ns(struct glibc *g)
+{
+	if (g->own_pid_ns < 0)
+		g->own_pid_ns = pidns__ours(g->pid);
+	return g->own_pid_ns;
+}
+
 /*
  * Lock owner inner (as the process numbers it) in ours; an owner no longer there keeps the
  * number the lock gives it.
  */
 static uint32_t glibc__our_owner(struct glibc *g, uint32_t inner)
 {
-	if (g->own_pid_ns || !inner)
+	if (!inner || glibc__own_pid_ns(g))
 		return inner;
 	if (inner != g->last_inner) {
 		g->last_inner = inner;
@@ -186,9 +194,8 @@ static uint32_t glibc__file_lock_owner(struct glibc *g, const struct runtime_con
 					      1))
 			g->tid_offset = pthread__tid_offset((uint32_t)g->pid, descriptor);
 	}
-	owner = pidns__to_ours(
-		g->pid, g->own_pid_ns,
-		file_lock__owner((uint32_t)g->pid, th->wait.futex_word, g->tid_offset));
+	owner = file_lock__owner((uint32_t)g->pid, th->wait.futex_word, g->tid_offset);
+	owner = owner ? pidns__to_ours(g->pid, glibc__own_pid_ns(g), owner) : 0;
 	return owner && ctx->process && process__find_thread(ctx->process, owner) ? owner : 0;
 }
 
