@@ -122,6 +122,7 @@ static void check_idle_pools(void)
 	CHECK(n == 5, "%zu groups, want the pool and 4 by stack", n);
 
 	/* Started in two functions: a pool of each, where there are enough of them. */
+	group_buffers__free(&pr.b);
 	process__init(&pr);
 	for (int i = 0; i < 8; i++)
 		process__add(&pr, "chan_receive", "0x70", stack_a, 1)->start_routine =

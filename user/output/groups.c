@@ -185,4 +185,6 @@ void group_buffers__free(struct group_buffers *b)
 {
 	free(b->groups);
 	free(b->slots);
+	b->groups = NULL;
+	b->slots = NULL;
 }
