@@ -72,6 +72,13 @@ struct task_record {
 	__s32 group_threads; /* its process's threads not yet exiting: the kernel's count */
 	__u64 start_ns;	     /* CLOCK_MONOTONIC when the thread started: tells a reused tid apart */
 	__u64 group_start_ns; /* when its process started: tells a reused pid apart */
+	/*
+	 * While syscall_nr is restart_syscall (a timed wait stopped and continued: SIGSTOP, a
+	 * debugger), the first 16 bytes of the kernel's restart block: what the wait was (a futex's
+	 * address, value and flags; poll's fds, their count and whether it has a timeout; a sleep's
+	 * clock, kind and remainder pointer). The registers still hold its arguments.
+	 */
+	__u64 restart_args[2];
 };
 
 /*
@@ -98,7 +105,7 @@ struct owner_record {
 	__u64 start_ticks; /* its start time, /proc/PID/stat field 22: tells a reused pid */
 };
 
-_Static_assert(sizeof(struct task_record) == 264, "task_record layout changed");
+_Static_assert(sizeof(struct task_record) == 280, "task_record layout changed");
 _Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
 	       "creator_record layout changed");
 

@@ -17,6 +17,9 @@ static __always_inline __u32 task__cpu(struct task_struct *task)
 	return ((struct task_struct___cpu *)task)->cpu;
 }
 
+/* x86_64's restart_syscall: a wait stopped and continued resumes through it. */
+#define NR_RESTART_SYSCALL 219
+
 static __always_inline void record__regs(struct task_record *rec, struct task_struct *task)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
@@ -26,6 +29,10 @@ static __always_inline void record__regs(struct task_record *rec, struct task_st
 	regs__copy(rec->regs, regs);
 	rec->syscall_nr = (__s64)regs->orig_ax;
 	rec->flags |= LEAKMON_TASK_HAS_REGS;
+	/* Rare (only after a stop): what the wait was is in the restart block. */
+	if (rec->syscall_nr == NR_RESTART_SYSCALL)
+		bpf_core_read(rec->restart_args, sizeof(rec->restart_args),
+			      &task->restart_block.futex);
 }
 
 /* The file behind the pending syscall's first argument, if it is an open fd. */

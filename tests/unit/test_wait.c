@@ -452,9 +452,60 @@ static void test_python_reasons(void)
 	}
 }
 
+/* A restart block's first 16 bytes, as the kernel lays them out for each kind of wait. */
+static struct task_record restarted(struct task_record rec, uint64_t addr, uint32_t value,
+				    uint32_t flags)
+{
+	rec.syscall_nr = SYS_restart_syscall;
+	rec.restart_args[0] = addr;
+	rec.restart_args[1] = value | (uint64_t)flags << 32;
+	return rec;
+}
+
+/* A timed wait stopped and continued: named as the wait it was, from its restart block. */
+static void test_restarted_waits(void)
+{
+	const uint64_t word = 0x7f0000001008, fds = 0x7ffd00000100, req = 0x7ffd00000200,
+		       rem = 0x7ffd00000210;
+	/* futex(word, FUTEX_WAIT_BITSET_PRIVATE, 7, timeout): kernel flags with a timeout's. */
+	struct task_record rec =
+		restarted(blocked_in(0, word, 137, 7, 0x7ffd00000300), word, 7, 0x43);
+	struct wait_info w;
+
+	wait__classify(&rec, &w);
+	CHECK(wait__syscall(&rec) == SYS_futex && !strcmp(w.kind, "futex") && w.futex == word &&
+		      w.timed == 1 && w.private_futex,
+	      "a timed futex wait: %ld %s", wait__syscall(&rec), w.kind);
+	/* poll(fds, 2, 60000): ufds, nfds, has_timeout. */
+	rec = restarted(blocked_in(0, fds, 2, 60000, 0), fds, 2, 1);
+	wait__classify(&rec, &w);
+	CHECK(wait__syscall(&rec) == SYS_poll && !strcmp(w.kind, "poll") && w.timed == 1,
+	      "a timed poll: %ld %s", wait__syscall(&rec), w.kind);
+	/* clock_nanosleep(CLOCK_REALTIME, 0, req, rem): the monotonic base, a native remainder. */
+	rec = restarted(blocked_in(0, 0, 0, req, rem), 1 | 1ULL << 32, (uint32_t)rem,
+			(uint32_t)(rem >> 32));
+	wait__classify(&rec, &w);
+	CHECK(wait__syscall(&rec) == SYS_clock_nanosleep && !strcmp(w.kind, "clock_nanosleep") &&
+		      w.timed == 1,
+	      "a relative sleep: %ld %s", wait__syscall(&rec), w.kind);
+	/* nanosleep(req, rem). */
+	rec = restarted(blocked_in(0, req, rem, 0, 0), 1 | 1ULL << 32, (uint32_t)rem,
+			(uint32_t)(rem >> 32));
+	CHECK(wait__syscall(&rec) == SYS_nanosleep, "nanosleep: %ld", wait__syscall(&rec));
+	/* A block that matches no wait's arguments stays what the kernel says. */
+	rec = restarted(blocked_in(0, fds, 2, 60000, 0), word, 5, 9);
+	wait__classify(&rec, &w);
+	CHECK(wait__syscall(&rec) == SYS_restart_syscall && !strcmp(w.kind, "restart_syscall"),
+	      "unknown: %ld %s", wait__syscall(&rec), w.kind);
+	/* Without the registers there is nothing to match: the record's syscall, as read. */
+	rec.flags = 0;
+	CHECK(wait__syscall(&rec) == SYS_restart_syscall, "no registers");
+}
+
 int main(void)
 {
 	test_futexes();
+	test_restarted_waits();
 	test_pipes_and_fds();
 	test_other_syscalls_and_states();
 	test_rust_reasons();

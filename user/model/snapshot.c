@@ -15,7 +15,7 @@ static void thread__fill(struct thread_snap *th, const struct task_record *rec)
 	memcpy(th->comm, rec->comm, LEAKMON_COMM_LEN);
 	th->comm[LEAKMON_COMM_LEN] = '\0';
 	th->state = wait__state_name(rec);
-	th->syscall_nr = (rec->flags & LEAKMON_TASK_HAS_REGS) ? rec->syscall_nr : -1;
+	th->syscall_nr = (rec->flags & LEAKMON_TASK_HAS_REGS) ? wait__syscall(rec) : -1;
 	wait__classify(rec, &th->wait);
 }
 

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <linux/futex.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -180,9 +181,48 @@ bool wait__blocked(const struct task_record *rec)
 	       (rec->state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE));
 }
 
+/* The first 16 bytes of the kernel's restart block, by what each kind of wait keeps there. */
+struct restart_args {
+	uint64_t addr;	/* futex: uaddr; poll: ufds; a sleep: clockid, then its kind */
+	uint32_t value; /* futex: val; poll: nfds; a sleep: the remainder pointer's low half */
+	uint32_t flags; /* futex: its flags, a timeout's among them; poll: has_timeout */
+};
+
+/* A sleep's restart block: its clock id, then its kind (none, native or compat remainder). */
+#define RESTART_SLEEP_KINDS 3
+#define CLOCK_ID_MAX 16
+
+long wait__syscall(const struct task_record *rec)
+{
+	struct restart_args r;
+	uint64_t remainder;
+
+	if (rec->syscall_nr != SYS_restart_syscall || !(rec->flags & LEAKMON_TASK_HAS_REGS))
+		return (long)rec->syscall_nr;
+	memcpy(&r, rec->restart_args, sizeof(r));
+	remainder = rec->restart_args[1];
+	/* futex_wait_restart: a timed wait, so its flags are never 0 or 1. */
+	if (r.addr == wait__arg(rec, 0) && r.value == (uint32_t)wait__arg(rec, 2) && r.flags > 1 &&
+	    wait__is_futex_wait_op(wait__arg(rec, 1)))
+		return SYS_futex;
+	/* do_restart_poll. */
+	if (r.addr == wait__arg(rec, 0) && r.value == (uint32_t)wait__arg(rec, 1) && r.flags <= 1)
+		return SYS_poll;
+	/* hrtimer_nanosleep_restart: clock_nanosleep(clock, flags, req, rem), nanosleep(req, rem).
+	 */
+	if (r.addr >> 32 < RESTART_SLEEP_KINDS) {
+		if (remainder == wait__arg(rec, 3) && wait__arg(rec, 0) < CLOCK_ID_MAX &&
+		    wait__arg(rec, 1) <= TIMER_ABSTIME)
+			return SYS_clock_nanosleep;
+		if (remainder == wait__arg(rec, 1) && wait__arg(rec, 0) >= CLOCK_ID_MAX)
+			return SYS_nanosleep;
+	}
+	return (long)rec->syscall_nr;
+}
+
 void wait__classify(const struct task_record *rec, struct wait_info *out)
 {
-	long nr = (long)rec->syscall_nr;
+	long nr = wait__syscall(rec);
 
 	memset(out, 0, sizeof(*out));
 	out->timed = -1;

@@ -28,6 +28,12 @@ struct wait_info {
 /* Asleep, not exiting, not on a CPU: what every wait starts as. */
 bool wait__blocked(const struct task_record *rec);
 void wait__classify(const struct task_record *rec, struct wait_info *out);
+/*
+ * The syscall a thread waits in (-1: none). A timed wait stopped and continued (SIGSTOP, a
+ * debugger, a ptrace attach) resumes in restart_syscall with its arguments still in the
+ * registers: the kernel's restart block says which wait it was (a futex, poll, a sleep).
+ */
+long wait__syscall(const struct task_record *rec);
 /* What a futex wait is for is at addr: futex and object say so. */
 void wait__set_futex(struct wait_info *w, uint64_t addr);
 /* A read or write on a pipe: its inode is the record's file_ino. */
