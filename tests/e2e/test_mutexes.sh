@@ -197,7 +197,8 @@ fixture_start lock_owner_exited pi && {
 			"\(.lock_refused):\(.mutex_owner)"] | join(" ")' "$json")"
 	"$LEAKMON" snapshot -p "$FIXTURE_PID" >"$TMP/text" 2>&1
 	check_eq "... said of their group in text" 1 \
-		"$(grep -cE '^  2 @ \[mutex, .*\] on several objects \(parked for good' "$TMP/text")"
+		"$(grep -cE '^  2 @ \[mutex, .*\] on 2 objects: 0x[0-9a-f]+, 0x[0-9a-f]+ \(parked for good' \
+			"$TMP/text")"
 }
 
 # Python's RLocks record their holder's thread ident, which the interpreter's thread states tie

@@ -134,6 +134,32 @@ static void check_idle_pools(void)
 	group_buffers__free(&pr.b);
 }
 
+/* Identical workers each waiting on its own object are one group, whatever sorts between them. */
+static void check_objects_apart(void)
+{
+	struct process pr;
+	char object[16];
+	size_t n;
+
+	process__init(&pr);
+	/* memcached's: 8 workers each in epoll_wait on an fd of its own; another thread on fd:3. */
+	for (int i = 0; i < 8; i++) {
+		snprintf(object, sizeof(object), "fd:%d", 26 + 2 * i);
+		process__add(&pr, "epoll_wait", object, stack_a, 5)->start_routine = "worker";
+		if (i == 4)
+			process__add(&pr, "epoll_wait", "fd:3", stack_b, 5);
+	}
+	n = process__group(&pr, 0);
+	CHECK(n == 2 && pr.b.groups[0].n == 8 && !pr.b.groups[0].same_object &&
+		      !group__idle_pool(&pr.b.groups[0]),
+	      "the 8 workers are one group on several objects, no pool (%zu groups, %zu)", n,
+	      pr.b.groups[0].n);
+	for (size_t i = 1; i < pr.b.groups[0].n; i++)
+		CHECK(pr.b.groups[0].members[i - 1]->tid < pr.b.groups[0].members[i]->tid,
+		      "its members in tid order at %zu", i);
+	group_buffers__free(&pr.b);
+}
+
 /* Only the threads listed: blocked, at least min_blocked; an unknown time only when all are. */
 static void check_listed(void)
 {
@@ -161,6 +187,7 @@ int main(void)
 {
 	check_groups();
 	check_idle_pools();
+	check_objects_apart();
 	check_listed();
 	return unit__finish("test_groups");
 }

@@ -52,15 +52,25 @@ static int thread__pool_cmp(const struct thread_snap *x, const struct thread_sna
 	return strcmp(x->start_routine, y->start_routine);
 }
 
+/* The order that puts each idle pool's threads together, by tid within it. */
+static int thread__pool_order_cmp(const void *a, const void *b)
+{
+	const struct thread_snap *x = *(const struct thread_snap *const *)a;
+	const struct thread_snap *y = *(const struct thread_snap *const *)b;
+	int c = strcmp(thread__label(x), thread__label(y));
+
+	if (!c)
+		c = thread__pool_cmp(x, y);
+	return c ? c : thread__tid_cmp(a, b);
+}
+
+/* The order that puts each group's threads together: reason, stack, creation site, tid. */
 static int thread__group_cmp(const void *a, const void *b)
 {
 	const struct thread_snap *x = *(const struct thread_snap *const *)a;
 	const struct thread_snap *y = *(const struct thread_snap *const *)b;
 	int c = strcmp(thread__label(x), thread__label(y));
 
-	if (c)
-		return c;
-	c = thread__pool_cmp(x, y);
 	if (c)
 		return c;
 	if (x->stack.n != y->stack.n)
@@ -125,46 +135,61 @@ static size_t groups__pool_run(const struct thread_snap **slots, size_t n, size_
 	return end - i >= IDLE_POOL_MIN ? end - i : 0;
 }
 
+static struct wait_group *groups__begin(struct wait_group *g, const struct thread_snap **members)
+{
+	memset(g, 0, sizeof(*g));
+	g->reason = thread__label(members[0]);
+	g->members = members;
+	g->min_ns = UINT64_MAX;
+	g->same_object = true;
+	return g;
+}
+
 /*
- * Sort the listed blocked threads by reason and stack; each run is a group. Threads waiting for
- * work on one object, started in one function, enough of them for an idle pool, are one group
- * whatever their stacks: a compiler's copies of one loop wait at two call sites (CPython's
- * SimpleQueue.get), and a pool's workers drift between them.
+ * Threads waiting for work on one object, started in one function, enough of them for an idle
+ * pool, are one group whatever their stacks: a compiler's copies of one loop wait at two call
+ * sites (CPython's SimpleQueue.get), and a pool's workers drift between them. The others group
+ * by reason and stack, whatever their objects: identical workers each on its own socket or
+ * epoll are one group (which lists the objects), not one per object.
  */
 size_t groups__of_process(const struct process_snap *p, uint64_t min_blocked_ns,
 			  struct group_buffers *b)
 {
-	struct wait_group *groups = b->groups;
-	const struct thread_snap **slots = b->slots;
-	size_t n = 0, n_groups = 0, run;
-	bool pool = false, after_pool;
+	const struct thread_snap **listed = b->scratch, **slots = b->slots;
+	struct wait_group *groups = b->groups, *g;
+	size_t n = 0, n_groups = 0, pooled = 0, k, run;
 
 	for (size_t i = 0; i < p->n_threads; i++)
 		if (p->threads[i]->wait.blocked &&
 		    snapshot__thread_listed(p->threads[i], min_blocked_ns))
-			slots[n++] = p->threads[i];
-	qsort(slots, n, sizeof(*slots), thread__group_cmp);
+			listed[n++] = p->threads[i];
+	/* The pools first, each a group; their threads leave the list. */
+	qsort(listed, n, sizeof(*listed), thread__pool_order_cmp);
 	for (size_t i = 0; i < n; i += run) {
-		struct wait_group *g = n_groups ? &groups[n_groups - 1] : NULL;
-
-		/* A pool is whole: a thread after it, even of its stack, is not of it. */
-		after_pool = pool;
-		run = groups__pool_run(slots, n, i);
-		pool = run > 0;
-		if (pool) /* in tid order, as a group's threads are */
-			qsort(&slots[i], run, sizeof(*slots), thread__tid_cmp);
-		else
+		run = groups__pool_run(listed, n, i);
+		if (!run) {
 			run = 1;
-		if (!g || pool || after_pool || !thread__same_group(g->members[0], slots[i])) {
-			g = &groups[n_groups++];
-			memset(g, 0, sizeof(*g));
-			g->reason = thread__label(slots[i]);
-			g->members = &slots[i];
-			g->min_ns = UINT64_MAX;
-			g->same_object = true;
+			continue;
 		}
-		for (size_t k = i; k < i + run; k++)
-			group__add(g, slots[k]);
+		g = groups__begin(&groups[n_groups++], &listed[i]);
+		g->members = &slots[pooled];
+		for (k = i; k < i + run; k++) {
+			slots[pooled++] = listed[k];
+			group__add(g, listed[k]);
+			listed[k] = NULL;
+		}
+	}
+	/* Then the rest, by reason and stack. */
+	k = pooled;
+	for (size_t i = 0; i < n; i++)
+		if (listed[i])
+			slots[k++] = listed[i];
+	qsort(&slots[pooled], n - pooled, sizeof(*slots), thread__group_cmp);
+	for (size_t i = pooled; i < n; i++) {
+		g = n_groups ? &groups[n_groups - 1] : NULL;
+		if (i == pooled || !thread__same_group(g->members[0], slots[i]))
+			g = groups__begin(&groups[n_groups++], &slots[i]);
+		group__add(g, slots[i]);
 	}
 	qsort(groups, n_groups, sizeof(*groups), group__cmp);
 	return n_groups;
@@ -178,13 +203,16 @@ int group_buffers__init(struct group_buffers *b, const struct snapshot *s)
 		most = s->processes[i].n_threads > most ? s->processes[i].n_threads : most;
 	b->groups = calloc(most, sizeof(*b->groups));
 	b->slots = calloc(most, sizeof(*b->slots));
-	return b->groups && b->slots ? 0 : -ENOMEM;
+	b->scratch = calloc(most, sizeof(*b->scratch));
+	return b->groups && b->slots && b->scratch ? 0 : -ENOMEM;
 }
 
 void group_buffers__free(struct group_buffers *b)
 {
 	free(b->groups);
 	free(b->slots);
+	free(b->scratch);
 	b->groups = NULL;
 	b->slots = NULL;
+	b->scratch = NULL;
 }

@@ -28,7 +28,8 @@ struct wait_group {
 /* Room to group the threads of the largest process of a snapshot. */
 struct group_buffers {
 	struct wait_group *groups;
-	const struct thread_snap **slots;
+	const struct thread_snap **slots;   /* the groups' members, each group a run */
+	const struct thread_snap **scratch; /* the listed threads, as they are sorted */
 };
 
 int group_buffers__init(struct group_buffers *b, const struct snapshot *s);

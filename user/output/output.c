@@ -489,6 +489,42 @@ static void output__text_tids(FILE *out, const struct thread_snap **members, siz
 	fputc('\n', out);
 }
 
+static int object__cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The objects a group's members wait on, where they differ: " on N objects: A, B, ...", the first
+ * GROUP_TIDS_SHOWN of them in order (those without an object left out).
+ */
+static void output__text_objects(FILE *out, const struct wait_group *g)
+{
+	const char **objects = calloc(g->n, sizeof(*objects));
+	char escaped[4 * WAIT_OBJECT_LEN + 1];
+	size_t n = 0, distinct = 0;
+
+	if (!objects) {
+		fputs(" on several objects", out);
+		return;
+	}
+	for (size_t i = 0; i < g->n; i++)
+		if (*g->members[i]->wait.object)
+			objects[n++] = g->members[i]->wait.object;
+	qsort(objects, n, sizeof(*objects), object__cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!i || strcmp(objects[i], objects[distinct - 1]))
+			objects[distinct++] = objects[i];
+	fprintf(out, " on %zu objects:", distinct);
+	for (size_t i = 0; i < distinct && i < GROUP_TIDS_SHOWN; i++) {
+		text__escape(objects[i], strlen(objects[i]), escaped, sizeof(escaped));
+		fprintf(out, "%s %s", i ? "," : "", escaped);
+	}
+	if (distinct > GROUP_TIDS_SHOWN)
+		fprintf(out, " and %zu more", distinct - GROUP_TIDS_SHOWN);
+	free(objects);
+}
+
 static void output__text_group(FILE *out, const struct process_snap *p, const struct wait_group *g,
 			       const struct output_opts *opts)
 {
@@ -513,7 +549,7 @@ static void output__text_group(FILE *out, const struct process_snap *p, const st
 		fprintf(out, " on %s", object);
 		output__text_mutex_state(out, p, first);
 	} else if (!g->same_object) {
-		fprintf(out, " on several objects");
+		output__text_objects(out, g);
 		if (group__all_refused(g))
 			output__text_mutex_state(out, p, first);
 	}
