@@ -20,7 +20,7 @@ PYTHON_FIXTURE_BINS := $(patsubst tests/fixtures/%.py,$(BUILD)/fixtures/%,\
 JAVA_FIXTURE_BINS := $(BUILD)/fixtures/java_monitors
 FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS)) \
 	$(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS) cxx_threads libdlworker.so \
-		abba_deadlock_static) \
+		abba_deadlock_static thread_leak_stripped) \
 	$(RUST_FIXTURE_BINS) $(PYTHON_FIXTURE_BINS) $(JAVA_FIXTURE_BINS)
 # What the benchmarks run: no Rust toolchain, Python library, GLib or JDK needed.
 BENCH_FIXTURE_BINS := $(filter-out $(RUST_FIXTURE_BINS) $(JAVA_FIXTURE_BINS) \
@@ -57,6 +57,14 @@ $(addprefix $(BUILD)/fixtures/,$(FIXTURE_VARIANTS)): tests/fixtures/stack_shapes
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(FIXTURE_OPT) $(FIXTURE_CFLAGS) $< -o $@
 	$(Q)if [ $(@F) = stack_shapes_stripped ]; then strip --strip-all $@; fi
+
+# A server stripped as distributions ship them: its functions have no names, only addresses.
+# Built otherwise than thread_leak, whose build id (and so its symbols) it would share.
+$(BUILD)/fixtures/thread_leak_stripped: tests/fixtures/thread_leak.c tests/fixtures/fixture.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 $(FIXTURE_CFLAGS) $< -o $@
+	$(Q)strip --strip-all $@
 
 $(BUILD)/fixtures/cxx_threads: tests/fixtures/cxx_threads.cpp
 	$(call msg,CXX,$@)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# The live monitor on seven processes at once, for 32 s at --growth-window 10s: a leak beside a
-# churning healthy pool flagged within 30 s and blamed on the right start routine and creator,
+# The live monitor on eight processes at once, for 32 s at --growth-window 10s: a leak beside a
+# churning healthy pool flagged within 30 s and blamed on the right start routine and creator
+# (by module and offset where the program is stripped),
 # the same leak in Rust (in both its manglings) blamed on its closure and spawner, and in
 # Python on the function each handler runs;
 # a bursty pool, a steady pool and idle waiters (pool, epoll loop, pipe consumer) never
@@ -26,16 +27,20 @@ rust_leak_v0=$FIXTURE_PID
 # And in Python, each handler waiting on a queue.
 fixture_start python_leak || finish
 python_leak=$FIXTURE_PID
+# And stripped, as distributions ship servers: no function has a name.
+fixture_start thread_leak_stripped || finish
+stripped_leak=$FIXTURE_PID
 
 events=$TMP/events.jsonl
 start=$(date +%s.%N)
-"$LEAKMON" --json -p "$leak,$bursty,$quiet,$abba,$rust_leak,$rust_leak_v0,$python_leak" \
+"$LEAKMON" --json \
+	-p "$leak,$bursty,$quiet,$abba,$rust_leak,$rust_leak_v0,$python_leak,$stripped_leak" \
 	--interval 500ms \
 	--growth-window 10s \
 	--blocked-threshold 3s >"$events" 2>"$TMP/err" &
 monitor=$!
 sleep 31
-kill "$leak" "$rust_leak" "$rust_leak_v0" "$python_leak"
+kill "$leak" "$rust_leak" "$rust_leak_v0" "$python_leak" "$stripped_leak"
 sleep 2
 kill -TERM "$monitor"
 check "monitor exits 0 on SIGTERM" wait "$monitor"
@@ -45,9 +50,9 @@ check "every line is one JSON event" bash -c "jq -e -s 'all(.event and .time)' '
 count() {
 	jq -s "[.[] | select($1)] | length" "$events"
 }
-check_eq "exactly one growth event for each leak, C's, Rust's and Python's" \
-	"4 $(printf '%s\n' "$leak" "$rust_leak" "$rust_leak_v0" "$python_leak" | sort -n |
-		tr '\n' ' ')" \
+check_eq "exactly one growth event for each leak, C's, Rust's, Python's and the stripped one" \
+	"5 $(printf '%s\n' "$leak" "$rust_leak" "$rust_leak_v0" "$python_leak" "$stripped_leak" |
+		sort -n | tr '\n' ' ')" \
 	"$(count '.event == "growth"') $(jq -r 'select(.event == "growth") | .pid' "$events" |
 		sort -n | tr '\n' ' ')"
 growth_at=$(date -d "$(jq -r "select(.event == \"growth\" and .pid == $leak) | .time" \
@@ -65,6 +70,11 @@ check "growth blamed on the leaking start routine and its creator" json_matches 
 	  .site.created_by.func == "serve_requests" and .site.count >= 10 and
 	  .site.count_then < 6 and
 	  .rate_per_min > 60 and .thread_count > .baseline] == [true]' -s
+check "stripped: growth blamed on its leaking start routine, by module and offset" \
+	json_matches "$events" '[.[] | select(.event == "growth" and .pid == $pid) |
+	  (.site.start_routine | test("^thread_leak_stripped\\+0x[0-9a-f]+$")) and
+	  .site.count >= 10 and .site.example.start_routine == .site.start_routine] == [true]' \
+	-s --argjson pid "$stripped_leak"
 check_eq "Rust: growth blamed on the closure each handler runs and the function spawning it" \
 	"$rust_leak rust_leak::serve_request::{{closure}} \
 $rust_leak_v0 rust_leak::serve_request::{closure#0}" \

@@ -42,13 +42,16 @@ static size_t capture__prefetch(struct unwinder *u, const struct process_snap *p
 	return i;
 }
 
-/* What thread th's stack says: what its wait is for, where it started. */
-static void capture__name_wait(struct thread_snap *th)
+/*
+ * What thread th's stack says: what its wait is for, where it started (a function without a
+ * symbol as module+offset: a stripped server's threads all start in one).
+ */
+static void capture__name_wait(struct thread_snap *th, struct strpool *strings)
 {
 	const struct frame *start = stack__start_routine(&th->stack);
 
 	th->reason = wait__reason(&th->wait, &th->stack, &th->glibc_lock);
-	th->start_routine = start ? start->func : NULL;
+	th->start_routine = start ? frame__display_name(start, strings) : NULL;
 }
 
 /*
@@ -69,12 +72,12 @@ static void capture__unwind_thread(struct runtime_set *runtimes, const struct ru
 		wait__set_futex(&th->wait, th->wait.futex_word);
 	if (!ctx->unwinder) {
 		th->stack.error = error;
-		capture__name_wait(th);
+		capture__name_wait(th, ctx->strings);
 		return;
 	}
 	unwinder__unwind(ctx->unwinder, &th->rec, &th->stack);
 	runtime_set__annotate_frames(runtimes, ctx, th);
-	capture__name_wait(th);
+	capture__name_wait(th, ctx->strings);
 	runtime_set__annotate_wait(runtimes, ctx, th);
 	if (th->creator) {
 		unwinder__unwind_creator(ctx->unwinder, th->creator, &th->creator_stack);
@@ -182,7 +185,7 @@ static void capture__name_waits(struct snapshot *s)
 {
 	for (size_t i = 0; i < s->n_threads; i++)
 		if (!s->threads[i].reason)
-			capture__name_wait(&s->threads[i]);
+			capture__name_wait(&s->threads[i], s->strings);
 }
 
 static void capture__unwind_pending(struct snapshot *s, const struct capture_opts *opts)

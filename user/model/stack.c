@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +160,8 @@ static bool frame__is_python_bootstrap(const struct frame *f)
  * script's <module> for the main thread: its interpreter's frames read whole. Only a
  * stack unwound down to that entry shows it: the outermost frame of one cut short (code without
  * unwind tables, a stack the process overwrote, the frame limit) is no start routine.
+ * A function without a symbol (a stripped server's static one) is a frame all the same: its
+ * module and offset tell it apart from the others.
  * A Rust thread's closure is inlined into std's __rust_begin_short_backtrace: without the
  * program's DWARF to show it, that frame stands for it (in the v0 mangling its name holds the
  * closure's: __rust_begin_short_backtrace::<app::main::{closure#0}, ()>).
@@ -181,7 +185,19 @@ const struct frame *stack__start_routine(const struct stack *st)
 		if (!f->module || stack__frame_in_libc(f) || frame__is_trampoline(f) ||
 		    frame__is_entry(f))
 			continue;
-		return f->func ? f : NULL;
+		return f;
 	}
 	return rust_closure;
+}
+
+const char *frame__display_name(const struct frame *f, struct strpool *strings)
+{
+	char name[512];
+
+	if (f->func)
+		return f->func;
+	if (!f->module)
+		return NULL;
+	snprintf(name, sizeof(name), "%s+0x%" PRIx64, f->module, f->module_offset);
+	return strpool__intern(strings, name);
 }

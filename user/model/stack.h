@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/strpool.h"
+
 #define STACK_MAX_FRAMES 128
 
 /* One frame of a user stack, innermost first. Strings live in a strpool that outlives it. */
@@ -29,8 +31,17 @@ struct stack {
 };
 
 void stack__free(struct stack *st);
-/* The frame of the function the thread started in, or NULL when the stack does not reach it. */
+/*
+ * The frame of the function the thread started in (named or not), or NULL when the stack does
+ * not reach it.
+ */
 const struct frame *stack__start_routine(const struct stack *st);
+/*
+ * What a frame is called for people: its function's name, or for code without a symbol,
+ * "module+0xOFFSET" (the file's own address, as addr2line takes it) pooled in strings; NULL
+ * where it has neither.
+ */
+const char *frame__display_name(const struct frame *f, struct strpool *strings);
 /* The call site in a creator's stack that created the thread: the innermost frame above libc
  * (clone3, pthread_create) and the runtime's trampolines (std::thread). */
 const struct frame *stack__creation_site(const struct stack *st);

@@ -8,12 +8,13 @@
 uint64_t thread__group_key(const struct thread_snap *th)
 {
 	uint64_t key = 1469598103934665603ULL; /* FNV-1a */
+	uint64_t created_at = th->created_by ? th->created_by->pc : 0;
 
 	if (!th->start_routine)
-		return 0;
+		return created_at;
 	for (const char *c = th->start_routine; *c; c++)
 		key = (key ^ (unsigned char)*c) * 1099511628211ULL;
-	return key ^ (th->created_by ? th->created_by->pc : 0);
+	return key ^ created_at;
 }
 
 static int episode__cmp(const void *a, const void *b)

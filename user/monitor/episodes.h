@@ -71,7 +71,11 @@ void episodes__reconfigure(struct episodes *eps, const struct config *cfg);
 struct episode *episodes__find(struct episodes *eps, uint32_t tgid, uint32_t tid);
 void episodes__free(struct episodes *eps);
 
-/* Threads of one group share a start routine and the call site that created them; 0: none. */
+/*
+ * Threads of one group share what is known of where they come from: their start routine (its
+ * name, or module and offset) and the call that created them, or that call alone. 0: nothing
+ * is known.
+ */
 uint64_t thread__group_key(const struct thread_snap *th);
 
 #endif /* LEAKMON_EPISODES_H */

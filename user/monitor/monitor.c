@@ -189,10 +189,12 @@ static uint64_t monitor__growth_site(const struct process_snap *p, uint64_t sinc
 	memset(site, 0, sizeof(*site));
 	if (!keyed)
 		return 0;
-	for (size_t i = 0; i < p->n_threads; i++)
-		if (p->threads[i]->start_routine)
-			keyed[n++] = (struct keyed_thread){ thread__group_key(p->threads[i]),
-							    p->threads[i] };
+	for (size_t i = 0; i < p->n_threads; i++) {
+		uint64_t key = thread__group_key(p->threads[i]);
+
+		if (key)
+			keyed[n++] = (struct keyed_thread){ key, p->threads[i] };
+	}
 	qsort(keyed, n, sizeof(*keyed), keyed_thread__cmp);
 	for (size_t i = 0, run; i < n; i += run) {
 		const struct thread_snap *first = keyed[i].th;
