@@ -79,6 +79,7 @@ struct task_record {
 	 * clock, kind and remainder pointer). The registers still hold its arguments.
 	 */
 	__u64 restart_args[2];
+	__u64 cpu_ns; /* CPU time the thread has used: a wait re-armed without work between */
 };
 
 /*
@@ -105,7 +106,7 @@ struct owner_record {
 	__u64 start_ticks; /* its start time, /proc/PID/stat field 22: tells a reused pid */
 };
 
-_Static_assert(sizeof(struct task_record) == 280, "task_record layout changed");
+_Static_assert(sizeof(struct task_record) == 288, "task_record layout changed");
 _Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
 	       "creator_record layout changed");
 

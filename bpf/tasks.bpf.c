@@ -231,6 +231,7 @@ static __always_inline int task__dump(struct bpf_iter__task *ctx, bool in_namesp
 	rec->group_start_ns = task->group_leader->start_time;
 	rec->nvcsw = task->nvcsw;
 	rec->nivcsw = task->nivcsw;
+	rec->cpu_ns = task->se.sum_exec_runtime;
 	rec->group_threads = task->signal->live.counter;
 	/* Registers are only stable, and only worth reading, while the thread is off-CPU. */
 	if (!(rec->flags & LEAKMON_TASK_ON_CPU)) {

@@ -38,6 +38,7 @@ static void look__add(struct look *l, uint32_t tid, uint64_t start_ns, uint64_t 
 	th->wait.kind = "futex";
 	th->has_blocked_ns = true;
 	th->blocked_ns = (uint64_t)(blocked_s * 1e9);
+	th->sleep_ns = th->blocked_ns;
 	l->by_tid[l->p.n_threads++] = th;
 }
 
@@ -212,6 +213,86 @@ static void check_stacks_kept(void)
 	episodes__free(&eps);
 }
 
+/* Thread th sleeps with a timeout at ip, sp, on word, having used cpu_ns of CPU so far. */
+static void thread__timed_at(struct thread_snap *th, uint64_t ip, uint64_t sp, uint64_t word,
+			     uint64_t cpu_ns)
+{
+	th->wait.timed = 1;
+	th->wait.futex_word = word;
+	th->syscall_nr = 202;
+	th->rec.flags |= LEAKMON_TASK_HAS_REGS;
+	th->rec.regs[LEAKMON_REG_IP] = ip;
+	th->rec.regs[LEAKMON_REG_SP] = sp;
+	th->rec.cpu_ns = cpu_ns;
+}
+
+/*
+ * MariaDB's lock waits: a timed wait re-armed each second at the same place, next to no CPU
+ * between, is one wait from its first sleep; elsewhere, untimed, or busy between: a new one.
+ */
+static void check_re_armed(void)
+{
+	struct episodes eps = {};
+	struct overs o = {};
+	struct config cfg;
+	struct look l;
+	uint64_t nvcsw = 7;
+
+	config__blocked_kinds(&cfg, "mutex");
+	/* 40 looks a second apart: each sees a sleep of 0.5 s, the thread asleep again. */
+	for (int second = 0; second < 40; second++) {
+		look__init(&l);
+		l.s.mono_ns = 1000 * SECOND + (uint64_t)second * SECOND;
+		look__add(&l, 101, 5, nvcsw++, 0.5);
+		thread__timed_at(&l.threads[0], 0x4000, 0x7ff0, 0x9000,
+				 1000 + (uint64_t)second * 20000);
+		episodes__look(&eps, &l.s, THRESHOLD, &cfg, over, &o);
+		if (second == 10)
+			CHECK(eps.n == 1 && !eps.list[0].past && !l.threads[0].stack_wanted,
+			      "a candidate below the threshold: no stack read");
+		if (second == 30)
+			CHECK(eps.list[0].past && l.threads[0].stack_wanted &&
+				      l.threads[0].blocked_ns >= THRESHOLD &&
+				      l.threads[0].sleep_ns == SECOND / 2,
+			      "past the threshold as one wait: its stack wanted, %.1f s blocked",
+			      (double)l.threads[0].blocked_ns / 1e9);
+		if (second == 31)
+			CHECK(!l.threads[0].stack_wanted, "its stack is not read again");
+		episodes__end_unseen(&eps, &l.s, over, &o);
+	}
+	CHECK(o.n == 0 && eps.n == 1 && eps.list[0].blocked_s > 39,
+	      "40 s of one wait, never over (%zu over, %.1f s)", o.n, eps.list[0].blocked_s);
+
+	/* Asleep again elsewhere (another call site): another wait. */
+	look__init(&l);
+	l.s.mono_ns = 1041 * SECOND;
+	look__add(&l, 101, 5, nvcsw++, 0.5);
+	thread__timed_at(&l.threads[0], 0x4100, 0x7ff0, 0x9000, 2000000);
+	episodes__look(&eps, &l.s, THRESHOLD, &cfg, over, &o);
+	CHECK(o.n == 1 && !eps.list[0].past, "another place: the wait is over, a new one begins");
+	episodes__end_unseen(&eps, &l.s, over, &o);
+
+	/* Busy between its sleeps: a second of CPU in three of wall time is work, not a wait. */
+	look__init(&l);
+	l.s.mono_ns = 1044 * SECOND;
+	look__add(&l, 101, 5, nvcsw++, 0.5);
+	thread__timed_at(&l.threads[0], 0x4100, 0x7ff0, 0x9000, 2000000 + SECOND);
+	episodes__look(&eps, &l.s, THRESHOLD, &cfg, over, &o);
+	CHECK(o.n == 2, "busy between: a new wait (%zu over)", o.n);
+	episodes__end_unseen(&eps, &l.s, over, &o);
+
+	/* Without a timeout, a wait that ends was ended by someone: not re-armed. */
+	look__init(&l);
+	l.s.mono_ns = 1045 * SECOND;
+	look__add(&l, 101, 5, nvcsw++, 0.5);
+	thread__timed_at(&l.threads[0], 0x4100, 0x7ff0, 0x9000, 2000000 + SECOND);
+	l.threads[0].wait.timed = 0;
+	episodes__look(&eps, &l.s, THRESHOLD, &cfg, over, &o);
+	episodes__end_unseen(&eps, &l.s, over, &o);
+	CHECK(o.n == 3 && eps.n == 0, "untimed and short: no episode at all (%zu)", eps.n);
+	episodes__free(&eps);
+}
+
 /* Episodes begun out of order, many at once, are still found by their thread. */
 static void check_order(void)
 {
@@ -252,6 +333,7 @@ int main(void)
 	check_one_episode();
 	check_ends();
 	check_runtime_since();
+	check_re_armed();
 	check_stacks_kept();
 	check_order();
 	return unit__finish("test_episodes");

@@ -107,5 +107,20 @@ int main(void)
 		CHECK(parse__list("a,\x1b", out, sizeof(out)) == -EINVAL, "control byte");
 		CHECK(parse__list("0123456789abcdef", out, sizeof(out)) == -ERANGE, "too long");
 	}
+	/* Pattern lists: each item a shell pattern fnmatch() reads as written. */
+	{
+		char out[64] = "kept";
+
+		CHECK(parse__pattern_list("MDL_wait::*,ha_[!x]*,[]a],a\\[b", out, sizeof(out)) ==
+				      0 &&
+			      !strcmp(out, "MDL_wait::*,ha_[!x]*,[]a],a\\[b"),
+		      "brackets closed, a ] first in a set, an escaped [: %s", out);
+		strcpy(out, "kept");
+		CHECK(parse__pattern_list("ok,ha_[x*", out, sizeof(out)) == -EINVAL &&
+			      !strcmp(out, "kept"),
+		      "a [ never closed: refused, out untouched");
+		CHECK(parse__pattern_list("a\\", out, sizeof(out)) == -EINVAL, "a trailing \\");
+		CHECK(parse__pattern_list("[!]", out, sizeof(out)) == -EINVAL, "[!] is not closed");
+	}
 	return unit__finish("test_parse");
 }

@@ -96,7 +96,7 @@ static int setting__parse_list(const char *text, void *dest)
 		*(char *)dest = '\0';
 		return 0;
 	}
-	return parse__list(text, dest, CONFIG_LIST_LEN);
+	return parse__pattern_list(text, dest, CONFIG_LIST_LEN);
 }
 
 static int setting__parse_path(const char *text, void *dest)
@@ -202,6 +202,13 @@ static const struct setting settings[] = {
 	  "a wait this long raises a blocked event (for the kinds below)", CONFIG_FOR_MONITOR },
 	{ "blocked-kinds", 0, "LIST", &type_kinds, CFG(blocked_kinds), "mutex,rwlock,pipe_write",
 	  "wait reasons whose long waits are events on their own; all for every kind",
+	  CONFIG_FOR_MONITOR },
+	{ "stuck-functions", 0, "LIST", &type_list, CFG(stuck_functions), "",
+	  "monitor: a wait under one of these functions (patterns: MDL_wait::*) is stuck: an event "
+	  "past the threshold, whatever its kind",
+	  CONFIG_FOR_MONITOR },
+	{ "idle-functions", 0, "LIST", &type_list, CFG(idle_functions), "",
+	  "monitor: a wait under one of these functions is idle: never an event",
 	  CONFIG_FOR_MONITOR },
 	{ "watch-names", 0, "LIST", &type_list, CFG(watch_names), "",
 	  "watch only processes named so (shell patterns: java,*-worker)", CONFIG_FOR_MONITOR },

@@ -41,6 +41,13 @@ struct config {
 	char watch_cgroups[CONFIG_LIST_LEN];
 	char ignore_names[CONFIG_LIST_LEN], ignore_executables[CONFIG_LIST_LEN];
 	char ignore_cgroups[CONFIG_LIST_LEN];
+	/*
+	 * Rules by frame, comma-separated shell patterns over function names: a wait under one of
+	 * the stuck functions raises an event past the threshold whatever its kind (a database's
+	 * lock wait on a condvar); one under an idle function never does (a pool parked on a mutex
+	 * by design). The frame nearest the wait that either list names decides.
+	 */
+	char stuck_functions[CONFIG_LIST_LEN], idle_functions[CONFIG_LIST_LEN];
 	char metrics_host[64]; /* "" when not serving metrics */
 	uint16_t metrics_port;
 	uint32_t metrics_top;	/* processes with a thread-count series, beside those with alerts */

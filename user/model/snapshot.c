@@ -115,6 +115,7 @@ static void thread__date_wait(struct thread_snap *th, const struct snapshot *s)
 	th->estimated = th->rec.flags & LEAKMON_TASK_SINCE_ROUGH;
 	th->has_blocked_ns = true;
 	th->blocked_ns = s->mono_ns > since ? s->mono_ns - since : 0;
+	th->sleep_ns = th->blocked_ns;
 }
 
 void snapshot__refresh_thread(struct snapshot *s, struct thread_snap *th,
@@ -135,6 +136,7 @@ void snapshot__refresh_thread(struct snapshot *s, struct thread_snap *th,
 	th->has_blocked_ns = false;
 	th->estimated = false;
 	th->blocked_ns = 0;
+	th->sleep_ns = 0;
 	thread__fill(th, rec);
 	thread__date_wait(th, s);
 	if (th->wait.blocked != was_blocked && (p = snapshot__find_process(s, rec->tgid))) {

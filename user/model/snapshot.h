@@ -29,8 +29,13 @@ struct thread_snap {
 	 * for fair-class threads only, so a real-time thread's sleep may have begun later.
 	 */
 	bool estimated;
-	uint64_t blocked_ns;		/* how long it has slept, when has_blocked_ns */
-	struct task_record rec;		/* the raw record: registers and stack top, to unwind */
+	/*
+	 * How long it has waited, when has_blocked_ns: its current sleep, or the whole wait where
+	 * the wait is known to be re-armed (runtime_since_ns; the monitor's logical waits).
+	 */
+	uint64_t blocked_ns;
+	uint64_t sleep_ns;	/* how long its current sleep has lasted, when has_blocked_ns */
+	struct task_record rec; /* the raw record: registers and stack top, to unwind */
 	struct creator_record *creator; /* who created it, for threads created while watched */
 
 	/* From its stack, once read (stack_wanted), and from its process's runtimes. */

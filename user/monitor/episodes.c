@@ -41,10 +41,33 @@ struct episode *episodes__find(struct episodes *eps, uint32_t tgid, uint32_t tid
 	return e && e->seen ? e : NULL;
 }
 
+/* A re-armed wait may use this share of its time on a CPU between its sleeps, at most. */
+#define EPISODE_RE_ARMED_CPU_SHARE 100
+
+/* Whether th can be in a re-armed wait: asleep with a timeout, its registers known. */
+static bool thread__may_re_arm(const struct thread_snap *th)
+{
+	return th->wait.timed == 1 && (th->rec.flags & LEAKMON_TASK_HAS_REGS);
+}
+
+/*
+ * Whether th, asleep again since e's last look, is still in e's wait: re-armed at the same
+ * place (the same syscall from the same call at the same stack depth, on the same object),
+ * with next to no CPU used since the wait began.
+ */
+static bool episode__re_armed(const struct episode *e, const struct thread_snap *th,
+			      uint64_t now_ns)
+{
+	return thread__may_re_arm(th) && th->syscall_nr == e->syscall &&
+	       th->rec.regs[LEAKMON_REG_IP] == e->ip && th->rec.regs[LEAKMON_REG_SP] == e->sp &&
+	       th->wait.futex_word == e->word && th->rec.cpu_ns >= e->cpu_ns &&
+	       (th->rec.cpu_ns - e->cpu_ns) * EPISODE_RE_ARMED_CPU_SHARE <= now_ns - e->since_ns;
+}
+
 /* Thread th's episode; new ones go after the sorted ones until the next sort. */
 static struct episode *episodes__get(struct episodes *eps, const struct process_snap *p,
-				     const struct thread_snap *th, episode_over_fn over, void *ctx,
-				     bool *is_new)
+				     const struct thread_snap *th, uint64_t now_ns,
+				     episode_over_fn over, void *ctx, bool *is_new)
 {
 	struct episode *e = episodes__search(eps, p->pid, th->tid), *grown;
 
@@ -52,7 +75,8 @@ static struct episode *episodes__get(struct episodes *eps, const struct process_
 	if (e) {
 		if (e->start_ns == th->rec.start_ns &&
 		    (e->nvcsw == th->rec.nvcsw ||
-		     (th->runtime_since_ns && th->runtime_since_ns == e->runtime_since_ns))) {
+		     (th->runtime_since_ns && th->runtime_since_ns == e->runtime_since_ns) ||
+		     episode__re_armed(e, th, now_ns))) {
 			e->nvcsw = th->rec.nvcsw;
 			return e;
 		}
@@ -72,6 +96,12 @@ fill:
 	e->tid = th->tid;
 	e->start_ns = th->rec.start_ns;
 	e->nvcsw = th->rec.nvcsw;
+	e->since_ns = now_ns - th->blocked_ns;
+	e->cpu_ns = th->rec.cpu_ns;
+	e->syscall = th->syscall_nr;
+	e->ip = th->rec.regs[LEAKMON_REG_IP];
+	e->sp = th->rec.regs[LEAKMON_REG_SP];
+	e->word = th->wait.futex_word;
 	e->runtime_since_ns = th->runtime_since_ns;
 	memcpy(e->comm, p->comm, sizeof(e->comm));
 	*is_new = true;
@@ -120,23 +150,39 @@ void episodes__look(struct episodes *eps, struct snapshot *s, uint64_t threshold
 			bool is_new;
 
 			if (!th->wait.blocked || !th->has_blocked_ns ||
-			    th->blocked_ns < threshold_ns)
+			    (th->blocked_ns < threshold_ns && !thread__may_re_arm(th)))
 				continue;
-			e = episodes__get(eps, p, th, over, ctx, &is_new);
+			e = episodes__get(eps, p, th, s->mono_ns, over, ctx, &is_new);
 			if (!e)
 				continue;
 			if (is_new) {
 				e->kind = th->wait.kind;
 				e->kind_alerted = config__kind_alerted(cfg, e->kind);
+			} else if (s->mono_ns - e->since_ns > th->blocked_ns) {
+				th->blocked_ns = s->mono_ns - e->since_ns;
 			}
 			e->seen = true;
 			e->th = th;
 			e->p = p;
 			e->blocked_s = (double)th->blocked_ns / 1e9;
-			th->stack_wanted |= is_new;
+			/* Past the threshold at last: its stack is read, once. */
+			if (!e->past && th->blocked_ns >= threshold_ns)
+				e->past = th->stack_wanted = true;
 		}
 	}
 	episodes__sort_new(eps);
+}
+
+/*
+ * Whether an episode raises an event past the threshold on its own: its rule says stuck, or its
+ * reason (its kind until its stack is read) is an alerted one and no rule says idle. A rule is
+ * what the stack said when it was read: one changed since applies to waits read after.
+ */
+static bool episode__alerted(const struct episode *e, const struct config *cfg)
+{
+	return e->rule == WAIT_RULE_STUCK ||
+	       (e->rule != WAIT_RULE_IDLE &&
+		config__kind_alerted(cfg, e->reason ? e->reason : e->kind));
 }
 
 void episodes__stacks_read(struct episodes *eps, const struct config *cfg)
@@ -153,7 +199,8 @@ void episodes__stacks_read(struct episodes *eps, const struct config *cfg)
 			e->runtime_owner = e->th->runtime_owner;
 			e->gil_held = e->th->gil_held;
 			e->group_key = thread__group_key(e->th);
-			e->kind_alerted = config__kind_alerted(cfg, e->reason);
+			e->rule = rules__of_stack(cfg, &e->th->stack);
+			e->kind_alerted = episode__alerted(e, cfg);
 		} else if (e->reason && !e->th->stack.n) {
 			e->th->reason = e->reason;
 			e->th->glibc_lock = e->glibc_lock;
@@ -187,11 +234,8 @@ void episodes__end_unseen(struct episodes *eps, struct snapshot *s, episode_over
 
 void episodes__reconfigure(struct episodes *eps, const struct config *cfg)
 {
-	for (size_t i = 0; i < eps->n; i++) {
-		struct episode *e = &eps->list[i];
-
-		e->kind_alerted = config__kind_alerted(cfg, e->reason ? e->reason : e->kind);
-	}
+	for (size_t i = 0; i < eps->n; i++)
+		eps->list[i].kind_alerted = episode__alerted(&eps->list[i], cfg);
 }
 
 void episodes__free(struct episodes *eps)

@@ -8,17 +8,30 @@
 
 #include "config/config.h"
 #include "model/snapshot.h"
+#include "monitor/rules.h"
 
 /*
  * Blocking episodes: a thread blocked past the threshold is one episode for as long as it
  * neither runs nor is replaced by another thread with its tid. The monitor raises at most one
  * event per episode, reads its stack once, and remembers what that stack said for the looks
  * after, which read no stack.
+ *
+ * A wait re-armed is one wait: a thread that sleeps again and again at the same place (the same
+ * call, stack depth and object) with a timeout, using next to no CPU between (MariaDB's lock
+ * waits sleep in one-second slices), or that its runtime says is in one wait (a Java monitor
+ * entry). Its episode is dated from its first sleep: such waits are followed from their first
+ * sleep, below the threshold too, as candidates that want nothing until they pass it.
  */
 struct episode {
 	uint32_t tgid, tid;
-	uint64_t start_ns;		 /* the thread's start: a reused tid is another thread */
-	uint64_t nvcsw;			 /* its voluntary context switches: moved, it slept again */
+	uint64_t start_ns; /* the thread's start: a reused tid is another thread */
+	uint64_t nvcsw;	   /* its voluntary context switches: moved, it slept again */
+	uint64_t since_ns; /* when the wait began (CLOCK_MONOTONIC): its first sleep */
+	uint64_t cpu_ns;   /* the thread's CPU time then */
+	/* Where its sleeps are: a sleep elsewhere is another wait. */
+	long syscall;
+	uint64_t ip, sp, word;
+	bool past; /* past the threshold: its stack is read, it may alert; else a candidate */
 	char comm[LEAKMON_COMM_LEN + 1]; /* its process's name, for the event at its end */
 	const char *kind;		 /* its wait kind: futex, pipe_read, ... (static strings) */
 	/* What its stack said once read: th->reason, glibc_lock, wait.futex, runtime_owner. */
@@ -32,8 +45,11 @@ struct episode {
 	 * sleeps (a Java thread entering a monitor) stays one episode as it parks again.
 	 */
 	uint64_t runtime_since_ns;
-	uint64_t group_key; /* once its stack was read: thread__group_key() */
-	bool kind_alerted;  /* its reason (or wait kind until then) is in --blocked-kinds */
+	uint64_t group_key;  /* once its stack was read: thread__group_key() */
+	enum wait_rule rule; /* what its stack's functions say (--stuck-, --idle-functions) */
+	/* It raises an event past the threshold: a stuck rule, or its reason (or wait kind until
+	 * its stack is read) in --blocked-kinds, and no idle rule. */
+	bool kind_alerted;
 	double blocked_s;
 	bool reported; /* an event was raised about it: its end is said too */
 	/* Seen at this look: th and p are this look's. */

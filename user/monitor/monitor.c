@@ -319,18 +319,21 @@ static void monitor__judged_with_stacks(void *ctx, struct snapshot *s)
 }
 
 /*
- * Whether an episode of this look is worth an event now: not reported yet, and its wait reason
- * is alerted (--blocked-kinds), or the thread holds the GIL others wait for (whatever its wait:
- * every Python thread of the process is stuck behind it), or it belongs to what is already
- * wrong: the group that grows, a stall, a deadlock.
+ * Whether an episode of this look is worth an event now: not reported yet, and its wait is
+ * alerted (a stuck rule, or its reason in --blocked-kinds), or the thread holds the GIL others
+ * wait for (whatever its wait: every Python thread of the process is stuck behind it), or it
+ * belongs to what is already wrong: the group that grows, a stall, a deadlock. A wait an idle
+ * rule names is reported only in a deadlock.
  */
 static bool monitor__episode_due(const struct monitor *m, const struct episode *e)
 {
 	const struct watched *w;
 
-	if (!e->seen || e->reported)
+	if (!e->seen || !e->past || e->reported)
 		return false;
 	w = monitor__watched_of(m, e);
+	if (e->rule == WAIT_RULE_IDLE)
+		return e->th->deadlocked;
 	return e->kind_alerted || e->th->gil_waiters ||
 	       (w->growth.alerted && e->group_key && e->group_key == w->site_key) || w->stalled ||
 	       e->th->deadlocked;
@@ -653,7 +656,7 @@ int monitor__metrics(const struct monitor *m, struct metrics_sample *out)
 		const char *reason = e->reason ? e->reason : e->kind;
 		size_t k;
 
-		if (!reason)
+		if (!e->past || !reason)
 			continue;
 		for (k = 0; k < out->n_blocked && strcmp(out->blocked[k].reason, reason); k++)
 			;

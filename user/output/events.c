@@ -144,6 +144,9 @@ static void events__text_thread(struct events *ev, const struct process_snap *p,
 	if (th->has_blocked_ns)
 		fprintf(ev->out, ", %s%.1fs", th->estimated ? "~" : "",
 			(double)th->blocked_ns / 1e9);
+	/* A wait re-armed: its current sleep is shorter than the wait. */
+	if (th->has_blocked_ns && th->sleep_ns < th->blocked_ns)
+		fprintf(ev->out, ", re-armed %.1fs ago", (double)th->sleep_ns / 1e9);
 	fprintf(ev->out, "]%s%s", *th->wait.object ? " on " : "", th->wait.object);
 	output__text_mutex_state(ev->out, p, th);
 	fputc('\n', ev->out);

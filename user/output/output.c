@@ -112,6 +112,11 @@ void output__json_thread_fields(struct json_writer *jw, const struct thread_snap
 		json__double(jw, (double)th->blocked_ns / 1e9);
 	else
 		json__null(jw);
+	json__key(jw, "sleep_s");
+	if (th->has_blocked_ns && th->rec.blocked_since_ns)
+		json__double(jw, (double)th->sleep_ns / 1e9);
+	else
+		json__null(jw);
 	json__field_bool(jw, "blocked_since_estimated", th->estimated);
 	output__json_gil_held(jw, th);
 	json__field_string(jw, "start_routine", th->start_routine);

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -135,4 +136,41 @@ int parse__list(const char *text, char *out, size_t out_size)
 			return -EINVAL;
 	memcpy(out, text, len + 1);
 	return 0;
+}
+
+/* Whether pattern (up to end) is a shell pattern fnmatch() reads as written: every [ closed. */
+static bool parse__pattern(const char *pattern, const char *end)
+{
+	for (const char *c = pattern; c < end; c++) {
+		if (*c == '\\') {
+			if (++c == end)
+				return false;
+		} else if (*c == '[') {
+			const char *close = c + 1;
+
+			if (close < end && (*close == '!' || *close == '^'))
+				close++;
+			/* A ] right after the bracket (or its negation) is one of the set. */
+			if (close < end && *close == ']')
+				close++;
+			while (close < end && *close != ']')
+				close++;
+			if (close == end)
+				return false;
+			c = close;
+		}
+	}
+	return true;
+}
+
+int parse__pattern_list(const char *text, char *out, size_t out_size)
+{
+	for (const char *item = text; *item;) {
+		size_t n = strcspn(item, ",");
+
+		if (!parse__pattern(item, item + n))
+			return -EINVAL;
+		item += n + (item[n] == ',');
+	}
+	return parse__list(text, out, out_size);
 }

@@ -19,5 +19,7 @@ int parse__pid_list(const char *text, uint32_t *pids, size_t max_pids, size_t *n
 int parse__listen_address(const char *text, char *host, size_t host_size, uint16_t *port);
 /* Comma-separated items, none empty, printable ASCII without spaces; copied into out. */
 int parse__list(const char *text, char *out, size_t out_size);
+/* The same, each item a shell pattern as fnmatch() reads it (every [ closed by a ]). */
+int parse__pattern_list(const char *text, char *out, size_t out_size);
 
 #endif /* LEAKMON_PARSE_H */
