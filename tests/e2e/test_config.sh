@@ -73,8 +73,12 @@ check "a bad file on reload: its error and the settings kept" \
 check "... and the monitor runs on" kill -0 "$monitor"
 kill -TERM "$monitor"
 check "exits 0" wait "$monitor"
-check_eq "events: start, reload, the 3 stuck mutex waiters once each, stop" \
-	"start reload blocked blocked blocked stop" \
-	"$(jq -r .event "$TMP/reload.jsonl" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "events: start, reload, the stuck mutex waiters by group (2 queued alike, main), stop" \
+	"start reload blocked:1 blocked:2 stop" \
+	"$(jq -r '.event + (if .event == "blocked" then ":\(.count)" else "" end)' \
+		"$TMP/reload.jsonl" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "... each stuck waiter said once" \
+	"$(jq -r 'select(.event == "blocked") | .tids[]' "$TMP/reload.jsonl" | sort -u | wc -l)" \
+	"$(jq -r 'select(.event == "blocked") | .tids[]' "$TMP/reload.jsonl" | wc -l)"
 check "every line is JSON" json_matches "$TMP/reload.jsonl" 'length > 0' -s
 finish

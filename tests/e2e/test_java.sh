@@ -39,7 +39,7 @@ for ring in "2" "3" "2 inflated" "4 inflated"; do
 			"$TMP/ring.jsonl" | head -1)"
 	check_eq "$label, live: each ring thread's wait raised once, though it parks again" \
 		"$(echo "$expected" | awk '{ print $1 }')" \
-		"$(jq -r 'select(.event == "blocked") | .tid' "$TMP/ring.jsonl" | sort -n)"
+		"$(jq -r 'select(.event == "blocked") | .tids[]' "$TMP/ring.jsonl" | sort -n)"
 	kill -9 "$FIXTURE_PID"
 done
 

@@ -81,25 +81,24 @@ $rust_leak_v0 rust_leak::serve_request::{closure#0}" \
 	"$(jq -r 'select(.event == "growth" and .comm != "thread_leak" and .site.count >= 10 and
 		.site.created_by.func == "rust_leak::serve_request") |
 		"\(.pid) \(.site.start_routine)"' "$events" | sort -n | tr '\n' ' ' | sed 's/ $//')"
-check "Rust: its handlers reported once their group grows, each receiving from a channel" \
+check "Rust: its handlers said with the growth, not one by one: its example receives from a channel" \
 	json_matches "$events" '
-	(map(.event == "growth" and .pid == $pid) | index(true)) as $g |
-	[to_entries[] | select(.value.pid == $pid and .value.event == "blocked")] |
-	length >= 10 and all(.key > $g and .value.wait_reason == "chan_receive" and
-	  (.value.start_routine | startswith("rust_leak::serve_request::{")))' \
+	[.[] | select(.pid == $pid and .event == "blocked")] == [] and
+	([.[] | select(.pid == $pid and .event == "growth") | .site.example |
+	  .wait_reason == "chan_receive" and
+	  (.start_routine | startswith("rust_leak::serve_request::{"))] == [true])' \
 	--argjson pid "$rust_leak" -s
 check "Python: growth blamed on the function each handler runs" json_matches "$events" \
 	'[.[] | select(.event == "growth" and .pid == $pid) | .site.count >= 10 and
 	  .site.start_routine == "wait_for_reply"] == [true]' --argjson pid "$python_leak" -s
-check "Python: its handlers reported once their group grows, each receiving from a queue" \
+check "Python: its handlers said with the growth, not one by one: its example receives from a queue" \
 	json_matches "$events" '
-	(map(.event == "growth" and .pid == $pid) | index(true)) as $g |
-	[to_entries[] | select(.value.pid == $pid and .value.event == "blocked")] |
-	length >= 10 and all(.key > $g and .value.wait_reason == "chan_receive" and
-	  .value.start_routine == "wait_for_reply" and
-	  (.value.runtime_name | test("^Thread-[0-9]+ \\(wait_for_reply\\)$")) and
-	  ([.value.stack[] | select(.language == "python") | .func][:3] ==
-	   ["Condition.wait", "Queue.get", "wait_for_reply"]))' \
+	[.[] | select(.pid == $pid and .event == "blocked")] == [] and
+	([.[] | select(.pid == $pid and .event == "growth") | .site.example |
+	  .wait_reason == "chan_receive" and .start_routine == "wait_for_reply" and
+	  (.runtime_name | test("^Thread-[0-9]+ \\(wait_for_reply\\)$")) and
+	  ([.stack[] | select(.language == "python") | .func][:3] ==
+	   ["Condition.wait", "Queue.get", "wait_for_reply"])] == [true])' \
 	--argjson pid "$python_leak" -s
 check_eq "the quiet neighbours: one blocked event, the stuck mutex waiter" \
 	"1 $(fixture_blocked "$quiet_out" | awk '$2 == "mutex" { print $1 }') mutex" \
@@ -107,20 +106,20 @@ check_eq "the quiet neighbours: one blocked event, the stuck mutex waiter" \
 check_eq "... naming who holds its mutex: the main thread" "$quiet" \
 	"$(jq -r "select(.pid == $quiet and .event == \"blocked\") | .mutex_owner" "$events")"
 check_eq "the bursty pool: nothing" 0 "$(count ".pid == $bursty and .event != \"exit\"")"
-check "the leak's stuck readers: reported once the group they belong to grows, not before" \
+check "the leak's stuck readers: said with the growth, not one blocked event each" \
 	json_matches "$events" '
-	(map(.event == "growth") | index(true)) as $g |
-	[to_entries[] | select(.value.pid == $pid and .value.event == "blocked")] |
-	length >= 10 and all(.key > $g and .value.start_routine == "leaked_request_handler")' \
+	[.[] | select(.pid == $pid and .event == "blocked")] == [] and
+	[.[] | select(.pid == $pid and .event == "growth") |
+	  .site.example.start_routine == "leaked_request_handler"] == [true]' \
 	--argjson pid "$leak" -s
-check "... each waiting on a pipe whose write end only its own process holds" \
+check "... its example waiting on a pipe whose write end only its own process holds" \
 	json_matches "$events" '
-	[.[] | select(.pid == $pid and .event == "blocked")] |
-	all(.wait == "pipe_read" and .pipe_other_end == [{"pid": $pid, "comm": "thread_leak"}])' \
-	--argjson pid "$leak" -s
+	[.[] | select(.pid == $pid and .event == "growth") | .site.example |
+	  .wait == "pipe_read" and .pipe_other_end == [{"pid": $pid, "comm": "thread_leak"}]] ==
+	[true]' --argjson pid "$leak" -s
 # What broke it, if anything did (it failed twice, in a sanitizer build, unexplained).
-jq -rc --argjson pid "$leak" 'select(.pid == $pid and .event == "blocked" and
-	(.wait != "pipe_read" or .pipe_other_end != [{"pid": $pid, "comm": "thread_leak"}])) |
+jq -rc --argjson pid "$leak" 'select(.pid == $pid and .event == "growth") | .site.example |
+	select(.wait != "pipe_read" or .pipe_other_end != [{"pid": $pid, "comm": "thread_leak"}]) |
 	"  not so: \(.)"' "$events" | head -3
 # Processes whose descriptors root cannot read either (a sandbox's init, say) may hold an end
 # too: the events count them, as found here.
@@ -128,8 +127,8 @@ unreadable=$(for fds in /proc/[0-9]*/fd; do
 	stat -L "$fds"/* 2>&1 >/dev/null | grep -q 'Permission denied' && echo "$fds"
 done | wc -l)
 check_eq "... and count the processes whose descriptors cannot be read" "$unreadable" \
-	"$(jq -r --argjson pid "$leak" 'select(.pid == $pid and .event == "blocked") |
-		.pipe_other_end_unread' "$events" | sort -u)"
+	"$(jq -r --argjson pid "$leak" 'select(.pid == $pid and .event == "growth") |
+		.site.example.pipe_other_end_unread' "$events" | sort -u)"
 check "other waits have neither" json_matches "$events" '[.[] | select(.event == "blocked" and
 	.wait != "pipe_read")] | all(.pipe_other_end == null and .pipe_other_end_unread == null)' -s
 check_eq "the leak's idle workers and churning pool: no events" 0 \

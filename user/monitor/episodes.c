@@ -17,6 +17,19 @@ uint64_t thread__group_key(const struct thread_snap *th)
 	return key ^ created_at;
 }
 
+uint64_t thread__wait_key(const struct thread_snap *th)
+{
+	uint64_t key = 1469598103934665603ULL; /* FNV-1a */
+
+	if (!th->stack.n)
+		return 0;
+	for (const char *c = th->reason ? th->reason : ""; *c; c++)
+		key = (key ^ (unsigned char)*c) * 1099511628211ULL;
+	for (size_t i = 0; i < th->stack.n; i++)
+		key = (key ^ th->stack.frames[i].pc) * 1099511628211ULL;
+	return key ? key : 1;
+}
+
 static int episode__cmp(const void *a, const void *b)
 {
 	const struct episode *x = a, *y = b;
@@ -198,7 +211,7 @@ void episodes__stacks_read(struct episodes *eps, const struct config *cfg)
 			e->futex = e->th->wait.futex;
 			e->runtime_owner = e->th->runtime_owner;
 			e->gil_held = e->th->gil_held;
-			e->group_key = thread__group_key(e->th);
+			e->wait_key = thread__wait_key(e->th);
 			e->rule = rules__of_stack(cfg, &e->th->stack);
 			e->kind_alerted = episode__alerted(e, cfg);
 		} else if (e->reason && !e->th->stack.n) {

@@ -45,13 +45,14 @@ struct episode {
 	 * sleeps (a Java thread entering a monitor) stays one episode as it parks again.
 	 */
 	uint64_t runtime_since_ns;
-	uint64_t group_key;  /* once its stack was read: thread__group_key() */
+	uint64_t wait_key;   /* once its stack was read: its group of blocked threads */
 	enum wait_rule rule; /* what its stack's functions say (--stuck-, --idle-functions) */
 	/* It raises an event past the threshold: a stuck rule, or its reason (or wait kind until
 	 * its stack is read) in --blocked-kinds, and no idle rule. */
 	bool kind_alerted;
 	double blocked_s;
-	bool reported; /* an event was raised about it: its end is said too */
+	bool reported;	    /* an event was raised about it (its group's): its end is said too */
+	uint64_t alert_key; /* once reported: its group of blocked threads (monitor.c) */
 	/* Seen at this look: th and p are this look's. */
 	bool seen;
 	struct thread_snap *th;
@@ -87,6 +88,11 @@ void episodes__reconfigure(struct episodes *eps, const struct config *cfg);
 struct episode *episodes__find(struct episodes *eps, uint32_t tgid, uint32_t tid);
 void episodes__free(struct episodes *eps);
 
+/*
+ * Threads that wait alike, for one blocked event: the same reason and the same stack (0: its
+ * stack was not read).
+ */
+uint64_t thread__wait_key(const struct thread_snap *th);
 /*
  * Threads of one group share what is known of where they come from: their start routine (its
  * name, or module and offset) and the call that created them, or that call alone. 0: nothing

@@ -15,6 +15,20 @@
 #include "util/clock.h"
 #include "util/log.h"
 
+/*
+ * Threads of one process that wait alike (the same reason and stack, episode.alert_key), said
+ * in one blocked event; said again when more have joined, at most once per growth window; and
+ * said unblocked once the last of them is.
+ */
+struct alert_group {
+	uint32_t pid;
+	uint64_t key;
+	uint32_t first_tid; /* the first said of it */
+	size_t live;	    /* its threads still in the episode it was said in */
+	size_t said;	    /* how many it had when last said */
+	uint64_t said_ns;
+};
+
 /* A watched process: its baseline and recent thread counts. */
 struct watched {
 	uint32_t pid;
@@ -23,10 +37,10 @@ struct watched {
 	int64_t baseline;
 	uint64_t since_ns; /* when watching it began, and the baseline was taken */
 	struct growth growth;
-	uint64_t site_key; /* while growth.alerted: the group that grew (thread__group_key) */
-	bool stalled;	   /* a stall event was raised and no thread has run since */
-	bool ignored;	   /* not selected (--watch-*, --ignore-*): kept only to be known */
-	bool said;	   /* an event was raised about it: its exit is worth saying too */
+	struct growth_site site; /* this look's growth's: its threads are said with it */
+	bool stalled;		 /* a stall event was raised and no thread has run since */
+	bool ignored;		 /* not selected (--watch-*, --ignore-*): kept only to be known */
+	bool said;		 /* an event was raised about it: its exit is worth saying too */
 	struct runtime_set runtimes; /* the language runtimes it runs, each opened once */
 	/* This tick's verdicts, acted on once the stacks they need are read. */
 	bool growth_due, stall_due, stall_provable;
@@ -49,6 +63,8 @@ struct monitor {
 	uint64_t creators_window_ns; /* when the current window of kept creators began */
 	bool started;	 /* the first tick is over: with -p, later pids are reuses, not watched */
 	size_t n_hidden; /* processes (asked for, or all) alive but hidden from the iterator */
+	struct alert_group *groups; /* the groups of blocked threads said, while one is blocked */
+	size_t n_groups, cap_groups;
 };
 
 int monitor__new(const struct config *cfg, struct tracker *t, struct events *ev,
@@ -83,6 +99,7 @@ void monitor__free(struct monitor *m)
 	}
 	free(m->processes);
 	free(m->of_snap);
+	free(m->groups);
 	episodes__free(&m->episodes);
 	symbolizer__free(m->symbols);
 	deadlocks__free(m->deadlocks);
@@ -179,16 +196,15 @@ static int keyed_thread__cmp(const void *a, const void *b)
  * threads started since grew_since_ns (the two windows the growth was seen in), then the
  * largest. A steady pool larger than the leak beside it is not blamed for it.
  */
-static uint64_t monitor__growth_site(const struct process_snap *p, uint64_t since_ns,
-				     uint64_t grew_since_ns, struct growth_site *site)
+static void monitor__growth_site(const struct process_snap *p, uint64_t since_ns,
+				 uint64_t grew_since_ns, struct growth_site *site)
 {
 	struct keyed_thread *keyed = calloc(p->n_threads + 1, sizeof(*keyed));
 	size_t n = 0, site_started = 0;
-	uint64_t site_key = 0;
 
 	memset(site, 0, sizeof(*site));
 	if (!keyed)
-		return 0;
+		return;
 	for (size_t i = 0; i < p->n_threads; i++) {
 		uint64_t key = thread__group_key(p->threads[i]);
 
@@ -216,10 +232,8 @@ static uint64_t monitor__growth_site(const struct process_snap *p, uint64_t sinc
 		site->start_routine = first->start_routine;
 		site->created_by = first->created_by;
 		site->example = first;
-		site_key = keyed[i].key;
 	}
 	free(keyed);
-	return site_key;
 }
 
 static void process__want_all_stacks(struct process_snap *p)
@@ -234,12 +248,24 @@ static struct watched *monitor__watched_of(const struct monitor *m, const struct
 	return m->of_snap[e->p - m->snap->processes];
 }
 
+static struct alert_group *monitor__alert_group(struct monitor *m, uint32_t pid, uint64_t key)
+{
+	for (size_t i = 0; i < m->n_groups; i++)
+		if (m->groups[i].pid == pid && m->groups[i].key == key)
+			return &m->groups[i];
+	return NULL;
+}
+
+/* A reported episode is over: its group is, with its last thread. */
 static void monitor__episode_over(void *ctx, const struct episode *e, bool exited)
 {
 	struct monitor *m = ctx;
+	struct alert_group *g;
 
-	if (e->reported)
-		events__unblocked(m->ev, e->tgid, e->comm, e->tid, e->blocked_s, exited);
+	if (!e->reported || !(g = monitor__alert_group(m, e->tgid, e->alert_key)) || --g->live)
+		return;
+	events__unblocked(m->ev, e->tgid, e->comm, g->first_tid, g->said, e->blocked_s, exited);
+	*g = m->groups[--m->n_groups];
 }
 
 /*
@@ -305,16 +331,10 @@ static void monitor__judged_with_stacks(void *ctx, struct snapshot *s)
 	monitor__count_gil_waiters(m);
 	for (size_t i = 0; i < s->n_processes; i++) {
 		struct watched *w = m->of_snap[i];
-		struct growth_site site;
 
-		if (!w || !w->growth_due)
-			continue;
-		w->site_key =
+		if (w && w->growth_due)
 			monitor__growth_site(&s->processes[i], w->since_ns,
-					     s->mono_ns - 2 * m->cfg->growth_window_ns, &site);
-		w->said = true;
-		m->alerts[METRICS_ALERT_GROWTH]++;
-		events__growth(m->ev, &s->processes[i], w->baseline, w->growth.rate_per_min, &site);
+					     s->mono_ns - 2 * m->cfg->growth_window_ns, &w->site);
 	}
 }
 
@@ -322,8 +342,8 @@ static void monitor__judged_with_stacks(void *ctx, struct snapshot *s)
  * Whether an episode of this look is worth an event now: not reported yet, and its wait is
  * alerted (a stuck rule, or its reason in --blocked-kinds), or the thread holds the GIL others
  * wait for (whatever its wait: every Python thread of the process is stuck behind it), or it
- * belongs to what is already wrong: the group that grows, a stall, a deadlock. A wait an idle
- * rule names is reported only in a deadlock.
+ * belongs to what is already wrong: a stall, a deadlock. A wait an idle rule names is reported
+ * only in a deadlock. The threads of a growing group are said with the growth, not one by one.
  */
 static bool monitor__episode_due(const struct monitor *m, const struct episode *e)
 {
@@ -334,9 +354,7 @@ static bool monitor__episode_due(const struct monitor *m, const struct episode *
 	w = monitor__watched_of(m, e);
 	if (e->rule == WAIT_RULE_IDLE)
 		return e->th->deadlocked;
-	return e->kind_alerted || e->th->gil_waiters ||
-	       (w->growth.alerted && e->group_key && e->group_key == w->site_key) || w->stalled ||
-	       e->th->deadlocked;
+	return e->kind_alerted || e->th->gil_waiters || w->stalled || e->th->deadlocked;
 }
 
 /* Mark what this look's events will show without a stack yet; true if any. */
@@ -366,13 +384,15 @@ static bool monitor__want_event_stacks(void *ctx, struct snapshot *s,
 	return any;
 }
 
-/* The pipes the due events wait on. */
+/* The pipes the due events wait on: their threads', and growths' examples'. */
 static bool monitor__wants_pipe(void *ctx, const struct thread_snap *th)
 {
 	struct monitor *m = ctx;
 	const struct episode *e = episodes__find(&m->episodes, th->rec.tgid, th->tid);
+	const struct process_snap *p = snapshot__find_process(m->snap, th->rec.tgid);
+	const struct watched *w = p ? m->of_snap[p - m->snap->processes] : NULL;
 
-	return e && monitor__episode_due(m, e);
+	return (e && monitor__episode_due(m, e)) || (w && w->growth_due && w->site.example == th);
 }
 
 /* A process's JVM is looked for in its maps from its second look: short-lived ones cost none. */
@@ -413,10 +433,143 @@ static bool episode__pipe_closed(const struct episode *e, const struct pipe_hold
 	return pipes__fds_closed(e->p->pid);
 }
 
-/* This look's events, once its findings are in: deadlocks, stalls, blocked threads. */
+static int episode__cmp_alert(const void *a, const void *b)
+{
+	const struct episode *x = *(const struct episode *const *)a;
+	const struct episode *y = *(const struct episode *const *)b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->alert_key != y->alert_key)
+		return x->alert_key < y->alert_key ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/* The tids of a group's threads now, in order: those said before, and those joining it. */
+static size_t monitor__group_tids(const struct monitor *m, const struct alert_group *g,
+				  uint32_t *tids)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->episodes.n; i++) {
+		const struct episode *e = &m->episodes.list[i];
+
+		if (e->seen && e->reported && e->tgid == g->pid && e->alert_key == g->key)
+			tids[n++] = e->tid;
+	}
+	return n;
+}
+
+/*
+ * The due episodes of one process that wait alike (due[0..n), sorted by alert_key: one run): a
+ * blocked event for their group where it is new, again where more joined a group said over a
+ * growth window ago; otherwise they join it quietly.
+ */
+static void monitor__report_group(struct monitor *m, struct episode **due, size_t n,
+				  const struct pipe_holders *holders, uint64_t now_ns)
+{
+	struct alert_group *g = monitor__alert_group(m, due[0]->tgid, due[0]->alert_key), *grown;
+	struct blocked_group said = {};
+	uint32_t *tids;
+
+	if (!g) {
+		grown = array__grow(m->groups, &m->cap_groups, m->n_groups, sizeof(*grown));
+		if (!grown)
+			return;
+		m->groups = grown;
+		g = &m->groups[m->n_groups++];
+		*g = (struct alert_group){ .pid = due[0]->tgid,
+					   .key = due[0]->alert_key,
+					   .first_tid = due[0]->tid };
+	}
+	for (size_t i = 0; i < n; i++)
+		due[i]->reported = true;
+	g->live += n;
+	said.update = g->said > 0;
+	if (said.update && (g->live <= g->said || now_ns - g->said_ns < m->cfg->growth_window_ns))
+		return;
+	tids = calloc(m->episodes.n + 1, sizeof(*tids));
+	if (!tids)
+		return;
+	said.tids = tids;
+	said.count = monitor__group_tids(m, g, tids);
+	events__blocked(m->ev, due[0]->p, due[0]->th, &said, holders);
+	free(tids);
+	g->said = said.count;
+	g->said_ns = now_ns;
+	monitor__watched_of(m, due[0])->said = true;
+	if (!said.update)
+		m->alerts[METRICS_ALERT_BLOCKED]++;
+}
+
+/* A run of due episodes that wait alike: its first, and how many. */
+struct due_run {
+	struct episode **first;
+	size_t n;
+};
+
+/* Groups in the order of their first threads: a process's main thread before its workers. */
+static int due_run__cmp(const void *a, const void *b)
+{
+	const struct episode *x = *((const struct due_run *)a)->first;
+	const struct episode *y = *((const struct due_run *)b)->first;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/*
+ * The blocked events of this look: the due episodes by process and group of threads waiting
+ * alike (the same reason and stack), one event a group.
+ */
+static void monitor__report_blocked(struct monitor *m, const struct pipe_holders *holders,
+				    uint64_t now_ns)
+{
+	struct episode **due = calloc(m->episodes.n + 1, sizeof(*due));
+	struct due_run *runs = calloc(m->episodes.n + 1, sizeof(*runs));
+	size_t n = 0, n_runs = 0;
+
+	if (!due || !runs)
+		goto cleanup;
+	for (size_t i = 0; i < m->episodes.n; i++) {
+		struct episode *e = &m->episodes.list[i];
+
+		if (!monitor__episode_due(m, e) || episode__pipe_closed(e, holders))
+			continue;
+		/* A thread whose stack is unknown waits alike with none but itself. */
+		e->alert_key = e->wait_key ? e->wait_key : (1ULL << 63) | e->tid;
+		due[n++] = e;
+	}
+	qsort(due, n, sizeof(*due), episode__cmp_alert);
+	for (size_t i = 0; i < n; i += runs[n_runs++].n) {
+		runs[n_runs] = (struct due_run){ &due[i], 1 };
+		while (i + runs[n_runs].n < n && due[i + runs[n_runs].n]->tgid == due[i]->tgid &&
+		       due[i + runs[n_runs].n]->alert_key == due[i]->alert_key)
+			runs[n_runs].n++;
+	}
+	qsort(runs, n_runs, sizeof(*runs), due_run__cmp);
+	for (size_t i = 0; i < n_runs; i++)
+		monitor__report_group(m, runs[i].first, runs[i].n, holders, now_ns);
+cleanup:
+	free(runs);
+	free(due);
+}
+
+/* This look's events, once its findings are in: growths, deadlocks, stalls, blocked threads. */
 static void monitor__raise_events(struct monitor *m, struct snapshot *s,
 				  const struct findings *found)
 {
+	for (size_t i = 0; i < s->n_processes; i++) {
+		struct watched *w = m->of_snap[i];
+
+		if (!w || !w->growth_due)
+			continue;
+		w->said = true;
+		m->alerts[METRICS_ALERT_GROWTH]++;
+		events__growth(m->ev, &s->processes[i], w->baseline, w->growth.rate_per_min,
+			       &w->site, &found->pipes);
+	}
 	m->alerts[METRICS_ALERT_DEADLOCK] += found->n_cycles;
 	for (size_t i = 0; i < found->n_cycles; i++) {
 		struct process_snap *p = snapshot__find_process(s, found->cycles[i].pid);
@@ -431,16 +584,7 @@ static void monitor__raise_events(struct monitor *m, struct snapshot *s,
 		m->of_snap[i]->said = true;
 		events__stall(m->ev, &s->processes[i], m->of_snap[i]->stall_provable);
 	}
-	for (size_t i = 0; i < m->episodes.n; i++) {
-		struct episode *e = &m->episodes.list[i];
-
-		if (!monitor__episode_due(m, e) || episode__pipe_closed(e, &found->pipes))
-			continue;
-		events__blocked(m->ev, e->p, e->th, &found->pipes);
-		e->reported = true;
-		monitor__watched_of(m, e)->said = true;
-		m->alerts[METRICS_ALERT_BLOCKED]++;
-	}
+	monitor__report_blocked(m, &found->pipes, s->mono_ns);
 }
 
 /*

@@ -132,10 +132,17 @@ static void events__end(struct events *ev, struct json_writer *jw)
 	fflush(ev->out);
 }
 
+/* The tids of a group beyond the first: "      and tids 46, 47, ..., and 12 more". */
+#define EVENTS_TIDS_SHOWN 16
+
 static void events__text_thread(struct events *ev, const struct process_snap *p,
-				const struct thread_snap *th)
+				const struct thread_snap *th, const struct blocked_group *group)
 {
-	fputs("    tid ", ev->out);
+	fputs("    ", ev->out);
+	if (group && group->count > 1)
+		fprintf(ev->out, "%zu threads alike%s, as ", group->count,
+			group->update ? " now" : "");
+	fputs("tid ", ev->out);
 	output__text_thread(ev->out, th);
 	fprintf(ev->out, " [%s",
 		th->reason	? th->reason
@@ -150,6 +157,15 @@ static void events__text_thread(struct events *ev, const struct process_snap *p,
 	fprintf(ev->out, "]%s%s", *th->wait.object ? " on " : "", th->wait.object);
 	output__text_mutex_state(ev->out, p, th);
 	fputc('\n', ev->out);
+	if (group && group->count > 1) {
+		fputs("      with tids", ev->out);
+		for (size_t i = 0, shown = 0; i < group->count && shown < EVENTS_TIDS_SHOWN; i++)
+			if (group->tids[i] != th->tid)
+				fprintf(ev->out, "%s %" PRIu32, shown++ ? "," : "", group->tids[i]);
+		if (group->count - 1 > EVENTS_TIDS_SHOWN)
+			fprintf(ev->out, ", and %zu more", group->count - 1 - EVENTS_TIDS_SHOWN);
+		fputc('\n', ev->out);
+	}
 	output__text_frames(ev->out, &th->stack);
 	output__text_gil_held(ev->out, th, false);
 	if (th->created_by) {
@@ -160,7 +176,8 @@ static void events__text_thread(struct events *ev, const struct process_snap *p,
 }
 
 void events__growth(struct events *ev, const struct process_snap *p, int64_t baseline,
-		    double rate_per_min, const struct growth_site *site)
+		    double rate_per_min, const struct growth_site *site,
+		    const struct pipe_holders *holders)
 {
 	struct json_writer *jw = events__begin(ev, "growth", p->pid, p->comm);
 
@@ -177,8 +194,10 @@ void events__growth(struct events *ev, const struct process_snap *p, int64_t bas
 			output__text_frame(ev->out, site->created_by);
 			fputc('\n', ev->out);
 		}
-		if (site->example)
-			events__text_thread(ev, p, site->example);
+		if (site->example) {
+			events__text_thread(ev, p, site->example, NULL);
+			output__text_pipe_other_end(ev->out, p->pid, site->example, holders, false);
+		}
 		events__end(ev, NULL);
 		return;
 	}
@@ -198,6 +217,7 @@ void events__growth(struct events *ev, const struct process_snap *p, int64_t bas
 	if (site->example) {
 		json__begin_object(jw);
 		output__json_thread_fields(jw, site->example, "thread_comm");
+		output__json_pipe_other_end(jw, site->example, holders);
 		json__end_object(jw);
 	} else {
 		json__null(jw);
@@ -207,13 +227,13 @@ void events__growth(struct events *ev, const struct process_snap *p, int64_t bas
 }
 
 void events__blocked(struct events *ev, const struct process_snap *p, const struct thread_snap *th,
-		     const struct pipe_holders *holders)
+		     const struct blocked_group *group, const struct pipe_holders *holders)
 {
 	struct json_writer *jw = events__begin(ev, "blocked", p->pid, p->comm);
 
 	if (!ev->json) {
 		fputc('\n', ev->out);
-		events__text_thread(ev, p, th);
+		events__text_thread(ev, p, th, group);
 		output__text_pipe_other_end(ev->out, p->pid, th, holders, false);
 		ev->entry.tid = th->tid;
 		ev->entry.wait = th->reason ? th->reason : th->wait.kind;
@@ -224,15 +244,24 @@ void events__blocked(struct events *ev, const struct process_snap *p, const stru
 		return;
 	output__json_thread_fields(jw, th, "thread_comm");
 	output__json_pipe_other_end(jw, th, holders);
+	json__field_u64(jw, "count", group->count);
+	json__key(jw, "tids");
+	json__begin_array(jw);
+	for (size_t i = 0; i < group->count; i++)
+		json__u64(jw, group->tids[i]);
+	json__end_array(jw);
+	json__field_bool(jw, "update", group->update);
 	events__end(ev, jw);
 }
 
 void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32_t tid,
-		       double blocked_s, bool exited)
+		       size_t count, double blocked_s, bool exited)
 {
 	struct json_writer *jw = events__begin(ev, "unblocked", pid, comm);
 
 	if (!ev->json) {
+		if (count > 1)
+			fprintf(ev->out, " %zu threads alike, as", count);
 		fprintf(ev->out, " tid %" PRIu32 " %s after %.1fs\n", tid,
 			exited ? "exited" : "ran again", blocked_s);
 		events__end(ev, NULL);
@@ -241,6 +270,7 @@ void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32
 	if (!jw)
 		return;
 	json__field_u64(jw, "tid", tid);
+	json__field_u64(jw, "count", count);
 	json__key(jw, "blocked_s");
 	json__double(jw, blocked_s);
 	json__field_bool(jw, "exited", exited);
@@ -258,7 +288,7 @@ void events__deadlock(struct events *ev, const struct process_snap *p,
 		/* Each thread's line names the mutex it waits for and who holds it. */
 		fprintf(ev->out, " %zu threads wait for %s\n", n, deadlock_cycle__waits_for(cycle));
 		for (size_t i = 0; i < n; i++)
-			events__text_thread(ev, p, links[i].waiter);
+			events__text_thread(ev, p, links[i].waiter, NULL);
 		events__end(ev, NULL);
 		return;
 	}
@@ -287,7 +317,7 @@ void events__stall(struct events *ev, const struct process_snap *p, bool provabl
 				 : "");
 		for (size_t i = 0; i < p->n_threads; i++)
 			if (!p->threads[i]->rec.exit_state)
-				events__text_thread(ev, p, p->threads[i]);
+				events__text_thread(ev, p, p->threads[i], NULL);
 		events__end(ev, NULL);
 		return;
 	}

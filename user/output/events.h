@@ -33,14 +33,28 @@ enum events_mode {
 
 struct events *events__new(FILE *out, enum events_mode mode);
 void events__free(struct events *ev);
+/* holders: who holds the ends of the pipes the example and blocked events wait on. */
 void events__growth(struct events *ev, const struct process_snap *p, int64_t baseline,
-		    double rate_per_min, const struct growth_site *site);
-/* holders: who holds the ends of the pipes blocked events wait on (pipe_other_end). */
+		    double rate_per_min, const struct growth_site *site,
+		    const struct pipe_holders *holders);
+/*
+ * Threads of one process that share a wait and a stack, past the threshold: one event for all,
+ * again when more join (at most once per growth window). th is one of them, the example.
+ */
+struct blocked_group {
+	size_t count;	      /* threads in the group now */
+	const uint32_t *tids; /* theirs, in order */
+	bool update;	      /* said before: more joined since */
+};
+
 void events__blocked(struct events *ev, const struct process_snap *p, const struct thread_snap *th,
-		     const struct pipe_holders *holders);
-/* The end of a reported episode: the thread ran again, or exited. */
+		     const struct blocked_group *group, const struct pipe_holders *holders);
+/*
+ * The end of a reported group: its last thread ran again, or exited; count, how many threads it
+ * was last said to have; tid, its first.
+ */
 void events__unblocked(struct events *ev, uint32_t pid, const char *comm, uint32_t tid,
-		       double blocked_s, bool exited);
+		       size_t count, double blocked_s, bool exited);
 void events__deadlock(struct events *ev, const struct process_snap *p,
 		      const struct deadlock_cycle *cycle);
 /* Every thread of p waits without a timeout; provable: all on private futexes. */
