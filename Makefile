@@ -27,10 +27,10 @@ DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib
 	linux-libc-dev jq procps util-linux libc6-dbg elfutils libsystemd-dev libmicrohttpd-dev
 # What the tests use besides: promtool, an HTTP client, a container to boot systemd in, Rust
 # and the crates programs take their locks from (built offline from Debian's sources), Python
-# (and its library, to embed), GLib.
+# (and its library, to embed), GLib, a JDK, and the real servers whose waits the rules name.
 TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc cargo \
 	librust-parking-lot-dev librust-crossbeam-channel-dev python3 libpython3-dev libglib2.0-dev \
-	default-jdk-headless
+	default-jdk-headless mariadb-server redis-server memcached varnish
 # What the benchmarks measure against: perf's workloads, the reference tool offcputime.
 BENCH_PACKAGES := linux-perf libbpf-tools python3
 
