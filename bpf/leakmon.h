@@ -36,6 +36,30 @@
 /* Slots in a bucket of the creators table (bpf/shared.bpf.h) */
 #define LEAKMON_CREATOR_WAYS 4
 
+/*
+ * A process's highest live thread count since userspace last zeroed the slots (a new creators
+ * window): the fork hook keeps the creator of a thread that raises it. Slots are picked by pid
+ * (pid & LEAKMON_PROC_HIGH_SLOT_MASK), with no entry to create or delete: a lookup in an array
+ * is a few instructions. Another process in the same slot (a pid that maps there, or a reused
+ * one) takes the slot over.
+ */
+struct proc_high {
+	/*
+	 * The low bits of its signal_struct's address: which process holds the slot. Its tgid and
+	 * start time would say so too, at the cost of more loads at every creation.
+	 */
+	__u32 tag;
+	/*
+	 * Its high; or LEAKMON_EVERY_CREATION, written by userspace for a process whose count
+	 * rises: each of its creations keeps its creator until userspace zeroes the slot. A leak
+	 * beside a pool that churns faster sets no high of its own: the pool's creations do.
+	 */
+	__s32 threads;
+};
+
+#define LEAKMON_PROC_HIGH_SLOT_MASK 0xffff
+#define LEAKMON_EVERY_CREATION (-2147483647 - 1)
+
 enum leakmon_record_type {
 	LEAKMON_RECORD_TASK = 1,
 	LEAKMON_RECORD_CREATOR = 2,
@@ -107,6 +131,7 @@ struct owner_record {
 };
 
 _Static_assert(sizeof(struct task_record) == 288, "task_record layout changed");
+_Static_assert(sizeof(struct proc_high) == 8, "proc_high layout changed");
 _Static_assert(sizeof(struct creator_record) == 24 + 8 * LEAKMON_NREGS + LEAKMON_CREATOR_STACK,
 	       "creator_record layout changed");
 

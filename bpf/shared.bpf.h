@@ -61,31 +61,14 @@ struct creators_map {
 };
 
 /*
- * A process's highest live thread count since userspace last zeroed the slots (a new creators
- * window). Slots are picked by pid, with no entry to create or delete: a lookup in an array is a
- * few instructions. Another process in the same slot (a pid that maps there, or a reused one)
- * takes the slot over.
+ * Slot = pid & LEAKMON_PROC_HIGH_SLOT_MASK (leakmon.h), a constant: a knob in the global-data
+ * maps (.rodata, .bss: mmapable, vmalloc'd) costs the fork hook a load that took ~10 ns per run
+ * here, as much as the rest of its work (BENCHMARKS.md). Userspace sizes the map to pid_max where
+ * that is smaller; pids are below it, so their slots are too.
  */
-struct proc_high {
-	/*
-	 * The low bits of its signal_struct's address: which process holds the slot. Its tgid and
-	 * start time would say so too, at the cost of more loads at every creation.
-	 */
-	__u32 tag;
-	__s32 threads;
-};
-
-/*
- * Slot = pid & PROC_HIGH_SLOT_MASK, a constant: a knob in the global-data maps (.rodata, .bss:
- * mmapable, vmalloc'd) costs the fork hook a load that took ~10 ns per run here, as much as the
- * rest of its work (BENCHMARKS.md). Userspace sizes the map to pid_max where that is smaller;
- * pids are below it, so their slots are too.
- */
-#define PROC_HIGH_SLOT_MASK 0xffff
-
 struct proc_highs_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PROC_HIGH_SLOT_MASK + 1);
+	__uint(max_entries, LEAKMON_PROC_HIGH_SLOT_MASK + 1);
 	__type(key, __u32);
 	__type(value, struct proc_high);
 };

@@ -156,7 +156,7 @@ static __noinline void thread__remember_creator_newest(struct task_struct *paren
  */
 static __always_inline bool thread__new_high(__u64 *ctx, __u32 tgid)
 {
-	__u32 slot = tgid & PROC_HIGH_SLOT_MASK;
+	__u32 slot = tgid & LEAKMON_PROC_HIGH_SLOT_MASK;
 	struct proc_high *high = bpf_map_lookup_elem(&proc_highs, &slot);
 	struct signal_struct *signal;
 	__u32 tag;
@@ -164,6 +164,9 @@ static __always_inline bool thread__new_high(__u64 *ctx, __u32 tgid)
 
 	if (!high)
 		return false;
+	/* A process whose count rises: userspace asked for every creation's creator. */
+	if (high->threads == LEAKMON_EVERY_CREATION)
+		return true;
 	signal = FORK_CHILD(ctx)->signal;
 	tag = (__u32)(unsigned long)signal;
 	/* copy_process() has counted the child in already. */

@@ -43,7 +43,8 @@ events() {
 }
 check_eq "system-wide: one growth event in all, for the leak" "$leak" \
 	"$(jq -r 'select(.event == "growth") | .pid' "$TMP/all.jsonl" | tr '\n' ' ' | sed 's/ $//')"
-growth_at=$(date -d "$(jq -r 'select(.event == "growth") | .time' "$TMP/all.jsonl")" +%s.%N)
+growth_at=$(date -d "$(jq -r --argjson pid "$leak" 'select(.event == "growth" and .pid == $pid) |
+	.time' "$TMP/all.jsonl" | head -n 1)" +%s.%N)
 check "system-wide: the leak flagged within 30 s" \
 	awk -v s="$start" -v g="$growth_at" 'BEGIN { exit !(g - s <= 30) }'
 check_eq "system-wide: nothing from the churning process" "" "$(events ".pid == $churn")"

@@ -246,6 +246,9 @@ static void check_re_armed(void)
 		look__add(&l, 101, 5, nvcsw++, 0.5);
 		thread__timed_at(&l.threads[0], 0x4000, 0x7ff0, 0x9000,
 				 1000 + (uint64_t)second * 20000);
+		/* Woken from a slice and waiting for a CPU at one look: still the same wait. */
+		if (second == 20)
+			l.threads[0].wait.blocked = false;
 		episodes__look(&eps, &l.s, THRESHOLD, &cfg, over, &o);
 		if (second == 10)
 			CHECK(eps.n == 1 && !eps.list[0].past && !l.threads[0].stack_wanted,
@@ -281,15 +284,23 @@ static void check_re_armed(void)
 	CHECK(o.n == 2, "busy between: a new wait (%zu over)", o.n);
 	episodes__end_unseen(&eps, &l.s, over, &o);
 
-	/* Without a timeout, a wait that ends was ended by someone: not re-armed. */
-	look__init(&l);
-	l.s.mono_ns = 1045 * SECOND;
-	look__add(&l, 101, 5, nvcsw++, 0.5);
-	thread__timed_at(&l.threads[0], 0x4100, 0x7ff0, 0x9000, 2000000 + SECOND);
-	l.threads[0].wait.timed = 0;
-	episodes__look(&eps, &l.s, THRESHOLD, &cfg, over, &o);
-	episodes__end_unseen(&eps, &l.s, over, &o);
-	CHECK(o.n == 3 && eps.n == 0, "untimed and short: no episode at all (%zu)", eps.n);
+	/*
+	 * Without a timeout, a wait that ends was ended by someone: not re-armed. The timed wait
+	 * before it, not seen asleep in it at this look, gets one more look.
+	 */
+	for (int second = 1045; second <= 1046; second++) {
+		look__init(&l);
+		l.s.mono_ns = (uint64_t)second * SECOND;
+		look__add(&l, 101, 5, nvcsw++, 0.5);
+		thread__timed_at(&l.threads[0], 0x4100, 0x7ff0, 0x9000, 2000000 + SECOND);
+		l.threads[0].wait.timed = 0;
+		episodes__look(&eps, &l.s, THRESHOLD, &cfg, over, &o);
+		episodes__end_unseen(&eps, &l.s, over, &o);
+		if (second == 1045)
+			CHECK(o.n == 2 && eps.n == 1, "not in its wait at one look: not over yet");
+	}
+	CHECK(o.n == 3 && eps.n == 0, "nor at the next: over; untimed and short: no episode (%zu)",
+	      eps.n);
 	episodes__free(&eps);
 }
 

@@ -382,6 +382,17 @@ int tracker__new_creators_window(struct tracker *t)
 	return array_map__zero(t->skel->maps.proc_highs);
 }
 
+int tracker__keep_every_creator(struct tracker *t, uint32_t tgid, bool every)
+{
+	struct bpf_map *map = t->skel->maps.proc_highs;
+	struct proc_high high = { .threads = every ? LEAKMON_EVERY_CREATION : 0 };
+	uint32_t slot = tgid & LEAKMON_PROC_HIGH_SLOT_MASK & (bpf_map__max_entries(map) - 1);
+
+	if (!tracker__keeps_creators(t))
+		return 0;
+	return bpf_map_update_elem(bpf_map__fd(map), &slot, &high, BPF_ANY) ? -errno : 0;
+}
+
 /* Load and attach our own programs (not a shared snapshot's), pinned where asked. */
 static int tracker__start_own(struct tracker *t, const struct tracker_opts *opts)
 {

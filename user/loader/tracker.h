@@ -59,5 +59,11 @@ void tracker__drops(struct tracker *t, struct tracker_drops *out);
  * every process's high water of threads starts anew.
  */
 int tracker__new_creators_window(struct tracker *t);
+/*
+ * Keep the creator of every thread process tgid creates (every), or of those that raise it to
+ * a new high again: for a process whose count rises, whose leak may set no high of its own
+ * beside a pool that churns. A new creators window ends it.
+ */
+int tracker__keep_every_creator(struct tracker *t, uint32_t tgid, bool every);
 
 #endif /* LEAKMON_TRACKER_H */

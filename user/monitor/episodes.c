@@ -8,13 +8,12 @@
 uint64_t thread__group_key(const struct thread_snap *th)
 {
 	uint64_t key = 1469598103934665603ULL; /* FNV-1a */
-	uint64_t created_at = th->created_by ? th->created_by->pc : 0;
 
 	if (!th->start_routine)
-		return created_at;
+		return th->created_by ? th->created_by->pc : 0;
 	for (const char *c = th->start_routine; *c; c++)
 		key = (key ^ (unsigned char)*c) * 1099511628211ULL;
-	return key ^ created_at;
+	return key ? key : 1;
 }
 
 uint64_t thread__wait_key(const struct thread_snap *th)
@@ -91,6 +90,7 @@ static struct episode *episodes__get(struct episodes *eps, const struct process_
 		     (th->runtime_since_ns && th->runtime_since_ns == e->runtime_since_ns) ||
 		     episode__re_armed(e, th, now_ns))) {
 			e->nvcsw = th->rec.nvcsw;
+			e->missed = false;
 			return e;
 		}
 		/* It slept again, or the tid is another thread's now: a new episode. */
@@ -116,6 +116,7 @@ fill:
 	e->sp = th->rec.regs[LEAKMON_REG_SP];
 	e->word = th->wait.futex_word;
 	e->runtime_since_ns = th->runtime_since_ns;
+	e->may_re_arm = thread__may_re_arm(th) || th->runtime_since_ns;
 	memcpy(e->comm, p->comm, sizeof(e->comm));
 	*is_new = true;
 	return e;
@@ -236,8 +237,18 @@ void episodes__end_unseen(struct episodes *eps, struct snapshot *s, episode_over
 			eps->list[kept++] = *e;
 		} else {
 			struct thread_snap *th = snapshot__find_thread(s, e->tgid, e->tid);
+			bool exited = !th || th->rec.start_ns != e->start_ns;
 
-			over(ctx, e, !th || th->rec.start_ns != e->start_ns);
+			/*
+			 * Awake between two sleeps of a re-armed wait (on a busy machine, a thread
+			 * woken from a slice may wait for a CPU across a look): the next look says.
+			 */
+			if (!exited && e->may_re_arm && !e->missed) {
+				e->missed = true;
+				eps->list[kept++] = *e;
+				continue;
+			}
+			over(ctx, e, exited);
 		}
 	}
 	/* Removing keeps the order. */

@@ -20,7 +20,9 @@
  * call, stack depth and object) with a timeout, using next to no CPU between (MariaDB's lock
  * waits sleep in one-second slices), or that its runtime says is in one wait (a Java monitor
  * entry). Its episode is dated from its first sleep: such waits are followed from their first
- * sleep, below the threshold too, as candidates that want nothing until they pass it.
+ * sleep, below the threshold too, as candidates that want nothing until they pass it. One found
+ * awake at a look (woken from a slice, waiting for a CPU) is over only if not asleep in the same
+ * wait at the next.
  */
 struct episode {
 	uint32_t tgid, tid;
@@ -31,7 +33,9 @@ struct episode {
 	/* Where its sleeps are: a sleep elsewhere is another wait. */
 	long syscall;
 	uint64_t ip, sp, word;
-	bool past; /* past the threshold: its stack is read, it may alert; else a candidate */
+	bool may_re_arm; /* its first sleep was timed (or its runtime dates it) */
+	bool missed;	 /* found awake at the last look: over unless asleep in it at this one */
+	bool past;	 /* past the threshold: its stack is read, it may alert; else a candidate */
 	char comm[LEAKMON_COMM_LEN + 1]; /* its process's name, for the event at its end */
 	const char *kind;		 /* its wait kind: futex, pipe_read, ... (static strings) */
 	/* What its stack said once read: th->reason, glibc_lock, wait.futex, runtime_owner. */
@@ -95,7 +99,7 @@ void episodes__free(struct episodes *eps);
 uint64_t thread__wait_key(const struct thread_snap *th);
 /*
  * Threads of one group share what is known of where they come from: their start routine (its
- * name, or module and offset) and the call that created them, or that call alone. 0: nothing
+ * name, or module and offset), or where none is known, the call that created them. 0: nothing
  * is known.
  */
 uint64_t thread__group_key(const struct thread_snap *th);

@@ -85,6 +85,14 @@ bool growth__new_episode(struct growth *g, uint64_t now_ns, uint64_t window_ns)
 	return true;
 }
 
+bool growth__rising(const struct growth *g, uint64_t now_ns, uint64_t window_ns)
+{
+	int64_t early = growth__floor(g, now_ns - window_ns, now_ns - window_ns / 2);
+	int64_t late = growth__floor(g, now_ns - window_ns / 2, now_ns);
+
+	return early != INT64_MAX && late != INT64_MAX && late > early;
+}
+
 int64_t growth__latest(const struct growth *g, int64_t otherwise)
 {
 	return g->n ? g->samples[g->n - 1].count : otherwise;

@@ -33,6 +33,11 @@ int growth__add_sample(struct growth *g, uint64_t now_ns, int64_t count, uint64_
  * a new episode, which g remembers (alerted, grew_from, rate_per_min).
  */
 bool growth__new_episode(struct growth *g, uint64_t now_ns, uint64_t window_ns);
+/*
+ * Whether the count rises now: the floor of the last half window above the half before. The
+ * first sign of a growth, a window or more before the verdict.
+ */
+bool growth__rising(const struct growth *g, uint64_t now_ns, uint64_t window_ns);
 /* The last count sampled, or otherwise if none is kept. */
 int64_t growth__latest(const struct growth *g, int64_t otherwise);
 void growth__free(struct growth *g);

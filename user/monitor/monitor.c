@@ -38,9 +38,11 @@ struct watched {
 	uint64_t since_ns; /* when watching it began, and the baseline was taken */
 	struct growth growth;
 	struct growth_site site; /* this look's growth's: its threads are said with it */
-	bool stalled;		 /* a stall event was raised and no thread has run since */
-	bool ignored;		 /* not selected (--watch-*, --ignore-*): kept only to be known */
-	bool said;		 /* an event was raised about it: its exit is worth saying too */
+	/* Its count rises: each thread it creates keeps its creator (tracker.h) */
+	bool every_creator;
+	bool stalled; /* a stall event was raised and no thread has run since */
+	bool ignored; /* not selected (--watch-*, --ignore-*): kept only to be known */
+	bool said;    /* an event was raised about it: its exit is worth saying too */
 	struct runtime_set runtimes; /* the language runtimes it runs, each opened once */
 	/* This tick's verdicts, acted on once the stacks they need are read. */
 	bool growth_due, stall_due, stall_provable;
@@ -107,12 +109,33 @@ void monitor__free(struct monitor *m)
 	free(m);
 }
 
+/*
+ * Whether every thread a watched process creates keeps its creator: while its count rises and
+ * no growth is said yet. A leak's threads beside a pool that churns faster raise no high of their
+ * own (the pool's creations do), and its growth would have no creation site to say.
+ */
+static void monitor__keep_every_creator(struct monitor *m, struct watched *w, bool every)
+{
+	int err;
+
+	if (w->every_creator == every)
+		return;
+	err = tracker__keep_every_creator(m->t, w->pid, every);
+	/* Not tried again for this process until its count rises anew: said once. */
+	if (err)
+		log_warn("pid %" PRIu32 ": keeping the creator of each new thread failed: %s (its "
+			 "growth may name no creation site)",
+			 w->pid, strerror(-err));
+	w->every_creator = every;
+}
+
 /* Exits are said for processes asked for with -p and those events were raised about. */
 static void monitor__process_gone(struct monitor *m, struct watched *w)
 {
 	if (!w->ignored && (m->cfg->n_pids || w->said))
 		events__exit(m->ev, w->pid, w->comm);
 	deadlocks__forget(m->deadlocks, w->pid);
+	monitor__keep_every_creator(m, w, false);
 	growth__free(&w->growth);
 	runtime_set__release(&w->runtimes);
 }
@@ -213,25 +236,32 @@ static void monitor__growth_site(const struct process_snap *p, uint64_t since_ns
 	}
 	qsort(keyed, n, sizeof(*keyed), keyed_thread__cmp);
 	for (size_t i = 0, run; i < n; i += run) {
-		const struct thread_snap *first = keyed[i].th;
+		const struct thread_snap *example = keyed[i].th;
 		size_t started = 0, then = 0;
 
 		for (run = 0; i + run < n && keyed[i + run].key == keyed[i].key; run++) {
-			started += keyed[i + run].th->rec.start_ns > grew_since_ns;
-			then += keyed[i + run].th->rec.start_ns <= since_ns;
+			const struct thread_snap *th = keyed[i + run].th;
+
+			started += th->rec.start_ns > grew_since_ns;
+			then += th->rec.start_ns <= since_ns;
+			/* Its example: one whose creation site is known, the latest created. */
+			if ((th->created_by && !example->created_by) ||
+			    (!th->created_by == !example->created_by &&
+			     th->rec.start_ns > example->rec.start_ns))
+				example = th;
 		}
 		/* Threads created while watched say where they came from: prefer them. */
 		if (started < site_started ||
 		    (started == site_started &&
 		     (run < site->count ||
-		      (run == site->count && (!first->created_by || site->created_by)))))
+		      (run == site->count && (!example->created_by || site->created_by)))))
 			continue;
 		site_started = started;
 		site->count = run;
 		site->count_then = then;
-		site->start_routine = first->start_routine;
-		site->created_by = first->created_by;
-		site->example = first;
+		site->start_routine = example->start_routine;
+		site->created_by = example->created_by;
+		site->example = example;
 	}
 	free(keyed);
 }
@@ -288,6 +318,8 @@ static void monitor__judge(void *ctx, struct snapshot *s, const struct stall_ver
 		if (growth__add_sample(&w->growth, now, p->thread_count, window))
 			log_debug("pid %" PRIu32 ": a thread count lost (out of memory)", w->pid);
 		w->growth_due = growth__new_episode(&w->growth, now, window);
+		monitor__keep_every_creator(
+			m, w, !w->growth.alerted && growth__rising(&w->growth, now, window));
 		stalled = stalls[i].threads > 0;
 		w->stall_provable = stalls[i].provable;
 		w->stall_due = stalled && !w->stalled;
@@ -647,6 +679,9 @@ int monitor__tick(struct monitor *m, bool *done)
 			log_warn("starting a new window of kept creators failed: %s (creators stay "
 				 "kept only above the old highs)",
 				 strerror(-err));
+		/* Every slot is zeroed: a process still rising asks again at this look. */
+		for (size_t i = 0; !err && i < m->n_processes; i++)
+			m->processes[i].every_creator = false;
 		m->creators_window_ns = s->mono_ns;
 	}
 	err = monitor__match_processes(m, s);
@@ -675,9 +710,13 @@ size_t monitor__n_watched(const struct monitor *m)
 
 void monitor__reconfigure(struct monitor *m)
 {
-	for (size_t i = 0; i < m->n_processes; i++)
-		m->processes[i].ignored =
-			!select__watched(m->cfg, m->processes[i].pid, m->processes[i].comm);
+	for (size_t i = 0; i < m->n_processes; i++) {
+		struct watched *w = &m->processes[i];
+
+		w->ignored = !select__watched(m->cfg, w->pid, w->comm);
+		if (w->ignored)
+			monitor__keep_every_creator(m, w, false);
+	}
 	episodes__reconfigure(&m->episodes, m->cfg);
 }
 
