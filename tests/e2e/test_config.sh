@@ -18,24 +18,36 @@ blocked_pids() {
 		sed 's/ $//'
 }
 
-# watch_with TEXT: the system-wide monitor for 3 s under a file holding TEXT.
+# watch_with TEXT [PID...]: the system-wide monitor under a file holding TEXT, for 3 s and until
+# each PID given was reported (a first look at the whole machine can take seconds when it is busy).
 watch_with() {
-	printf '%b' "interval = 200ms\nblocked-threshold = 1s\njson = true\n$1" >"$conf"
+	local text=$1 monitor i p missing
+	shift
+	printf '%b' "interval = 200ms\nblocked-threshold = 1s\njson = true\n$text" >"$conf"
 	"$LEAKMON" --config "$conf" >"$TMP/events.jsonl" 2>"$TMP/err" &
-	local monitor=$!
-	sleep 3
+	monitor=$!
+	for i in $(seq 60); do
+		sleep 0.5
+		missing=0
+		for p in "$@"; do
+			grep -qw "$p" <<<"$(blocked_pids)" || missing=1
+		done
+		[ "$missing" = 0 ] && [ "$i" -ge 6 ] && break
+	done
 	kill -INT "$monitor"
 	wait "$monitor"
 }
 
-watch_with ""
-check_eq "no selection: both stuck processes (and maybe others)" "yes yes" \
-	"$(for p in $convoy $held; do grep -qw "$p" <<<"$(blocked_pids)" && echo -n yes || echo -n no; echo -n ' '; done | sed 's/ $//')"
-watch_with "watch-names = lock_con*\n"
+watch_with "" "$convoy" "$held"
+check_eq "no selection: both stuck processes (and maybe others)" \
+	"$(printf '%s\n' "$convoy" "$held" | sort -n | tr '\n' ' ' | sed 's/ $//')" \
+	"$(blocked_pids | tr ' ' '\n' | grep -xE "$convoy|$held" | tr '\n' ' ' | sed 's/ $//')"
+watch_with "watch-names = lock_con*\n" "$convoy"
 check_eq "watch-names: only the matching process" "$convoy" "$(blocked_pids)"
-watch_with "watch-executables = $(readlink -f "$FIXTURES")/mutex_held_fore*\n"
+executables=$(readlink -f "$FIXTURES")/mutex_held_fore*
+watch_with "watch-executables = $executables\n" "$held"
 check_eq "watch-executables: only the matching file" "$held" "$(blocked_pids)"
-watch_with "watch-cgroups = $cgroup\nignore-names = mutex_held_fore\n"
+watch_with "watch-cgroups = $cgroup\nignore-names = mutex_held_fore\n" "$convoy"
 check_eq "watch-cgroups with ignore-names: the cgroup minus the ignored name" "$convoy" \
 	"$(blocked_pids | tr ' ' '\n' | grep -xE "$convoy|$held" | tr '\n' ' ' | sed 's/ $//')"
 watch_with "watch-cgroups = /no/such.slice\n"
