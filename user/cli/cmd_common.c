@@ -19,6 +19,8 @@ int commands__setup(struct config *cfg, enum config_command command, int argc, c
 	case CONFIG_OK:
 		break;
 	}
+	/* A SIGHUP that came while the settings were read asks for what was just read. */
+	signals__take_reload();
 	log__setup(cfg->verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, cfg->json);
 	if (cfg->help) {
 		usage();
@@ -39,15 +41,9 @@ int commands__attach(const struct config *cfg, enum tracker_pins pins, bool read
 		.pin_dir = PINS_DIR,
 		.creator_slots = cfg->creator_slots,
 	};
-	int err;
 
 	if (preflight__check_pids(cfg->pids, cfg->n_pids, true))
 		return EXIT_USAGE;
-	err = signals__install();
-	if (err) {
-		log_err("installing signal handlers failed: %s", strerror(-err));
-		return EXIT_FAIL;
-	}
 	if (preflight__check_btf(KERNEL_BTF_PATH) || preflight__check_privileges())
 		return EXIT_FAIL;
 	if (!cfg->no_stacks)

@@ -102,6 +102,10 @@ int cmd_snapshot(int argc, char **argv)
 		goto cleanup;
 	}
 	log_debug("threads looked at");
+	if (signals__stop_requested()) {
+		log_err("interrupted before the snapshot was printed");
+		goto cleanup;
+	}
 	if (cfg.n_pids && found.n_hidden == cfg.n_pids) {
 		log_err("nothing to show: every process asked for is hidden from BPF task "
 			"iterators by this kernel");

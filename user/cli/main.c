@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "util/log.h"
+#include "util/signals.h"
 
 #ifndef LEAKMON_VERSION
 #define LEAKMON_VERSION "unknown"
@@ -58,7 +59,17 @@ static int cmd_version(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : NULL;
+	/*
+	 * First of all: a SIGHUP, SIGINT or SIGTERM at any moment (a service manager's reload
+	 * during start-up) is a request, never an exit by the signal's default.
+	 */
+	int err = signals__install();
 
+	if (err) {
+		fprintf(stderr, "leakmon: error: installing signal handlers failed: %s\n",
+			strerror(-err));
+		return EXIT_FAIL;
+	}
 	if (name && (!strcmp(name, "--help") || !strcmp(name, "-h")))
 		return cmd_help(argc - 1, argv + 1);
 	if (name && !strcmp(name, "--version"))

@@ -22,6 +22,8 @@ int signals__install(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = signals__on_signal;
+	/* A file being read as one arrives goes on being read; sleeps still end (nanosleep). */
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
 	    sigaction(SIGHUP, &sa, NULL))

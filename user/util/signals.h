@@ -7,7 +7,8 @@
 
 /*
  * SIGINT and SIGTERM only raise a flag; the main loop sees it and tears down. SIGHUP asks for
- * the configuration to be read again.
+ * the configuration to be read again. Installed at main's first line: a signal while leakmon
+ * starts is a request too.
  */
 int signals__install(void);
 bool signals__stop_requested(void);
