@@ -28,7 +28,21 @@ expect_error 2 "--pid: '1,,2' is not valid" snapshot -p 1,,2
 expect_error 2 "--pid: '-5' is not valid" snapshot --pid=-5
 expect_error 2 "--pid: '12x' is not valid" snapshot -p 12x
 expect_error 2 "--min-blocked: '5x' is not valid: expected a duration" snapshot --min-blocked 5x
-expect_error 2 "--min-blocked: '' is not valid" snapshot --min-blocked ''
+# An empty value (a script's unset variable) is no value, never "every process" or "no file".
+expect_error 2 "^leakmon: error: --min-blocked: no value: expected a duration" \
+	snapshot --min-blocked ''
+expect_error 2 "^leakmon: error: --pid: no value: expected process ids" snapshot -p ''
+expect_error 2 "^leakmon: error: --pid: no value" -p ''
+expect_error 2 "^leakmon: error: --pid: no value" snapshot --pid=
+expect_error 2 "^leakmon: error: --config: no value: expected a file's path" --config ''
+expect_error 2 "^leakmon: error: --config: no value" snapshot --config=
+expect_error 2 "^leakmon: error: --metrics: no value" --metrics ''
+expect_error 2 "^leakmon: error: --watch-names: no value" --watch-names ''
+# Flags take =true or =false, nothing else.
+expect_error 2 "^leakmon: error: --no-stacks: 'yes' is not valid: expected true or false" \
+	snapshot --no-stacks=yes
+expect_error 2 "^leakmon: error: --pin: no value: expected true or false" --pin=
+expect_error 2 "unexpected argument 'false'" snapshot --no-stacks false
 expect_error 2 "--delay: '-1s' is not valid" snapshot --delay -1s
 expect_error 2 "--hooks: 'fentry' is not valid: expected auto, tp_btf or raw_tp" snapshot --hooks fentry
 expect_error 2 "unknown option '--bogus'" snapshot --bogus
@@ -45,6 +59,11 @@ expect_error 2 "--pin is an option of monitor only" snapshot --pin
 expect_error 2 "--no-stacks is an option of snapshot only" --no-stacks
 expect_error 2 "--delay is an option of snapshot only" monitor --delay 1s
 expect_error 2 "--min-blocked is an option of snapshot only" -p 1 --min-blocked 1s
+# A kernel thread is no process of leakmon's: said so, not "hidden".
+kthread=$(pgrep -xo kthreadd)
+expect_error 2 "^leakmon: error: $kthread \\(kthreadd\\) is a kernel thread: leakmon watches user processes only$" \
+	snapshot -p "$kthread"
+expect_error 2 "is a kernel thread" -p "$$,$kthread"
 
 expect_error 2 "--metrics: '1.2.3:80' is not valid: expected ADDRESS:PORT" --metrics 1.2.3:80
 expect_error 2 "--metrics: 'localhost:0' is not valid" --metrics localhost:0
@@ -65,6 +84,16 @@ bad_conf "blocked-threshold = 30x\n" "$conf:1: blocked-threshold: '30x' is not v
 bad_conf "interval = 1s\n\ninterval = 2s\n" "$conf:3: 'interval' is set twice \\(first on line 1\\)"
 bad_conf "metrics = nowhere:9464\n" "$conf:1: metrics: 'nowhere:9464' is not valid"
 bad_conf "just words\n" "$conf:1: expected 'key = value'"
+bad_conf "interval = 1s\npin =\n" "^leakmon: error: $conf:2: pin: no value: expected true or false$"
+bad_conf "watch-names = \n" "$conf:1: watch-names: no value: expected patterns"
+# Not text: what is wrong, where; a long line is said long only when it is.
+bad_conf "interval = 1s\nmetrics-top = 5\0junk\n" "^leakmon: error: $conf:2: not text: byte 0x00 at column 16$"
+bad_conf "\x01\x02\x03\n" "$conf:1: not text: byte 0x01 at column 1"
+bad_conf "# $(printf 'x%.0s' $(seq 5000))\n" "$conf:1: line longer than 4096 bytes"
+printf 'pin = true\njson = false\n' >"$conf"
+"$LEAKMON" snapshot --config "$conf" --json=true --no-stacks=false -p "$$" >"$TMP/out" 2>"$TMP/err"
+check_eq "flags' =true and =false forms, in files and options: taken" 0 "$?"
+check "... --json=true gives JSON" json_valid "$TMP/out"
 expect_error 1 "$TMP/none.conf: cannot read: No such file or directory" --config "$TMP/none.conf"
 printf 'interval = 1s\n' >"$conf"
 chmod 000 "$conf"

@@ -55,6 +55,10 @@ static void write_escapes(struct json_writer *jw)
 	json__string(jw, "\n\x1b\x7f\t");
 	json__string(jw, "\xff\xe2\x82\xac\xe2\x82");
 	json__string(jw, "\xc0\xaf\xed\xa0\x80\xf0\x9f\x98\x80");
+	/* C1 (CSI), a right-to-left override, an isolate: valid UTF-8 that steers terminals. */
+	json__string(jw, "\xc2\x9b"
+			 "2J\xe2\x80\xae"
+			 "evil\xe2\x81\xa6\xc3\xbf");
 	json__s64(jw, -9223372036854775807LL - 1);
 	json__u64(jw, 18446744073709551615ULL);
 	json__u64(jw, 0);
@@ -83,13 +87,15 @@ int main(void)
 	CHECK_STR(out, "{\"a\":1,\"list\":[-2,null,true,{},[]],\"x\":12.5,\"nan\":null}\n");
 	free(out);
 	out = json_output(write_hostile);
-	CHECK_STR(out, "{\"k\\\"\\u000a\":\"\\u001b]0;x\\u0007\\u00ff\\u0000z\"}\n");
+	CHECK_STR(out, "{\"k\\\"\\u000a\":\"\\u001b]0;x\\u0007\\ufffd\\\\xff\\u0000z\"}\n");
 	free(out);
 	/* Overlong and surrogate forms are not UTF-8; a 4-byte emoji is. */
 	out = json_output(write_escapes);
 	CHECK_STR(out, "[\"q\\\"b\\\\\",\"\\u000a\\u001b\\u007f\\u0009\","
-		       "\"\\u00ff\xe2\x82\xac\\u00e2\\u0082\","
-		       "\"\\u00c0\\u00af\\u00ed\\u00a0\\u0080\xf0\x9f\x98\x80\","
+		       "\"\\ufffd\\\\xff\xe2\x82\xac\\ufffd\\\\xe2\\ufffd\\\\x82\","
+		       "\"\\ufffd\\\\xc0\\ufffd\\\\xaf\\ufffd\\\\xed\\ufffd\\\\xa0"
+		       "\\ufffd\\\\x80\xf0\x9f\x98\x80\","
+		       "\"\\u009b2J\\u202eevil\\u2066\xc3\xbf\","
 		       "-9223372036854775808,18446744073709551615,0]\n");
 	free(out);
 	out = json_output(write_fields);

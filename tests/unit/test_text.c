@@ -23,6 +23,15 @@ static void test_escape_for_terminal(void)
 		{ "\x01\x02\x03", 3, 9, "\\x01\\x02" },
 		{ "ab\xe2\x82\xac", 5, 5, "ab" },
 		{ "stops\0here", 10, 128, "stops" },
+		/* C1 (U+009B is CSI) and bidirectional controls: valid UTF-8, escaped. */
+		{ "\xc2\x9b"
+		  "2J\xc2\x85",
+		  6, 128, "\\u009b2J\\u0085" },
+		{ "\xe2\x80\xae"
+		  "evil\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8f",
+		  17, 128, "\\u202eevil\\u2066x\\u2069\\u200f" },
+		{ "\xc3\xbf \xc2\xa0", 5, 128, "\xc3\xbf \xc2\xa0" },
+		{ "\xe2\x80\xae", 3, 6, "" },
 	};
 	char out[128];
 
@@ -30,6 +39,17 @@ static void test_escape_for_terminal(void)
 		text__escape(cases[i].in, cases[i].len, out, cases[i].out_size);
 		CHECK_STR(out, cases[i].want);
 	}
+}
+
+/* A quoted name gets its quotes escaped; a message keeps its backslashes. */
+static void test_escape_variants(void)
+{
+	char out[64];
+
+	text__escape_quoted("say \"hi\\\" \x1b", 11, out, sizeof(out));
+	CHECK_STR(out, "say \\\"hi\\\\\\\" \\x1b");
+	text__make_safe("a\\x41 \"b\" \x1b\xc2\x9b\xff", 14, out, sizeof(out));
+	CHECK_STR(out, "a\\x41 \"b\" \\x1b\\u009b\\xff");
 }
 
 static void test_durations(void)
@@ -72,6 +92,7 @@ static void test_hex(void)
 int main(void)
 {
 	test_escape_for_terminal();
+	test_escape_variants();
 	test_durations();
 	test_hex();
 	return unit__finish("test_text");

@@ -28,13 +28,7 @@ struct setting {
 	unsigned int commands; /* enum config_command */
 };
 
-static int setting__parse_flag(const char *text, void *dest)
-{
-	*(bool *)dest = !text || !strcmp(text, "true");
-	return 0;
-}
-
-/* In files flags are spelled out: true or false. */
+/* A flag given alone is true; --flag=false and files spell it out. */
 static int setting__parse_bool(const char *text, void *dest)
 {
 	if (strcmp(text, "true") && strcmp(text, "false"))
@@ -164,7 +158,7 @@ bool config__kind_alerted(const struct config *cfg, const char *reason)
 	return false;
 }
 
-static const struct setting_type type_flag = { setting__parse_flag, "nothing" };
+static const struct setting_type type_flag = { setting__parse_bool, "true or false" };
 static const struct setting_type type_duration = { setting__parse_duration,
 						   "a duration such as 500ms, 10s, 5m, 1h" };
 static const struct setting_type type_pids = { setting__parse_pids,
@@ -256,10 +250,19 @@ static const struct setting settings[] = {
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
 
+/*
+ * A value the user gave. An empty one is refused: "-p $PIDS" with PIDS unset must not mean
+ * every process (defaults, not users, say "nothing" with an empty text).
+ */
 static int setting__apply(const struct setting *s, struct config *cfg, const char *text)
 {
-	int err = s->type->parse(text, (char *)cfg + s->offset);
+	int err;
 
+	if (!*text) {
+		log_err("--%s: no value: expected %s", s->name, s->type->expected);
+		return -EINVAL;
+	}
+	err = s->type->parse(text, (char *)cfg + s->offset);
 	if (err)
 		log_err("--%s: '%s' is not valid: expected %s", s->name, text, s->type->expected);
 	return err;
@@ -271,9 +274,11 @@ int config__init(struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	for (size_t i = 0; i < N_SETTINGS; i++) {
-		err = setting__apply(&settings[i], cfg, settings[i].def);
-		if (err)
+		err = settings[i].type->parse(settings[i].def, (char *)cfg + settings[i].offset);
+		if (err) {
+			log_err("--%s: bad default '%s'", settings[i].name, settings[i].def);
 			return err;
+		}
 	}
 	return 0;
 }
@@ -300,7 +305,7 @@ int config__parse_args(struct config *cfg, enum config_command command, int argc
 
 	for (size_t i = 0; i < N_SETTINGS; i++) {
 		longopts[i].name = settings[i].name;
-		longopts[i].has_arg = settings[i].arg ? required_argument : no_argument;
+		longopts[i].has_arg = settings[i].arg ? required_argument : optional_argument;
 		longopts[i].val = 256 + (int)i;
 		if (settings[i].short_name) {
 			shortopts[n_short++] = (char)settings[i].short_name;
@@ -329,7 +334,7 @@ int config__parse_args(struct config *cfg, enum config_command command, int argc
 			log_err("--%s is an option of %s only", s->name, setting__command(s));
 			return -EINVAL;
 		}
-		err = setting__apply(s, cfg, optarg);
+		err = setting__apply(s, cfg, optarg || s->arg ? optarg : "true");
 		if (err)
 			return err;
 	}
@@ -460,18 +465,39 @@ static int config__parse_line(struct config *cfg, const char *path, unsigned int
 		return -EINVAL;
 	}
 	seen_at[index] = line_no;
-	err = s->type == &type_flag ? setting__parse_bool(value, (char *)cfg + s->offset)
-				    : s->type->parse(value, (char *)cfg + s->offset);
+	if (!*value) {
+		log_err("%s:%u: %s: no value: expected %s", path, line_no, key, s->type->expected);
+		return -EINVAL;
+	}
+	err = s->type->parse(value, (char *)cfg + s->offset);
 	if (err)
 		log_err("%s:%u: %s: '%s' is not valid: expected %s", path, line_no, key, value,
-			s->type == &type_flag ? "true or false" : s->type->expected);
+			s->type->expected);
 	return err;
+}
+
+/* Longer lines are not settings: no value is this long. */
+#define CONFIG_LINE_MAX 4096
+
+/* The first byte of a line that text has no place for: C0 controls but tab and CR, and DEL. */
+static const char *config__control_byte(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+			return line + i;
+	}
+	return NULL;
 }
 
 int config__parse_file(struct config *cfg, const char *path)
 {
 	unsigned int seen_at[N_SETTINGS] = {}, line_no = 0;
-	char line[4096];
+	size_t size = 0;
+	char *line = NULL;
+	const char *bad;
+	ssize_t len;
 	int err = 0;
 	FILE *f;
 
@@ -480,13 +506,19 @@ int config__parse_file(struct config *cfg, const char *path)
 		log_err("%s: cannot read: %s", path, strerror(errno));
 		return -EINVAL;
 	}
-	while (!err && fgets(line, sizeof(line), f)) {
+	while (!err && (len = getline(&line, &size, f)) >= 0) {
 		char *text;
 
 		line_no++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			log_err("%s:%u: line longer than %zu bytes", path, line_no,
-				sizeof(line) - 2);
+		if ((size_t)len > CONFIG_LINE_MAX) {
+			log_err("%s:%u: line longer than %d bytes", path, line_no, CONFIG_LINE_MAX);
+			err = -EINVAL;
+			break;
+		}
+		bad = config__control_byte(line, (size_t)len);
+		if (bad) {
+			log_err("%s:%u: not text: byte 0x%02x at column %zu", path, line_no,
+				(unsigned char)*bad, (size_t)(bad - line) + 1);
 			err = -EINVAL;
 			break;
 		}
@@ -498,6 +530,7 @@ int config__parse_file(struct config *cfg, const char *path)
 		log_err("%s: cannot read: %s", path, strerror(errno));
 		err = -EINVAL;
 	}
+	free(line);
 	fclose(f);
 	return err;
 }
@@ -561,7 +594,8 @@ bool config__wants_json(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--json=true") ||
+		    !strcmp(argv[i], "-j"))
 			return true;
 	}
 	return false;

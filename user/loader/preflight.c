@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "loader/preflight.h"
+#include "proc/procstat.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #define CAP_SYS_PTRACE_BIT 19
 #define CAP_SYS_ADMIN_BIT 21
@@ -75,7 +77,8 @@ bool preflight__check_stack_access(void)
 
 int preflight__check_pids(const uint32_t *pids, size_t n_pids, bool report)
 {
-	char path[64], line[128];
+	char path[64], line[128], comm[4 * LEAKMON_COMM_LEN];
+	struct procstat stat;
 	uint32_t tgid;
 	FILE *f;
 
@@ -97,6 +100,16 @@ int preflight__check_pids(const uint32_t *pids, size_t n_pids, bool report)
 				return -ESRCH;
 			log_err("%" PRIu32 " is a thread of process %" PRIu32 ", not a process",
 				pids[i], tgid);
+			return -ESRCH;
+		}
+		/* Kernel threads run no user code: the task iterator's programs leave them out. */
+		if (procstat__read(pids[i], &stat) && (stat.flags & PROCSTAT_PF_KTHREAD)) {
+			if (report) {
+				text__escape(stat.comm, sizeof(stat.comm), comm, sizeof(comm));
+				log_err("%" PRIu32 " (%s) is a kernel thread: leakmon watches user "
+					"processes only",
+					pids[i], comm);
+			}
 			return -ESRCH;
 		}
 	}

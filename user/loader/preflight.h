@@ -16,7 +16,10 @@ int preflight__check_btf(const char *path);
 int preflight__check_privileges(void);
 /* Whether stacks of other users' processes can be read (CAP_SYS_PTRACE); says so if not. */
 bool preflight__check_stack_access(void);
-/* Every pid names a live process (a thread group leader): -ESRCH otherwise, said if report. */
+/*
+ * Every pid names a live user process (a thread group leader, not a kernel thread): -ESRCH
+ * otherwise, said if report.
+ */
 int preflight__check_pids(const uint32_t *pids, size_t n_pids, bool report);
 
 #endif /* LEAKMON_PREFLIGHT_H */

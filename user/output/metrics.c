@@ -23,20 +23,22 @@ static const char *const alert_names[METRICS_N_ALERTS] = {
 
 /*
  * A label value: valid UTF-8 kept, backslash, quote and newline escaped as the format wants,
- * other control characters and invalid bytes replaced by '?': a process's name is its own.
+ * other characters that steer terminals (text__hostile_code_point) and invalid bytes replaced
+ * by '?': a process's name is its own.
  */
 static void label__write(FILE *out, const char *s)
 {
 	size_t len = strlen(s);
+	uint32_t cp;
 
 	while (len) {
-		size_t n = utf8__seq_len((const unsigned char *)s, len);
+		size_t n = utf8__decode((const unsigned char *)s, len, &cp);
 
 		if (n == 1 && (*s == '\\' || *s == '"'))
 			fprintf(out, "\\%c", *s);
 		else if (n == 1 && *s == '\n')
 			fputs("\\n", out);
-		else if (!n || (n == 1 && ((unsigned char)*s < 0x20 || *s == 0x7f)))
+		else if (!n || text__hostile_code_point(cp))
 			fputc('?', out);
 		else
 			fwrite(s, 1, n, out);

@@ -446,8 +446,8 @@ void output__text_thread(FILE *out, const struct thread_snap *th)
 	fprintf(out, "%" PRIu32 " %s", th->tid, name);
 	if (!th->runtime_name)
 		return;
-	text__escape(th->runtime_name, strlen(th->runtime_name), runtime_name,
-		     sizeof(runtime_name));
+	text__escape_quoted(th->runtime_name, strlen(th->runtime_name), runtime_name,
+			    sizeof(runtime_name));
 	fprintf(out, " \"%s\"", runtime_name);
 }
 

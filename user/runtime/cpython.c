@@ -531,7 +531,8 @@ static const char *py__string(struct cpython *py, uint64_t addr)
 		uint32_t c = 0;
 
 		memcpy(&c, chars + i * kind, kind);
-		out += utf8__put(text + out, c);
+		/* A NUL would end the name here: it is shown as U+2400, the symbol for NUL. */
+		out += utf8__put(text + out, c ? c : 0x2400);
 	}
 	text[out] = '\0';
 	return strpool__intern(py->strings, text);

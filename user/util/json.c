@@ -84,37 +84,39 @@ void json__end_array(struct json_writer *jw)
 }
 
 /*
- * Runs of bytes that need no escaping are written whole; the rest one by one. Invalid UTF-8
- * bytes are kept as the code points of the same number, so no input is lost or invalid.
+ * Runs of bytes that need no escaping are written whole; the rest one by one. Characters that
+ * could steer a terminal (C0, C1, DEL, bidirectional controls) are \u escapes, lossless and ASCII.
+ * An invalid UTF-8 byte is U+FFFD followed by the byte as text, \xNN: valid JSON that never
+ * reads as a real character (0xFF is not U+00FF).
  */
 static void json__write_escaped(struct json_writer *jw, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0, n;
-	char esc[6] = { '\\', 'u', '0', '0' };
+	char esc[6] = { '\\', 'u' };
+	uint32_t cp;
 
 	fputc_unlocked('"', jw->out);
 	while (i < len) {
-		n = p[i] < 0x80 ? 1 : utf8__seq_len(p + i, len - i);
-		if (n == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '"' && p[i] != '\\') {
-			i++;
-			continue;
-		}
-		if (n > 1) {
+		n = utf8__decode(p + i, len - i, &cp);
+		if (n && !text__hostile_code_point(cp) && cp != '"' && cp != '\\') {
 			i += n;
 			continue;
 		}
 		fwrite_unlocked(p + run, 1, i - run, jw->out);
-		if (p[i] == '"' || p[i] == '\\') {
+		if (n && (cp == '"' || cp == '\\')) {
 			fputc_unlocked('\\', jw->out);
-			fputc_unlocked(p[i], jw->out);
-		} else {
-			esc[4] = hex[p[i] >> 4];
-			esc[5] = hex[p[i] & 15];
+			fputc_unlocked((int)cp, jw->out);
+		} else if (n) {
+			for (int k = 0; k < 4; k++)
+				esc[2 + k] = hex[(cp >> (12 - 4 * k)) & 15];
 			fwrite_unlocked(esc, 1, sizeof(esc), jw->out);
+		} else {
+			fprintf(jw->out, "\\ufffd\\\\x%c%c", hex[p[i] >> 4], hex[p[i] & 15]);
 		}
-		run = ++i;
+		i += n ? n : 1;
+		run = i;
 	}
 	fwrite_unlocked(p + run, 1, i - run, jw->out);
 	fputc_unlocked('"', jw->out);

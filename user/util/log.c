@@ -11,6 +11,7 @@
 
 #include "util/json.h"
 #include "util/log.h"
+#include "util/text.h"
 
 static enum log_level log_max_level = LOG_LEVEL_INFO;
 static bool log_json;
@@ -34,11 +35,40 @@ static double log__elapsed_ms(void)
 	       (double)(now.tv_nsec - log_start.tv_nsec) / 1e6;
 }
 
+/*
+ * Messages quote what users and processes chose (an option's value, a name): nothing in them may
+ * steer the terminal or the journal, nor split an error into lines. Debug messages keep their
+ * lines (libbpf's verifier log). NULL when out of memory: the message goes as it is.
+ */
+static char *log__make_safe(const char *text, size_t len, bool keep_lines)
+{
+	size_t size = 4 * len + 1, o = 0;
+	char *safe = malloc(size);
+	const char *line = text, *end;
+
+	if (!safe)
+		return NULL;
+	if (!keep_lines) {
+		text__make_safe(text, len, safe, size);
+		return safe;
+	}
+	do {
+		end = strchr(line, '\n') ?: text + len;
+		text__make_safe(line, (size_t)(end - line), safe + o, size - o);
+		o += strlen(safe + o);
+		if (*end)
+			safe[o++] = '\n';
+		line = end + 1;
+	} while (*end);
+	safe[o] = '\0';
+	return safe;
+}
+
 __attribute__((format(printf, 2, 0))) static void log__vmsg(enum log_level level, const char *fmt,
 							    va_list ap)
 {
 	struct json_writer *jw;
-	char *text = NULL;
+	char *text = NULL, *safe;
 	size_t len;
 
 	if (level > log_max_level)
@@ -49,6 +79,11 @@ __attribute__((format(printf, 2, 0))) static void log__vmsg(enum log_level level
 	len = strlen(text);
 	while (len && text[len - 1] == '\n')
 		text[--len] = '\0';
+	safe = log__make_safe(text, len, level == LOG_LEVEL_DEBUG);
+	if (safe) {
+		free(text);
+		text = safe;
+	}
 	if (!log_json) {
 		if (log_journal)
 			fprintf(stderr, "<%d>",

@@ -4,13 +4,15 @@
 
 #include "util/text.h"
 
-size_t utf8__seq_len(const unsigned char *s, size_t len)
+size_t utf8__decode(const unsigned char *s, size_t len, uint32_t *code_point)
 {
 	size_t need, i;
 	uint32_t cp;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*code_point = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		need = 2;
 		cp = s[0] & 0x1f;
@@ -34,7 +36,21 @@ size_t utf8__seq_len(const unsigned char *s, size_t len)
 	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) || cp > 0x10ffff ||
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	*code_point = cp;
 	return need;
+}
+
+size_t utf8__seq_len(const unsigned char *s, size_t len)
+{
+	uint32_t cp;
+
+	return utf8__decode(s, len, &cp);
+}
+
+bool text__hostile_code_point(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
+	       cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /* Append n bytes if they fit with room for the NUL; 0 once they do not. */
@@ -47,32 +63,57 @@ static int text__append(char *out, size_t out_size, size_t *o, const char *bytes
 	return 1;
 }
 
-void text__escape(const char *s, size_t len, char *out, size_t out_size)
+/* Which characters besides hostile ones are written as escapes. */
+enum text_escapes {
+	TEXT_ESCAPE_BACKSLASH = 1, /* so that every escape reads back as one */
+	TEXT_ESCAPE_QUOTE = 2,	   /* inside a quoted name */
+};
+
+static void text__escape_with(const char *s, size_t len, char *out, size_t out_size,
+			      unsigned int escapes)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, o = 0, n;
-	char esc[5];
+	char esc[8];
+	uint32_t cp;
 	int fits = 1;
 
 	if (!out_size)
 		return;
 	while (fits && i < len && p[i]) {
-		n = utf8__seq_len(p + i, len - i);
-		if (n > 1) {
+		n = utf8__decode(p + i, len - i, &cp);
+		if (n && text__hostile_code_point(cp) && cp >= 0x80)
+			fits = text__append(out, out_size, &o, esc,
+					    (size_t)snprintf(esc, sizeof(esc), "\\u%04x", cp));
+		else if (n > 1 || (n == 1 && !text__hostile_code_point(cp) &&
+				   !(p[i] == '\\' && (escapes & TEXT_ESCAPE_BACKSLASH)) &&
+				   !(p[i] == '"' && (escapes & TEXT_ESCAPE_QUOTE))))
 			fits = text__append(out, out_size, &o, s + i, n);
-			i += n;
-			continue;
-		}
-		if (n == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '\\')
-			fits = text__append(out, out_size, &o, s + i, 1);
-		else if (p[i] == '\\')
-			fits = text__append(out, out_size, &o, "\\\\", 2);
+		else if (n == 1 && (p[i] == '\\' || p[i] == '"'))
+			fits = text__append(out, out_size, &o, esc,
+					    (size_t)snprintf(esc, sizeof(esc), "\\%c", p[i]));
 		else
 			fits = text__append(out, out_size, &o, esc,
 					    (size_t)snprintf(esc, sizeof(esc), "\\x%02x", p[i]));
-		i++;
+		if (fits)
+			i += n ? n : 1;
 	}
 	out[o] = '\0';
+}
+
+void text__escape(const char *s, size_t len, char *out, size_t out_size)
+{
+	text__escape_with(s, len, out, out_size, TEXT_ESCAPE_BACKSLASH);
+}
+
+void text__escape_quoted(const char *s, size_t len, char *out, size_t out_size)
+{
+	text__escape_with(s, len, out, out_size, TEXT_ESCAPE_BACKSLASH | TEXT_ESCAPE_QUOTE);
+}
+
+void text__make_safe(const char *s, size_t len, char *out, size_t out_size)
+{
+	text__escape_with(s, len, out, out_size, 0);
 }
 
 bool text__ends_with(const char *s, const char *suffix)
