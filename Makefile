@@ -24,7 +24,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # What a fresh Debian 12 needs to build and test leakmon.
 # libc6-dbg names libc's internal functions in stacks; elfutils' eu-stack is the tests' oracle.
 DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
-	linux-libc-dev jq procps util-linux libc6-dbg elfutils libsystemd-dev libmicrohttpd-dev
+	linux-libc-dev jq procps util-linux libc6-dbg elfutils libsystemd-dev
 # What the tests use besides: promtool, an HTTP client, a container to boot systemd in, Rust
 # and the crates programs take their locks from (built offline from Debian's sources), Python
 # (and its library, to embed), GLib, a JDK, and the real servers whose waits the rules name.
@@ -65,8 +65,8 @@ CFLAGS += -Werror
 endif
 LDFLAGS += $(SAN_FLAGS)
 # libstdc++ for its C++ demangler.
-LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf libdw libelf zlib libsystemd libmicrohttpd \
-	2>/dev/null || echo -lbpf -ldw -lelf -lz -lsystemd -lmicrohttpd) -lstdc++ -lm -lpthread
+LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf libdw libelf zlib libsystemd \
+	2>/dev/null || echo -lbpf -ldw -lelf -lz -lsystemd) -lstdc++ -lm -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall
 
 # state.bpf.c defines the shared maps: the linker must meet it before their extern uses.

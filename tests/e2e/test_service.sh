@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ROOTFS=${LEAKMON_ROOTFS:-/var/cache/leakmon-tests/bookworm}
-PACKAGES=systemd,systemd-sysv,dbus,libbpf1,libdw1,libelf1,libmicrohttpd12,libsystemd0,curl
+PACKAGES=systemd,systemd-sysv,dbus,libbpf1,libdw1,libelf1,libsystemd0,curl
 CG_NAME=leakmon-test-$$
 NSPAWN=""
 CONVOY=""

@@ -11,7 +11,8 @@
 
 /*
  * Prometheus metrics: what the monitor saw at its last look, rendered in the text exposition
- * format and served at http://ADDR:PORT/metrics by libmicrohttpd from a thread of its own.
+ * format (metrics.c) and served at http://ADDR:PORT/metrics from a thread of its own
+ * (metrics_server.c).
  */
 enum metrics_alert {
 	METRICS_ALERT_GROWTH,
