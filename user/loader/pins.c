@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,24 +46,47 @@ static uint64_t process__start_ticks(uint32_t pid)
 	return procstat__read(pid, &st) ? st.start_ticks : 0;
 }
 
+/*
+ * dir, opened without following a link, is a directory root made for itself: owned by root,
+ * mode 0700. Checked on the open directory, so what is checked is what is used.
+ */
+static bool pins__dir_is_roots(const char *dir, int *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	bool ok;
+
+	if (fd < 0) {
+		*err = -errno;
+		return false;
+	}
+	ok = !fstat(fd, &st) && st.st_uid == 0 && (st.st_mode & 07777) == 0700;
+	close(fd);
+	*err = ok ? 0 : -EPERM;
+	return ok;
+}
+
 int pins__inspect(const char *dir, bool report, enum pins_state *state, uint32_t *owner)
 {
-	enum log_level level = report ? LOG_LEVEL_ERR : LOG_LEVEL_DEBUG;
+	enum log_level level = report ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG;
 	struct owner_record rec = {};
 	char path[PATH_MAX];
 	struct dirent *de;
-	struct stat st;
 	__u32 key = 0;
 	int fd, err = 0;
 	DIR *d;
 
 	*state = PINS_NONE;
 	*owner = 0;
-	if (stat(dir, &st))
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode) || st.st_uid != 0) {
-		log__msg(level, "%s is not a directory of root's: not touching it", dir);
-		return -EPERM;
+	if (!pins__dir_is_roots(dir, &err)) {
+		if (err == -ENOENT)
+			return 0;
+		if (err == -EPERM)
+			log__msg(level,
+				 "%s is not a directory root made for itself (owner root, mode "
+				 "0700): not using it",
+				 dir);
+		return err;
 	}
 	d = opendir(dir);
 	if (!d)
@@ -77,18 +101,104 @@ int pins__inspect(const char *dir, bool report, enum pins_state *state, uint32_t
 	closedir(d);
 	if (err)
 		return err;
-	*state = PINS_STALE;
+	*state = PINS_INCOMPLETE;
 	snprintf(path, sizeof(path), "%s/owner", dir);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;
-	if (!bpf_map_lookup_elem(fd, &key, &rec) && rec.pid && kill((pid_t)rec.pid, 0) == 0 &&
-	    process__start_ticks(rec.pid) == rec.start_ticks) {
-		*state = PINS_LIVE;
+	if (!bpf_map_lookup_elem(fd, &key, &rec) && rec.pid) {
 		*owner = rec.pid;
+		*state = kill((pid_t)rec.pid, 0) == 0 &&
+					 process__start_ticks(rec.pid) == rec.start_ticks
+				 ? PINS_LIVE
+				 : PINS_STALE;
 	}
 	close(fd);
 	return 0;
+}
+
+/* A name a leakmon keeps its state under: base, or base-PID (bpffs takes no dots). */
+static bool pins__is_state_name(const char *name, const char *base)
+{
+	size_t len = strlen(base);
+
+	if (strncmp(name, base, len))
+		return false;
+	if (!name[len])
+		return true;
+	return name[len] == '-' && name[len + 1] &&
+	       strspn(name + len + 1, "0123456789") == strlen(name + len + 1);
+}
+
+/* Call fn on every place a leakmon may keep its state beside base (base included). */
+static void pins__each_place(const char *base, void (*fn)(const char *dir, void *arg), void *arg)
+{
+	char parent[PATH_MAX], path[PATH_MAX + NAME_MAX + 2];
+	const char *name = strrchr(base, '/');
+	struct dirent *de;
+	DIR *d;
+
+	if (!name || name == base)
+		return;
+	snprintf(parent, sizeof(parent), "%.*s", (int)(name - base), base);
+	d = opendir(parent);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!pins__is_state_name(de->d_name, name + 1))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", parent, de->d_name);
+		fn(path, arg);
+	}
+	closedir(d);
+}
+
+struct pins_live {
+	char *dir;
+	size_t size;
+	uint32_t owner;
+};
+
+static void pins__note_live(const char *dir, void *arg)
+{
+	struct pins_live *live = arg;
+	enum pins_state state;
+	uint32_t owner;
+
+	if (!live->owner && !pins__inspect(dir, false, &state, &owner) && state == PINS_LIVE) {
+		snprintf(live->dir, live->size, "%s", dir);
+		live->owner = owner;
+	}
+}
+
+uint32_t pins__find_live(const char *base, char *dir, size_t size)
+{
+	struct pins_live live = { dir, size, 0 };
+
+	pins__each_place(base, pins__note_live, &live);
+	return live.owner;
+}
+
+static void pins__remove_if_stale(const char *dir, void *arg)
+{
+	enum pins_state state;
+	uint32_t owner;
+	int err;
+
+	(void)arg;
+	if (pins__inspect(dir, false, &state, &owner) || state != PINS_STALE)
+		return;
+	err = pins__remove(dir);
+	if (err)
+		log_warn("removing the state a killed leakmon (pid %u) left in %s failed: %s",
+			 owner, dir, strerror(-err));
+	else
+		log_info("removed the state a killed leakmon (pid %u) left in %s", owner, dir);
+}
+
+void pins__remove_stale(const char *base)
+{
+	pins__each_place(base, pins__remove_if_stale, NULL);
 }
 
 int pins__remove(const char *dir)
@@ -134,6 +244,11 @@ int pins__create(struct leakmon_bpf *skel, const char *dir)
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		goto fail;
+	}
+	/* Made by us just now, or by someone else in between: only root's own is used. */
+	if (!pins__dir_is_roots(dir, &err)) {
+		log_err("%s is not a directory root made for itself (owner root, mode 0700)", dir);
+		return err;
 	}
 	for (size_t i = 0; i < N_PINS; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, pin_names[i]);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,8 @@ struct tracker {
 	bool creators_newest;	/* the fork hook variant for kernels without bpf_task_from_pid() */
 	bool shared;		/* reading a running service's maps */
 	bool per_process;	/* the kernel iterates one process's threads (6.1) */
-	const char *pinned_dir; /* our maps are pinned there: unpin on the way out */
+	char pin_dir[PATH_MAX]; /* where the state is shared from, or pinned */
+	bool pinned;		/* our maps are pinned there: unpin on the way out */
 	uint32_t *tgids;	/* -p: the only processes read */
 	size_t n_tgids;
 };
@@ -271,7 +273,7 @@ static int tracker__start(struct tracker *t, const struct tracker_opts *opts, en
 	err = bpf_map__set_max_entries(t->skel->maps.tgid_filter,
 				       opts->n_tgids ? (__u32)opts->n_tgids : 1);
 	if (!err && shared)
-		err = pins__reuse(t->skel, opts->pin_dir);
+		err = pins__reuse(t->skel, t->pin_dir);
 	if (!err)
 		err = tracker__size_proc_highs(t);
 	if (!err)
@@ -328,31 +330,30 @@ static int tracker__start_btf(struct tracker *t, const struct tracker_opts *opts
 	return tracker__start(t, opts, HOOKS_TP_BTF, false, level);
 }
 
-/* What the pins say before starting: share a live service's, refuse a second service. */
+/*
+ * What the pins say before starting: share a live service's, refuse a second service, take
+ * another name where the usual one is not root's own. Any leakmon clears what killed ones left.
+ */
 static int tracker__check_pins(struct tracker *t, const struct tracker_opts *opts)
 {
+	char live_dir[PATH_MAX];
 	enum pins_state state;
 	uint32_t owner;
 	int err;
 
+	pins__remove_stale(opts->pin_dir);
+	snprintf(t->pin_dir, sizeof(t->pin_dir), "%s", opts->pin_dir);
 	if (opts->pins == TRACKER_PINS_NONE)
 		return 0;
-	if (opts->pins == TRACKER_PINS_CREATE) {
-		err = pins__check_place(opts->pin_dir);
-		if (err)
-			return err;
-	}
-	err = pins__inspect(opts->pin_dir, opts->pins == TRACKER_PINS_CREATE, &state, &owner);
-	/* A snapshot can always do without: it loads its own programs. */
-	if (err && opts->pins == TRACKER_PINS_SHARE)
-		return 0;
-	if (err)
-		return err;
+	owner = pins__find_live(opts->pin_dir, live_dir, sizeof(live_dir));
 	if (opts->pins == TRACKER_PINS_SHARE) {
-		if (state != PINS_LIVE)
+		/* A snapshot can always do without: it loads its own programs. */
+		if (!owner)
 			return 0;
+		snprintf(t->pin_dir, sizeof(t->pin_dir), "%s", live_dir);
 		if (!tracker__start(t, opts, HOOKS_NONE, true, LOG_LEVEL_DEBUG)) {
-			log_debug("reading the state of the leakmon service (pid %u)", owner);
+			log_debug("reading the state of the leakmon service (pid %u) in %s", owner,
+				  t->pin_dir);
 			return 0;
 		}
 		log_debug("the service's state could not be shared: loading our own programs");
@@ -361,17 +362,26 @@ static int tracker__check_pins(struct tracker *t, const struct tracker_opts *opt
 		t->shared = false;
 		return 0;
 	}
-	if (state == PINS_LIVE) {
+	err = pins__check_place(opts->pin_dir);
+	if (err)
+		return err;
+	if (owner) {
 		log_err("another leakmon (pid %u) keeps its state in %s: one service at a time",
-			owner, opts->pin_dir);
+			owner, live_dir);
 		return -EBUSY;
 	}
-	if (state == PINS_STALE) {
-		log_info("replacing the state a stopped leakmon left in %s", opts->pin_dir);
-		err = pins__remove(opts->pin_dir);
-		if (err)
-			log_err("removing %s failed: %s", opts->pin_dir, strerror(-err));
+	err = pins__inspect(opts->pin_dir, true, &state, &owner);
+	if (err == -EPERM) {
+		snprintf(t->pin_dir, sizeof(t->pin_dir), "%s-%d", opts->pin_dir, (int)getpid());
+		log_warn("keeping the state in %s instead", t->pin_dir);
+		return 0;
 	}
+	if (err || state == PINS_NONE)
+		return err;
+	log_info("replacing the state a stopped leakmon left in %s", t->pin_dir);
+	err = pins__remove(t->pin_dir);
+	if (err)
+		log_err("removing %s failed: %s", t->pin_dir, strerror(-err));
 	return err;
 }
 
@@ -423,9 +433,8 @@ static int tracker__start_own(struct tracker *t, const struct tracker_opts *opts
 					   : "nothing (no CONFIG_SCHED_INFO)");
 	if (opts->pins != TRACKER_PINS_CREATE)
 		return 0;
-	err = pins__create(t->skel, opts->pin_dir);
-	if (!err)
-		t->pinned_dir = opts->pin_dir;
+	err = pins__create(t->skel, t->pin_dir);
+	t->pinned = !err;
 	return err;
 }
 
@@ -466,8 +475,8 @@ void tracker__free(struct tracker *t)
 {
 	if (!t)
 		return;
-	if (t->pinned_dir)
-		pins__remove(t->pinned_dir);
+	if (t->pinned)
+		pins__remove(t->pin_dir);
 	leakmon_bpf__destroy(t->skel);
 	free(t->tgids);
 	free(t);
