@@ -602,9 +602,10 @@ prog_runs() {
 
 # Stacks the process controls (hostile_stack): a stack pointer on no readable page, at a mapping's
 # end, on words that point to themselves, on return addresses into the parking code, on random
-# bytes. Each such thread is listed with the frame its registers give and no start routine (its
-# stack never reaches one); the unwinder stops at its limit or soon; the plain thread beside
-# them keeps its whole stack; a monitor reports every thread.
+# bytes; in code without CFI whose frame pointer is the address space's last word (a read that
+# wraps around: it crashed leakmon once). Each such thread is listed with the frame its registers
+# give and no start routine (its stack never reaches one); the unwinder stops at its limit or
+# soon; the plain thread beside them keeps its whole stack; a monitor reports every thread.
 hostile='"unmapped", "mapping_end", "self_pointing", "code_loop", "random"'
 fixture_start hostile_stack && {
 	timeout 60 "$LEAKMON" snapshot --json -p "$FIXTURE_PID" >"$TMP/hostile.json" 2>"$TMP/hostile.err"
@@ -623,6 +624,9 @@ fixture_start hostile_stack && {
 		json_matches "$TMP/hostile.json" '[.processes[].threads[] |
 		  select(.comm | IN("self_pointing", "random", "mapping_end")) |
 		  (.stack | length) <= 3 and .stack_truncated == false] | length == 3 and all'
+	check "hostile stacks: a frame pointer at the last word: frame #0, then the unwinder stops" \
+		json_matches "$TMP/hostile.json" '[.processes[].threads[] | select(.comm == "fp_wraps") |
+		  .stack[0].func == "park_without_cfi" and (.stack | length) <= 2] == [true]'
 	check "hostile stacks: the plain thread beside them, whole" \
 		json_matches "$TMP/hostile.json" '[.processes[].threads[] | select(.comm == "plain") |
 		  .start_routine == "plain" and .stack_error == null and .stack[-1].func == "clone3" and
@@ -633,10 +637,10 @@ fixture_start hostile_stack && {
 	check "hostile stacks: the monitor reports each thread blocked, frame #0 read" \
 		json_matches "$TMP/hostile.events" -s "[.[] | select(.event == \"blocked\") |
 		  select(.thread_comm | IN($hostile)) | select(.stack[0].func == \"park_on\")] | length == 5"
-	check "... and the other two" json_matches "$TMP/hostile.events" -s \
+	check "... and the other three" json_matches "$TMP/hostile.events" -s \
 		'[.[] | select(.event == "blocked") | .thread_comm] | sort ==
 		 (["hostile_stack", "plain", "unmapped", "mapping_end", "self_pointing", "code_loop",
-		   "random"] | sort)'
+		   "random", "fp_wraps"] | sort)'
 }
 
 # -p reads its processes' threads, not the machine's: beside the 5,000 threads above, each of

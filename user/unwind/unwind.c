@@ -183,7 +183,9 @@ static bool unwinder__extend_stack(struct unwinder *u, uint64_t upto)
 	size_t n = 0;
 	ssize_t got;
 
-	if (upto > u->stack_base + STACK_COPY_BYTES || u->stack_short)
+	/* Offsets from the base, never sums near 2^64: registers are the process's to choose. */
+	if (upto < u->stack_base || upto - u->stack_base > STACK_COPY_BYTES || u->stack_short ||
+	    u->stack_base > UINT64_MAX - STACK_COPY_BYTES - PAGE_BYTES)
 		return false;
 	end = (upto + PAGE_BYTES - 1) / PAGE_BYTES * PAGE_BYTES + PAGE_BYTES;
 	if (end > u->stack_base + STACK_COPY_BYTES)
@@ -216,8 +218,10 @@ static bool unwinder__memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *resul
 	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(*result) };
 
 	(void)dwfl;
-	if (addr >= u->stack_base && (addr - u->stack_base + sizeof(*result) <= u->stack_len ||
-				      unwinder__extend_stack(u, addr + sizeof(*result)))) {
+	/* addr is the process's to choose: offsets checked before they are added to. */
+	if (addr >= u->stack_base && addr - u->stack_base < STACK_COPY_BYTES &&
+	    (addr - u->stack_base + sizeof(*result) <= u->stack_len ||
+	     unwinder__extend_stack(u, addr + sizeof(*result)))) {
 		memcpy(result, u->stack + (addr - u->stack_base), sizeof(*result));
 		return true;
 	}
