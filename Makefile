@@ -78,7 +78,7 @@ LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
 # Headers each object includes, as the compiler found them (-MMD), read at the next make.
 DEPFLAGS = -MMD -MP
 
-.PHONY: all deps test-deps bench-deps run test install-files check bench bench-tools fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
+.PHONY: all deps test-deps bench-deps run test install-files check bench soak bench-tools fixtures unit-tests fuzz fuzzers install uninstall vmlinux analyze format clean
 
 all: $(BUILD)/leakmon
 
@@ -166,6 +166,11 @@ bench: bench-deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_FIXTURE_BINS) bench-tools
 	$(Q)status=0; for b in $(filter-out tests/bench/lib.sh,$(wildcard tests/bench/*.sh)); do \
 		BUILD=$(BUILD) $$b || status=1; done; exit $$status
+
+# Minutes of the system-wide monitor under wear (SOAK_MINUTES, 12): not part of make test.
+soak: test-deps
+	$(Q)$(MAKE) --no-print-directory all fixtures
+	$(Q)BUILD=$(BUILD) tests/soak/soak.sh
 
 # The tests of this build only, without installing anything.
 check: all fixtures unit-tests bench-tools
