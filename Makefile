@@ -30,7 +30,7 @@ DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib
 # (and its library, to embed), GLib, a JDK, and the real servers whose waits the rules name.
 TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc cargo \
 	librust-parking-lot-dev librust-crossbeam-channel-dev python3 libpython3-dev libglib2.0-dev \
-	default-jdk-headless mariadb-server redis-server memcached varnish
+	default-jdk-headless mariadb-server redis-server memcached varnish golang-go npm
 # What the benchmarks measure against: perf's workloads, the reference tool offcputime.
 BENCH_PACKAGES := linux-perf libbpf-tools python3
 
@@ -147,7 +147,7 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(BUILD)/leakmon snapshot
 
-unit-tests: $(UNIT_BINS) $(BUILD)/tests/creator_variants
+unit-tests: $(UNIT_BINS) $(BUILD)/tests/creator_variants $(BUILD)/tests/gofuncs
 
 
 fuzz: fixtures

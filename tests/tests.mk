@@ -33,6 +33,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libleakmon.a
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $(@D)/deps/$(@F).d -iquote tests/unit $< $(BUILD)/libleakmon.a \
 		$(LDFLAGS) $(LDLIBS) -o $@
 
+# The end-to-end tests' view of leakmon's reader of Go's function table.
+$(BUILD)/tests/gofuncs: tests/e2e/gofuncs.c $(BUILD)/libleakmon.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(BUILD)/libleakmon.a $(LDFLAGS) $(LDLIBS) -o $@
+
 # The end-to-end tests' own loader of leakmon's BPF object (program variants this kernel would
 # not be given).
 $(BUILD)/tests/creator_variants: tests/e2e/creator_variants.c $(BUILD)/leakmon.skel.h

@@ -12,7 +12,7 @@ export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp
 export ASAN_OPTIONS=fast_unwind_on_malloc=0
 
 mkdir -p "$FUZZ_BUILD/corpus-maps" "$FUZZ_BUILD/corpus-elf" "$FUZZ_BUILD/corpus-demangle" \
-	"$FUZZ_BUILD/corpus-pylines"
+	"$FUZZ_BUILD/corpus-pylines" "$FUZZ_BUILD/corpus-gopclntab"
 cp /proc/self/maps "$FUZZ_BUILD/corpus-maps/self"
 # With DWARF too: inlined functions, and functions in C++ namespaces.
 cp "$FIXTURES/stack_shapes_stripped" "$FIXTURES/libdlworker.so" "$FIXTURES/stack_shapes" \
@@ -31,7 +31,10 @@ for n, line in enumerate(sys.stdin):
     with open(f"{sys.argv[1]}/{n}", "wb") as f:
         f.write(struct.pack("<ii", int(first), len(table) // 4) + table)
 ' "$FUZZ_BUILD/corpus-pylines"
-for fuzzer in maps elf demangle pylines; do
+# Go's function table as Go 1.19 writes it (the stripped fixture test_go.sh builds).
+objcopy -O binary --only-section=.gopclntab "${GO_BUILD:-build/go}/waits_stripped" \
+	"$FUZZ_BUILD/corpus-gopclntab/waits" 2>/dev/null
+for fuzzer in maps elf demangle pylines gopclntab; do
 	bin=$FUZZ_BUILD/fuzz_$fuzzer
 	if "$bin" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096 \
 		-artifact_prefix="$FUZZ_BUILD/crash-$fuzzer-" "$FUZZ_BUILD/corpus-$fuzzer" \

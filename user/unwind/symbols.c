@@ -6,6 +6,7 @@
 #include <gelf.h>
 
 #include "unwind/demangle.h"
+#include "unwind/gopclntab.h"
 #include "unwind/symbols.h"
 
 #define BUILD_ID_MAX 64
@@ -120,6 +121,89 @@ char *symbolizer__display_name(const char *name)
 	return demangled;
 }
 
+/* A stripped Go binary's functions, from .gopclntab, below any ELF symbol of theirs. */
+#define GO_SYMBOL_RANK 50
+
+struct go_symbols {
+	struct symtab *t;
+	size_t cap;
+};
+
+static int symtab__add_go_func(const struct gopclntab_func *f, void *arg)
+{
+	struct go_symbols *go = arg;
+	struct symbol *sym, *grown;
+
+	if (go->t->n == go->cap) {
+		go->cap = go->cap ? 2 * go->cap : 1024;
+		grown = realloc(go->t->syms, go->cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		go->t->syms = grown;
+	}
+	sym = &go->t->syms[go->t->n];
+	sym->addr = f->entry;
+	sym->size = f->end - f->entry;
+	sym->rank = GO_SYMBOL_RANK;
+	sym->name = strndup(f->name, f->name_len);
+	if (!sym->name)
+		return -ENOMEM;
+	go->t->n++;
+	return 0;
+}
+
+/*
+ * Go's function table in elf (position-independent builds keep it in .data.rel.ro.gopclntab),
+ * and .text's address; NULL when there is none, or when elf keeps .symtab: its symbols name
+ * the same functions.
+ */
+static Elf_Data *elf__gopclntab(Elf *elf, uint64_t *text)
+{
+	Elf_Data *data = NULL;
+	bool has_symtab = false;
+	Elf_Scn *scn = NULL;
+	size_t strndx;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(elf, &strndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn)) && gelf_getshdr(scn, &sh)) {
+		const char *name = elf_strptr(elf, strndx, sh.sh_name);
+
+		if (!name)
+			continue;
+		if (sh.sh_type == SHT_SYMTAB)
+			has_symtab = true;
+		else if (!strcmp(name, ".text"))
+			*text = sh.sh_addr;
+		else if (sh.sh_type == SHT_PROGBITS &&
+			 (!strcmp(name, ".gopclntab") || !strcmp(name, ".data.rel.ro.gopclntab")))
+			data = elf_getdata(scn, NULL);
+	}
+	return has_symtab ? NULL : data;
+}
+
+/* The functions a stripped Go binary names in .gopclntab; a corrupt table adds none. */
+static int symtab__add_go(struct symtab *t, Elf *elf)
+{
+	struct go_symbols go = { .t = t, .cap = t->n };
+	size_t kept = t->n;
+	uint64_t text = 0;
+	Elf_Data *pclntab = elf__gopclntab(elf, &text);
+	int err;
+
+	if (!pclntab || !pclntab->d_buf)
+		return 0;
+	err = gopclntab__walk(pclntab->d_buf, pclntab->d_size, text, symtab__add_go_func, &go);
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		while (t->n > kept)
+			free(t->syms[--t->n].name);
+	}
+	return 0;
+}
+
 /* Read, sort and deduplicate the function symbols of mod. */
 static int symtab__build(struct symtab *t, Dwfl_Module *mod)
 {
@@ -128,10 +212,12 @@ static int symtab__build(struct symtab *t, Dwfl_Module *mod)
 	size_t kept = 0;
 	GElf_Word shndx;
 	GElf_Sym sym;
+	Elf *elf = dwfl_module_getelf(mod, &load_bias);
+	int err;
 
-	if (!dwfl_module_getelf(mod, &load_bias) || n <= 0)
+	if (!elf)
 		return 0;
-	t->syms = calloc((size_t)n, sizeof(*t->syms));
+	t->syms = calloc(n > 0 ? (size_t)n : 1, sizeof(*t->syms));
 	if (!t->syms)
 		return -ENOMEM;
 	for (int i = 1; i < n; i++) {
@@ -149,6 +235,11 @@ static int symtab__build(struct symtab *t, Dwfl_Module *mod)
 			return -ENOMEM;
 		kept++;
 	}
+	t->n = kept;
+	err = symtab__add_go(t, elf);
+	if (err)
+		return err;
+	kept = t->n;
 	qsort(t->syms, kept, sizeof(*t->syms), symbol__cmp);
 	/* Aliases share an address: keep the best-ranked name, first after sorting. */
 	t->n = 0;

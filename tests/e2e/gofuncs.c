@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The end-to-end tests' view of leakmon's .gopclntab reader: every function of a Go binary
+ * as "ENTRY END NAME" (hex addresses), for comparison with Go's own debug/gosym
+ * (go/funcs_oracle.go).
+ */
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unwind/gopclntab.h"
+
+static int print_func(const struct gopclntab_func *f, void *arg)
+{
+	(void)arg;
+	printf("%" PRIx64 " %" PRIx64 " %.*s\n", f->entry, f->end, (int)f->name_len, f->name);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	Elf_Data *pclntab = NULL;
+	uint64_t text = 0;
+	Elf_Scn *scn = NULL;
+	size_t strndx;
+	GElf_Shdr sh;
+	int fd, err;
+	Elf *elf;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: gofuncs GO-BINARY\n");
+		return 2;
+	}
+	elf_version(EV_CURRENT);
+	fd = open(argv[1], O_RDONLY);
+	elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_getshdrstrndx(elf, &strndx)) {
+		fprintf(stderr, "gofuncs: %s: not an ELF file\n", argv[1]);
+		return 1;
+	}
+	while ((scn = elf_nextscn(elf, scn)) && gelf_getshdr(scn, &sh)) {
+		const char *name = elf_strptr(elf, strndx, sh.sh_name);
+
+		if (name && !strcmp(name, ".text"))
+			text = sh.sh_addr;
+		else if (name &&
+			 (!strcmp(name, ".gopclntab") || !strcmp(name, ".data.rel.ro.gopclntab")))
+			pclntab = elf_getdata(scn, NULL);
+	}
+	if (!pclntab) {
+		fprintf(stderr, "gofuncs: %s: no .gopclntab\n", argv[1]);
+		return 1;
+	}
+	err = gopclntab__walk(pclntab->d_buf, pclntab->d_size, text, print_func, NULL);
+	if (err)
+		fprintf(stderr, "gofuncs: %s: %s\n", argv[1], strerror(-err));
+	elf_end(elf);
+	close(fd);
+	return err ? 1 : 0;
+}
