@@ -3,8 +3,10 @@
 # The soak (make soak; SOAK_MINUTES, 12 by default): the system-wide monitor with metrics, as
 # the service runs it, for minutes beside what wears a long-running agent down: short-lived
 # multithreaded processes started four times a second, a leak of a thread every 500 ms
-# (stopped half-way: from then on leakmon's memory must stay flat), a scrape every 10 s checked
-# by promtool, and a client holding 30 connections that sends a byte every 5 s. Prints, a line
+# (stopped half-way: from then on leakmon's memory must stay flat), threads whose stacks lie
+# (hostile_stack: one crashed the monitor within seconds before it was fixed), a scrape every
+# 10 s checked by promtool, and a client holding 30 connections that sends a byte every 5 s.
+# Prints, a line
 # a minute, leakmon's RSS, CPU, fds, events by kind and scrapes answered; at the end the counts
 # against /proc. Ends with "soak: N passed, N failed".
 . "$(dirname "$0")/../bench/lib.sh"
@@ -35,6 +37,7 @@ done
 
 start_fixture thread_leak 500
 leak=$FIXTURE_PID
+start_fixture hostile_stack
 
 # Short-lived multithreaded processes: 9 threads each, a quarter of a second of life.
 (
