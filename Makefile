@@ -30,7 +30,7 @@ DEB_PACKAGES := clang make gcc g++ pkg-config libbpf-dev bpftool libelf-dev zlib
 # (and its library, to embed), GLib, a JDK, and the real servers whose waits the rules name.
 TEST_PACKAGES := curl prometheus systemd-container debootstrap rustc cargo \
 	librust-parking-lot-dev librust-crossbeam-channel-dev python3 libpython3-dev libglib2.0-dev \
-	default-jdk-headless mariadb-server redis-server memcached varnish golang-go npm
+	default-jdk-headless mariadb-server redis-server memcached varnish golang-go
 # What the benchmarks measure against: perf's workloads, the reference tool offcputime.
 BENCH_PACKAGES := linux-perf libbpf-tools python3
 
@@ -137,8 +137,12 @@ endef
 deps:
 	$(call install_missing,$(DEB_PACKAGES))
 
+# npm fetches esbuild's Go binaries: the machine's own where it has one (Debian's package
+# conflicts with a nodejs that bundles npm), else Debian's.
 test-deps: deps
 	$(call install_missing,$(TEST_PACKAGES),--no-install-recommends)
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends npm; }
 
 bench-deps: deps
 	$(call install_missing,$(BENCH_PACKAGES),--no-install-recommends)
