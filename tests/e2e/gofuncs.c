@@ -2,21 +2,26 @@
 /*
  * The end-to-end tests' view of leakmon's .gopclntab reader: every function of a Go binary
  * as "ENTRY END NAME" (hex addresses), for comparison with Go's own debug/gosym
- * (go/funcs_oracle.go).
+ * (go/funcs_oracle.go); with --outermost, the functions Go's traceback stops after.
  */
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "unwind/gopclntab.h"
 
+/* Every function as "ENTRY END NAME", or with arg set, the names of the outermost ones. */
 static int print_func(const struct gopclntab_func *f, void *arg)
 {
-	(void)arg;
-	printf("%" PRIx64 " %" PRIx64 " %.*s\n", f->entry, f->end, (int)f->name_len, f->name);
+	if (!arg)
+		printf("%" PRIx64 " %" PRIx64 " %.*s\n", f->entry, f->end, (int)f->name_len,
+		       f->name);
+	else if (f->outermost)
+		printf("%.*s\n", (int)f->name_len, f->name);
 	return 0;
 }
 
@@ -30,10 +35,13 @@ int main(int argc, char **argv)
 	int fd, err;
 	Elf *elf;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: gofuncs GO-BINARY\n");
+	bool outermost = argc == 3 && !strcmp(argv[1], "--outermost");
+
+	if (argc != 2 && !outermost) {
+		fprintf(stderr, "usage: gofuncs [--outermost] GO-BINARY\n");
 		return 2;
 	}
+	argv += outermost;
 	elf_version(EV_CURRENT);
 	fd = open(argv[1], O_RDONLY);
 	elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ, NULL);
@@ -54,7 +62,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gofuncs: %s: no .gopclntab\n", argv[1]);
 		return 1;
 	}
-	err = gopclntab__walk(pclntab->d_buf, pclntab->d_size, text, print_func, NULL);
+	err = gopclntab__walk(pclntab->d_buf, pclntab->d_size, text, print_func,
+			      outermost ? &outermost : NULL);
 	if (err)
 		fprintf(stderr, "gofuncs: %s: %s\n", argv[1], strerror(-err));
 	elf_end(elf);

@@ -51,6 +51,13 @@ for binary in "${binaries[@]}"; do
 		"$(wc -l <"$TMP/leakmon.funcs") functions, $(diff "$TMP/oracle.funcs" "$TMP/leakmon.funcs" |
 			grep -c '^[<>]') different"
 	check "... thousands of them" test "$(wc -l <"$TMP/oracle.funcs")" -gt 1000
+	# Go's flags where its traceback stops (TOPFRAME, SPWRITE): read at the right offset for
+	# each version, the root functions are flagged, and only a handful.
+	"$BUILD/tests/gofuncs" --outermost "$binary" >"$TMP/outermost"
+	check "... runtime.goexit, runtime.mstart, runtime.mcall among its few root functions" \
+		bash -c "grep -qx runtime.goexit '$TMP/outermost' && grep -qx runtime.mstart \
+			'$TMP/outermost' && grep -qx runtime.mcall '$TMP/outermost' &&
+			[ \$(wc -l <'$TMP/outermost') -lt 30 ]"
 done
 
 # Where the ELF symbols are kept, they are the truth: the same address for every Go function
@@ -84,6 +91,10 @@ for fixture in waits_stripped waits_pie; do
 	check "... its threads parked in the runtime's scheduler" json_matches "$TMP/$fixture.json" \
 		'[.processes[].threads[].stack | map(.func) | index("runtime.futex") != null and
 		  index("runtime.notesleep") != null] | any'
+	check "... each thread's stack ends where Go's traceback would, at a root function" \
+		json_matches "$TMP/$fixture.json" '[.processes[].threads[] | .stack[-1].func] | length > 2
+		  and all(IN("runtime.mstart", "runtime.mcall", "runtime.goexit", "runtime.rt0_go",
+		  "runtime.systemstack", "runtime.morestack"))'
 	kill -9 "$FIXTURE_PID"
 done
 finish

@@ -20,6 +20,7 @@ struct frame {
 	const char *file;	/* source file, where debug information says */
 	int line;		/* 0 when unknown */
 	bool inlined;		/* a function inlined into the next frame's code at this pc */
+	bool outermost;		/* the stack ends after it (symbol_info.outermost) */
 	const char *language;	/* interpreted code's ("python"): pc is its bytecode's */
 };
 

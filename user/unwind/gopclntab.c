@@ -18,6 +18,11 @@
 
 #define FUNCTAB_ENTRY_SIZE 8 /* entryoff, funcoff: two uint32 */
 #define FUNC_NAME_OFF 4	     /* _func.nameOff, after entryOff */
+/* _func.flag: after nine 32-bit fields and funcID; Go 1.20 put startLine before funcID. */
+#define FUNC_FLAG_OFF_118 37
+#define FUNC_FLAG_OFF_120 41
+#define FUNC_FLAG_TOPFRAME 0x1
+#define FUNC_FLAG_SPWRITE 0x2
 
 static uint32_t le32(const unsigned char *p)
 {
@@ -53,7 +58,7 @@ int gopclntab__walk(const void *data, size_t size, uint64_t text_addr,
 		    int (*fn)(const struct gopclntab_func *f, void *arg), void *arg)
 {
 	const unsigned char *d = data;
-	uint64_t nfunc, text, names, names_end, pcln, prev = 0;
+	uint64_t nfunc, text, names, names_end, pcln, prev = 0, flag, flag_off;
 	struct gopclntab_func f;
 	uint32_t magic;
 	int err;
@@ -64,6 +69,7 @@ int gopclntab__walk(const void *data, size_t size, uint64_t text_addr,
 	if ((magic != GOPCLNTAB_MAGIC_118 && magic != GOPCLNTAB_MAGIC_120) || d[4] || d[5] ||
 	    d[6] != 1 || d[7] != 8)
 		return -EINVAL;
+	flag_off = magic == GOPCLNTAB_MAGIC_118 ? FUNC_FLAG_OFF_118 : FUNC_FLAG_OFF_120;
 	nfunc = le64(d + HDR_NFUNC);
 	text = le64(d + HDR_TEXT_START) ?: text_addr;
 	names = le64(d + HDR_FUNCNAME);
@@ -84,8 +90,10 @@ int gopclntab__walk(const void *data, size_t size, uint64_t text_addr,
 		f.end = text + end;
 		f.name = gopclntab__name(d, size, pcln, names, names_end, le32(entry + 4),
 					 &f.name_len);
-		if (!f.name)
+		flag = pcln + le32(entry + 4) + flag_off;
+		if (!f.name || flag >= size)
 			return -EINVAL;
+		f.outermost = d[flag] & (FUNC_FLAG_TOPFRAME | FUNC_FLAG_SPWRITE);
 		err = fn(&f, arg);
 		if (err)
 			return err;

@@ -2,6 +2,7 @@
 #ifndef LEAKMON_GOPCLNTAB_H
 #define LEAKMON_GOPCLNTAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,11 @@ struct gopclntab_func {
 	uint64_t entry, end; /* link-time addresses, as an ELF symbol's value */
 	const char *name;    /* points into the table's bytes: NUL-terminated, checked */
 	size_t name_len;
+	/*
+	 * Go's own traceback stops after it (funcFlag TOPFRAME: runtime.goexit, runtime.mstart;
+	 * SPWRITE: code that switches stacks, runtime.mcall): what lies beyond is another stack.
+	 */
+	bool outermost;
 };
 
 /*

@@ -15,7 +15,8 @@ struct symbol {
 	uint64_t addr; /* relative to the module's load bias: the same in every process */
 	uint64_t size;
 	char *name;
-	int rank; /* which name wins among aliases: higher is better */
+	int rank;	/* which name wins among aliases: higher is better */
+	bool outermost; /* a stack ends after it (gopclntab.h) */
 };
 
 struct symtab {
@@ -145,6 +146,7 @@ static int symtab__add_go_func(const struct gopclntab_func *f, void *arg)
 	sym->addr = f->entry;
 	sym->size = f->end - f->entry;
 	sym->rank = GO_SYMBOL_RANK;
+	sym->outermost = f->outermost;
 	sym->name = strndup(f->name, f->name_len);
 	if (!sym->name)
 		return -ENOMEM;
@@ -326,6 +328,7 @@ int symbolizer__lookup(struct symbolizer *s, Dwfl_Module *mod, uint64_t pc, stru
 
 	out->name = NULL;
 	out->offset = 0;
+	out->outermost = false;
 	t = symbolizer__table(s, mod);
 	if (!t || !t->n || !dwfl_module_getelf(mod, &load_bias))
 		return -ENOENT;
@@ -346,5 +349,6 @@ int symbolizer__lookup(struct symbolizer *s, Dwfl_Module *mod, uint64_t pc, stru
 		return -ENOENT;
 	out->name = t->syms[lo - 1].name;
 	out->offset = rel - t->syms[lo - 1].addr;
+	out->outermost = t->syms[lo - 1].outermost;
 	return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef LEAKMON_SYMBOLS_H
 #define LEAKMON_SYMBOLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <elfutils/libdwfl.h>
@@ -21,6 +22,7 @@ struct symbolizer_opts {
 struct symbol_info {
 	const char *name; /* owned by the symbolizer; NULL when no symbol contains the address */
 	uint64_t offset;  /* from the symbol's start */
+	bool outermost;	  /* nothing calls it: a stack ends after it (Go's root functions) */
 };
 
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);

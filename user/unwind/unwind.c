@@ -557,6 +557,7 @@ static void unwinder__describe(struct unwinder *u, struct stack *out, uint64_t p
 	if (mod && !symbolizer__lookup(u->symbols, mod, lookup_pc, &sym)) {
 		f->func = strpool__intern(u->strings, sym.name);
 		f->offset = pc - (lookup_pc - sym.offset);
+		f->outermost = sym.outermost;
 	}
 }
 
@@ -589,6 +590,9 @@ static int unwinder__frame(Dwfl_Frame *state, void *arg)
 		if (!out->truncated)
 			unwinder__cache_put(walk->u, key, out, first);
 	}
+	/* Past a root function (Go's, where frame pointers lead on into another stack): done. */
+	if (first && out->n > first && out->frames[out->n - 1].outermost)
+		return DWARF_CB_ABORT;
 	return out->truncated ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
