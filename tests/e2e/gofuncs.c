@@ -5,7 +5,6 @@
  * (go/funcs_oracle.go); with --outermost, the functions Go's traceback stops after.
  */
 #include <fcntl.h>
-#include <gelf.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,15 +26,11 @@ static int print_func(const struct gopclntab_func *f, void *arg)
 
 int main(int argc, char **argv)
 {
-	Elf_Data *pclntab = NULL;
+	bool outermost = argc == 3 && !strcmp(argv[1], "--outermost"), has_symtab;
+	Elf_Data *pclntab;
 	uint64_t text = 0;
-	Elf_Scn *scn = NULL;
-	size_t strndx;
-	GElf_Shdr sh;
 	int fd, err;
 	Elf *elf;
-
-	bool outermost = argc == 3 && !strcmp(argv[1], "--outermost");
 
 	if (argc != 2 && !outermost) {
 		fprintf(stderr, "usage: gofuncs [--outermost] GO-BINARY\n");
@@ -45,19 +40,12 @@ int main(int argc, char **argv)
 	elf_version(EV_CURRENT);
 	fd = open(argv[1], O_RDONLY);
 	elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_getshdrstrndx(elf, &strndx)) {
+	if (!elf) {
 		fprintf(stderr, "gofuncs: %s: not an ELF file\n", argv[1]);
 		return 1;
 	}
-	while ((scn = elf_nextscn(elf, scn)) && gelf_getshdr(scn, &sh)) {
-		const char *name = elf_strptr(elf, strndx, sh.sh_name);
-
-		if (name && !strcmp(name, ".text"))
-			text = sh.sh_addr;
-		else if (name &&
-			 (!strcmp(name, ".gopclntab") || !strcmp(name, ".data.rel.ro.gopclntab")))
-			pclntab = elf_getdata(scn, NULL);
-	}
+	/* The table leakmon's symbolizer reads, found as it finds it (.symtab or not). */
+	pclntab = gopclntab__section(elf, &text, &has_symtab);
 	if (!pclntab) {
 		fprintf(stderr, "gofuncs: %s: no .gopclntab\n", argv[1]);
 		return 1;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <string.h>
+#include <gelf.h>
 
 #include "unwind/gopclntab.h"
 
@@ -99,4 +100,30 @@ int gopclntab__walk(const void *data, size_t size, uint64_t text_addr,
 			return err;
 	}
 	return 0;
+}
+
+Elf_Data *gopclntab__section(Elf *elf, uint64_t *text_addr, bool *has_symtab)
+{
+	Elf_Data *data = NULL;
+	Elf_Scn *scn = NULL;
+	size_t strndx;
+	GElf_Shdr sh;
+
+	*has_symtab = false;
+	if (elf_getshdrstrndx(elf, &strndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn)) && gelf_getshdr(scn, &sh)) {
+		const char *name = elf_strptr(elf, strndx, sh.sh_name);
+
+		if (!name)
+			continue;
+		if (sh.sh_type == SHT_SYMTAB)
+			*has_symtab = true;
+		else if (!strcmp(name, ".text"))
+			*text_addr = sh.sh_addr;
+		else if (sh.sh_type == SHT_PROGBITS &&
+			 (!strcmp(name, ".gopclntab") || !strcmp(name, ".data.rel.ro.gopclntab")))
+			data = elf_getdata(scn, NULL);
+	}
+	return data && data->d_buf ? data : NULL;
 }

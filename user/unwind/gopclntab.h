@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <libelf.h>
 
 /*
  * Go's own table of functions, .gopclntab: the one symbol table a stripped Go binary keeps
@@ -32,5 +33,11 @@ struct gopclntab_func {
  */
 int gopclntab__walk(const void *data, size_t size, uint64_t text_addr,
 		    int (*fn)(const struct gopclntab_func *f, void *arg), void *arg);
+
+/*
+ * elf's Go function table (position-independent builds keep it in .data.rel.ro.gopclntab), with
+ * .text's address into *text_addr and whether elf keeps .symtab; NULL when it has none.
+ */
+Elf_Data *gopclntab__section(Elf *elf, uint64_t *text_addr, bool *has_symtab);
 
 #endif /* LEAKMON_GOPCLNTAB_H */

@@ -8,6 +8,7 @@
 #include "unwind/demangle.h"
 #include "unwind/gopclntab.h"
 #include "unwind/symbols.h"
+#include "util/array.h"
 
 #define BUILD_ID_MAX 64
 
@@ -135,13 +136,10 @@ static int symtab__add_go_func(const struct gopclntab_func *f, void *arg)
 	struct go_symbols *go = arg;
 	struct symbol *sym, *grown;
 
-	if (go->t->n == go->cap) {
-		go->cap = go->cap ? 2 * go->cap : 1024;
-		grown = realloc(go->t->syms, go->cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		go->t->syms = grown;
-	}
+	grown = array__grow(go->t->syms, &go->cap, go->t->n, sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	go->t->syms = grown;
 	sym = &go->t->syms[go->t->n];
 	sym->addr = f->entry;
 	sym->size = f->end - f->entry;
@@ -154,47 +152,18 @@ static int symtab__add_go_func(const struct gopclntab_func *f, void *arg)
 	return 0;
 }
 
-/*
- * Go's function table in elf (position-independent builds keep it in .data.rel.ro.gopclntab),
- * and .text's address; NULL when there is none, or when elf keeps .symtab: its symbols name
- * the same functions.
- */
-static Elf_Data *elf__gopclntab(Elf *elf, uint64_t *text)
-{
-	Elf_Data *data = NULL;
-	bool has_symtab = false;
-	Elf_Scn *scn = NULL;
-	size_t strndx;
-	GElf_Shdr sh;
-
-	if (elf_getshdrstrndx(elf, &strndx))
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn)) && gelf_getshdr(scn, &sh)) {
-		const char *name = elf_strptr(elf, strndx, sh.sh_name);
-
-		if (!name)
-			continue;
-		if (sh.sh_type == SHT_SYMTAB)
-			has_symtab = true;
-		else if (!strcmp(name, ".text"))
-			*text = sh.sh_addr;
-		else if (sh.sh_type == SHT_PROGBITS &&
-			 (!strcmp(name, ".gopclntab") || !strcmp(name, ".data.rel.ro.gopclntab")))
-			data = elf_getdata(scn, NULL);
-	}
-	return has_symtab ? NULL : data;
-}
-
 /* The functions a stripped Go binary names in .gopclntab; a corrupt table adds none. */
 static int symtab__add_go(struct symtab *t, Elf *elf)
 {
 	struct go_symbols go = { .t = t, .cap = t->n };
 	size_t kept = t->n;
+	bool has_symtab;
 	uint64_t text = 0;
-	Elf_Data *pclntab = elf__gopclntab(elf, &text);
+	Elf_Data *pclntab = gopclntab__section(elf, &text, &has_symtab);
 	int err;
 
-	if (!pclntab || !pclntab->d_buf)
+	/* Where .symtab is kept, its symbols name the same functions. */
+	if (!pclntab || has_symtab)
 		return 0;
 	err = gopclntab__walk(pclntab->d_buf, pclntab->d_size, text, symtab__add_go_func, &go);
 	if (err == -ENOMEM)
