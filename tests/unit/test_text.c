@@ -48,8 +48,12 @@ static void test_escape_variants(void)
 
 	text__escape_quoted("say \"hi\\\" \x1b", 11, out, sizeof(out));
 	CHECK_STR(out, "say \\\"hi\\\\\\\" \\x1b");
-	text__make_safe("a\\x41 \"b\" \x1b\xc2\x9b\xff", 14, out, sizeof(out));
+	text__make_safe("a\\x41 \"b\" \x1b\xc2\x9b\xff", 14, out, sizeof(out), false);
 	CHECK_STR(out, "a\\x41 \"b\" \\x1b\\u009b\\xff");
+	text__make_safe("two\nlines\x1b", 10, out, sizeof(out), true);
+	CHECK_STR(out, "two\nlines\\x1b");
+	text__make_safe("two\nlines", 9, out, sizeof(out), false);
+	CHECK_STR(out, "two\\x0alines");
 }
 
 static void test_durations(void)

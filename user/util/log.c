@@ -42,25 +42,11 @@ static double log__elapsed_ms(void)
  */
 static char *log__make_safe(const char *text, size_t len, bool keep_lines)
 {
-	size_t size = 4 * len + 1, o = 0;
+	size_t size = 4 * len + 1;
 	char *safe = malloc(size);
-	const char *line = text, *end;
 
-	if (!safe)
-		return NULL;
-	if (!keep_lines) {
-		text__make_safe(text, len, safe, size);
-		return safe;
-	}
-	do {
-		end = strchr(line, '\n') ?: text + len;
-		text__make_safe(line, (size_t)(end - line), safe + o, size - o);
-		o += strlen(safe + o);
-		if (*end)
-			safe[o++] = '\n';
-		line = end + 1;
-	} while (*end);
-	safe[o] = '\0';
+	if (safe)
+		text__make_safe(text, len, safe, size, keep_lines);
 	return safe;
 }
 

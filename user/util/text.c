@@ -63,11 +63,26 @@ static int text__append(char *out, size_t out_size, size_t *o, const char *bytes
 	return 1;
 }
 
-/* Which characters besides hostile ones are written as escapes. */
+/* What is written as it is besides printable text, or escaped besides hostile characters. */
 enum text_escapes {
 	TEXT_ESCAPE_BACKSLASH = 1, /* so that every escape reads back as one */
 	TEXT_ESCAPE_QUOTE = 2,	   /* inside a quoted name */
+	TEXT_KEEP_NEWLINES = 4,	   /* a message of several lines */
 };
+
+/* Whether an ASCII character is written as it is. */
+static bool text__kept_ascii(unsigned char c, unsigned int escapes)
+{
+	if (c == '\n')
+		return escapes & TEXT_KEEP_NEWLINES;
+	if (c < 0x20 || c == 0x7f)
+		return false;
+	if (c == '\\')
+		return !(escapes & TEXT_ESCAPE_BACKSLASH);
+	if (c == '"')
+		return !(escapes & TEXT_ESCAPE_QUOTE);
+	return true;
+}
 
 static void text__escape_with(const char *s, size_t len, char *out, size_t out_size,
 			      unsigned int escapes)
@@ -82,12 +97,10 @@ static void text__escape_with(const char *s, size_t len, char *out, size_t out_s
 		return;
 	while (fits && i < len && p[i]) {
 		n = utf8__decode(p + i, len - i, &cp);
-		if (n && text__hostile_code_point(cp) && cp >= 0x80)
+		if (n > 1 && text__hostile_code_point(cp))
 			fits = text__append(out, out_size, &o, esc,
 					    (size_t)snprintf(esc, sizeof(esc), "\\u%04x", cp));
-		else if (n > 1 || (n == 1 && !text__hostile_code_point(cp) &&
-				   !(p[i] == '\\' && (escapes & TEXT_ESCAPE_BACKSLASH)) &&
-				   !(p[i] == '"' && (escapes & TEXT_ESCAPE_QUOTE))))
+		else if (n > 1 || (n == 1 && text__kept_ascii(p[i], escapes)))
 			fits = text__append(out, out_size, &o, s + i, n);
 		else if (n == 1 && (p[i] == '\\' || p[i] == '"'))
 			fits = text__append(out, out_size, &o, esc,
@@ -111,9 +124,9 @@ void text__escape_quoted(const char *s, size_t len, char *out, size_t out_size)
 	text__escape_with(s, len, out, out_size, TEXT_ESCAPE_BACKSLASH | TEXT_ESCAPE_QUOTE);
 }
 
-void text__make_safe(const char *s, size_t len, char *out, size_t out_size)
+void text__make_safe(const char *s, size_t len, char *out, size_t out_size, bool keep_lines)
 {
-	text__escape_with(s, len, out, out_size, 0);
+	text__escape_with(s, len, out, out_size, keep_lines ? TEXT_KEEP_NEWLINES : 0);
 }
 
 bool text__ends_with(const char *s, const char *suffix)

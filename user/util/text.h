@@ -29,9 +29,10 @@ void text__escape(const char *s, size_t len, char *out, size_t out_size);
 void text__escape_quoted(const char *s, size_t len, char *out, size_t out_size);
 /*
  * Only what a terminal must not see escaped, backslashes kept: for messages that hold text
- * already escaped beside text that is not (an option's value in an error).
+ * already escaped beside text that is not (an option's value in an error). With keep_lines,
+ * newlines stay (a message of several lines).
  */
-void text__make_safe(const char *s, size_t len, char *out, size_t out_size);
+void text__make_safe(const char *s, size_t len, char *out, size_t out_size, bool keep_lines);
 
 /* Whether s (NULL: no text) ends with suffix. */
 bool text__ends_with(const char *s, const char *suffix);
