@@ -47,23 +47,21 @@ static uint64_t process__start_ticks(uint32_t pid)
 }
 
 /*
- * dir, opened without following a link, is a directory root made for itself: owned by root,
- * mode 0700. Checked on the open directory, so what is checked is what is used.
+ * 0 if dir, opened without following a link, is a directory root made for itself: owned by
+ * root, mode 0700; -EPERM if not, -errno if it cannot be opened. Checked on the open directory,
+ * so what is checked is what is used.
  */
-static bool pins__dir_is_roots(const char *dir, int *err)
+static int pins__check_roots(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	bool ok;
 
-	if (fd < 0) {
-		*err = -errno;
-		return false;
-	}
+	if (fd < 0)
+		return -errno;
 	ok = !fstat(fd, &st) && st.st_uid == 0 && (st.st_mode & 07777) == 0700;
 	close(fd);
-	*err = ok ? 0 : -EPERM;
-	return ok;
+	return ok ? 0 : -EPERM;
 }
 
 int pins__inspect(const char *dir, bool report, enum pins_state *state, uint32_t *owner)
@@ -78,7 +76,8 @@ int pins__inspect(const char *dir, bool report, enum pins_state *state, uint32_t
 
 	*state = PINS_NONE;
 	*owner = 0;
-	if (!pins__dir_is_roots(dir, &err)) {
+	err = pins__check_roots(dir);
+	if (err) {
 		if (err == -ENOENT)
 			return 0;
 		if (err == -EPERM)
@@ -130,75 +129,44 @@ static bool pins__is_state_name(const char *name, const char *base)
 	       strspn(name + len + 1, "0123456789") == strlen(name + len + 1);
 }
 
-/* Call fn on every place a leakmon may keep its state beside base (base included). */
-static void pins__each_place(const char *base, void (*fn)(const char *dir, void *arg), void *arg)
+uint32_t pins__survey(const char *base, char *live_dir, size_t size)
 {
 	char parent[PATH_MAX], path[PATH_MAX + NAME_MAX + 2];
 	const char *name = strrchr(base, '/');
+	enum pins_state state;
+	uint32_t owner, live = 0;
 	struct dirent *de;
+	int err;
 	DIR *d;
 
 	if (!name || name == base)
-		return;
+		return 0;
 	snprintf(parent, sizeof(parent), "%.*s", (int)(name - base), base);
 	d = opendir(parent);
 	if (!d)
-		return;
+		return 0;
 	while ((de = readdir(d))) {
 		if (!pins__is_state_name(de->d_name, name + 1))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", parent, de->d_name);
-		fn(path, arg);
+		if (pins__inspect(path, false, &state, &owner))
+			continue;
+		if (state == PINS_LIVE && !live) {
+			live = owner;
+			snprintf(live_dir, size, "%s", path);
+		} else if (state == PINS_STALE) {
+			err = pins__remove(path);
+			if (err)
+				log_warn("removing the state a killed leakmon (pid %u) left in %s "
+					 "failed: %s",
+					 owner, path, strerror(-err));
+			else
+				log_info("removed the state a killed leakmon (pid %u) left in %s",
+					 owner, path);
+		}
 	}
 	closedir(d);
-}
-
-struct pins_live {
-	char *dir;
-	size_t size;
-	uint32_t owner;
-};
-
-static void pins__note_live(const char *dir, void *arg)
-{
-	struct pins_live *live = arg;
-	enum pins_state state;
-	uint32_t owner;
-
-	if (!live->owner && !pins__inspect(dir, false, &state, &owner) && state == PINS_LIVE) {
-		snprintf(live->dir, live->size, "%s", dir);
-		live->owner = owner;
-	}
-}
-
-uint32_t pins__find_live(const char *base, char *dir, size_t size)
-{
-	struct pins_live live = { dir, size, 0 };
-
-	pins__each_place(base, pins__note_live, &live);
-	return live.owner;
-}
-
-static void pins__remove_if_stale(const char *dir, void *arg)
-{
-	enum pins_state state;
-	uint32_t owner;
-	int err;
-
-	(void)arg;
-	if (pins__inspect(dir, false, &state, &owner) || state != PINS_STALE)
-		return;
-	err = pins__remove(dir);
-	if (err)
-		log_warn("removing the state a killed leakmon (pid %u) left in %s failed: %s",
-			 owner, dir, strerror(-err));
-	else
-		log_info("removed the state a killed leakmon (pid %u) left in %s", owner, dir);
-}
-
-void pins__remove_stale(const char *base)
-{
-	pins__each_place(base, pins__remove_if_stale, NULL);
+	return live;
 }
 
 int pins__remove(const char *dir)
@@ -246,7 +214,8 @@ int pins__create(struct leakmon_bpf *skel, const char *dir)
 		goto fail;
 	}
 	/* Made by us just now, or by someone else in between: only root's own is used. */
-	if (!pins__dir_is_roots(dir, &err)) {
+	err = pins__check_roots(dir);
+	if (err) {
 		log_err("%s is not a directory root made for itself (owner root, mode 0700)", dir);
 		return err;
 	}

@@ -30,10 +30,12 @@ enum pins_state {
  * as a warning if report, else as a debug line.
  */
 int pins__inspect(const char *dir, bool report, enum pins_state *state, uint32_t *owner);
-/* The running leakmon keeping its state at base or base-PID: its pid and dir, or 0. */
-uint32_t pins__find_live(const char *base, char *dir, size_t size);
-/* Remove the state of leakmons proven dead, at base and base-PID, saying so. */
-void pins__remove_stale(const char *base);
+/*
+ * The places a leakmon keeps its state, base and base-PID, looked at once: the state of
+ * leakmons proven dead is removed, saying so; the running one's pid is returned with its dir in
+ * live_dir (0: none runs).
+ */
+uint32_t pins__survey(const char *base, char *live_dir, size_t size);
 /* Whether pins can be made in dir: its parent must be a BPF file system (else logged). */
 int pins__check_place(const char *dir);
 /* Remove our pins from dir, and dir. */

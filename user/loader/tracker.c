@@ -341,11 +341,10 @@ static int tracker__check_pins(struct tracker *t, const struct tracker_opts *opt
 	uint32_t owner;
 	int err;
 
-	pins__remove_stale(opts->pin_dir);
+	owner = pins__survey(opts->pin_dir, live_dir, sizeof(live_dir));
 	snprintf(t->pin_dir, sizeof(t->pin_dir), "%s", opts->pin_dir);
 	if (opts->pins == TRACKER_PINS_NONE)
 		return 0;
-	owner = pins__find_live(opts->pin_dir, live_dir, sizeof(live_dir));
 	if (opts->pins == TRACKER_PINS_SHARE) {
 		/* A snapshot can always do without: it loads its own programs. */
 		if (!owner)
