@@ -5,27 +5,41 @@
 #include "monitor/episodes.h"
 #include "util/array.h"
 
+/* FNV-1a, over a string's bytes, then over words: the keys of groups of threads. */
+#define FNV_OFFSET 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t fnv__add(uint64_t key, uint64_t value)
+{
+	return (key ^ value) * FNV_PRIME;
+}
+
+static uint64_t fnv__add_string(uint64_t key, const char *s)
+{
+	for (; *s; s++)
+		key = fnv__add(key, (unsigned char)*s);
+	return key;
+}
+
 uint64_t thread__group_key(const struct thread_snap *th)
 {
-	uint64_t key = 1469598103934665603ULL; /* FNV-1a */
+	uint64_t key;
 
 	if (!th->start_routine)
 		return th->created_by ? th->created_by->pc : 0;
-	for (const char *c = th->start_routine; *c; c++)
-		key = (key ^ (unsigned char)*c) * 1099511628211ULL;
+	key = fnv__add_string(FNV_OFFSET, th->start_routine);
 	return key ? key : 1;
 }
 
 uint64_t thread__wait_key(const struct thread_snap *th)
 {
-	uint64_t key = 1469598103934665603ULL; /* FNV-1a */
+	uint64_t key;
 
 	if (!th->stack.n)
 		return 0;
-	for (const char *c = th->reason ? th->reason : ""; *c; c++)
-		key = (key ^ (unsigned char)*c) * 1099511628211ULL;
+	key = fnv__add_string(FNV_OFFSET, th->reason ? th->reason : "");
 	for (size_t i = 0; i < th->stack.n; i++)
-		key = (key ^ th->stack.frames[i].pc) * 1099511628211ULL;
+		key = fnv__add(key, th->stack.frames[i].pc);
 	return key ? key : 1;
 }
 
